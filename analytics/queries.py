@@ -1,0 +1,453 @@
+"""Read queries: sessions, attendance and per-student history.
+
+Everything per observation is aggregated in the database (``GROUP BY``
+participant and session); Python only combines the few aggregated rows
+(students x sessions) with per-session figures.
+
+Definitions
+-----------
+capture interval
+    ``class_sessions.interval_s``; when null, the median gap between the
+    session's consecutive captures.
+present, camera on
+    A participant is present at a capture when their tile is in the gallery
+    (they have an observation); camera on when a face was found in it.
+minutes present, minutes with camera on
+    An observation at time t stands for the interval up to the next capture,
+    so minutes present = (number of the participant's observations) x interval,
+    and minutes with camera on = (observations with a face) x interval.
+session duration
+    ``ended_at - started_at`` for an ended session; for one still running (no
+    ``ended_at``), last capture - first capture + one interval.
+share of session
+    minutes present / session duration (over several sessions: summed minutes
+    present / summed durations of the sessions of the student's course in
+    scope), capped at 1.
+valence
+    Per face observation, ``P(happiness) + 0.5 P(surprise) - P(sadness) -
+    P(anger) - P(fear) - P(disgust) - P(contempt)`` clipped to [-1, 1]; a
+    student's mean valence is its average over their face observations.
+emotion share
+    Fraction of a student's face observations whose ``top_label`` is that
+    emotion.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from itertools import pairwise
+
+from sqlalchemy import ColumnElement, Select, and_, case, func, select
+from sqlalchemy.orm import Session
+
+from analytics.errors import NotFoundError
+from analytics.schema import EMOTIONS, Capture, ClassSession, Course, Observation, Participant, normalize_name
+
+# ----------------------------------------------------------------------------- helpers
+
+
+def valence_expression() -> ColumnElement[float]:
+    """SQL expression: the clipped valence of one observation (null without probabilities).
+
+    Clipped with CASE, which SQLite and PostgreSQL both accept.
+    """
+    o = Observation
+    raw = o.p_happiness + 0.5 * o.p_surprise - o.p_sadness - o.p_anger - o.p_fear - o.p_disgust - o.p_contempt
+    return case((raw > 1.0, 1.0), (raw < -1.0, -1.0), else_=raw)
+
+
+def _face_count() -> ColumnElement[int]:
+    return func.sum(case((Observation.face_found, 1), else_=0))
+
+
+def course_ids(session: Session, name: str) -> list[int]:
+    """Ids of the courses called ``name`` (exact match, else case-insensitive); NotFoundError if none."""
+    ids = list(session.scalars(select(Course.id).where(Course.name == name)))
+    if not ids:
+        ids = list(session.scalars(select(Course.id).where(func.lower(Course.name) == name.strip().lower())))
+    if not ids:
+        raise NotFoundError(f"no course named {name!r}")
+    return ids
+
+
+def resolve_session(session: Session, ref: str | int, course: str | None = None) -> int:
+    """The id of session ``ref``: a numeric id, or ``"last"`` (most recent start, of ``course`` if given)."""
+    courses = course_ids(session, course) if course is not None else None
+    if isinstance(ref, str) and ref.strip().lower() == "last":
+        query = select(ClassSession.id).order_by(ClassSession.started_at.desc(), ClassSession.id.desc()).limit(1)
+        if courses is not None:
+            query = query.where(ClassSession.course_id.in_(courses))
+        found = session.scalar(query)
+        if found is None:
+            raise NotFoundError("no sessions yet" + (f" for course {course!r}" if course else ""))
+        return found
+    try:
+        session_id = int(ref)
+    except (TypeError, ValueError):
+        raise NotFoundError(f"session must be a number or 'last', not {ref!r}") from None
+    query = select(ClassSession.id).where(ClassSession.id == session_id)
+    if courses is not None:
+        query = query.where(ClassSession.course_id.in_(courses))
+    if session.scalar(query) is None:
+        raise NotFoundError(f"no session {session_id}" + (f" in course {course!r}" if course else ""))
+    return session_id
+
+
+@dataclass(frozen=True)
+class SessionFigures:
+    """Per-session figures the attendance definitions need."""
+
+    id: int
+    course_id: int
+    course: str
+    started_at: datetime
+    ended_at: datetime | None
+    status: str
+    interval_s: float
+    duration_s: float
+    captures: int
+    first_capture: datetime | None
+    last_capture: datetime | None
+
+
+def _median_gaps(session: Session, session_ids: Sequence[int]) -> dict[int, float]:
+    """Median gap between consecutive captures, for sessions without a recorded interval."""
+    times: dict[int, list[datetime]] = defaultdict(list)
+    rows = session.execute(
+        select(Capture.session_id, Capture.captured_at)
+        .where(Capture.session_id.in_(session_ids))
+        .order_by(Capture.session_id, Capture.captured_at)
+    )
+    for session_id, captured_at in rows:
+        times[session_id].append(captured_at)
+    gaps: dict[int, float] = {}
+    for session_id, stamps in times.items():
+        deltas = [(b - a).total_seconds() for a, b in pairwise(stamps)]
+        deltas = [d for d in deltas if d > 0]
+        if deltas:
+            gaps[session_id] = statistics.median(deltas)
+    return gaps
+
+
+def session_figures(session: Session, session_ids: Iterable[int]) -> dict[int, SessionFigures]:
+    """Interval, duration and capture span of each session (see the module's definitions)."""
+    ids = sorted(set(session_ids))
+    if not ids:
+        return {}
+    captures = (
+        select(
+            Capture.session_id,
+            func.count().label("n"),
+            func.min(Capture.captured_at).label("first"),
+            func.max(Capture.captured_at).label("last"),
+        )
+        .where(Capture.session_id.in_(ids))
+        .group_by(Capture.session_id)
+        .subquery()
+    )
+    rows = session.execute(
+        select(
+            ClassSession.id,
+            ClassSession.course_id,
+            Course.name,
+            ClassSession.started_at,
+            ClassSession.ended_at,
+            ClassSession.status,
+            ClassSession.interval_s,
+            func.coalesce(captures.c.n, 0),
+            captures.c.first,
+            captures.c.last,
+        )
+        .join(Course, Course.id == ClassSession.course_id)
+        .outerjoin(captures, captures.c.session_id == ClassSession.id)
+        .where(ClassSession.id.in_(ids))
+    ).all()
+    need_gap = [row[0] for row in rows if not row[6]]
+    gaps = _median_gaps(session, need_gap) if need_gap else {}
+    out: dict[int, SessionFigures] = {}
+    for sid, course_id, course, started_at, ended_at, status, interval_s, n, first, last in rows:
+        interval = float(interval_s) if interval_s else gaps.get(sid, 0.0)
+        if ended_at is not None:
+            duration = max(0.0, (ended_at - started_at).total_seconds())
+        elif first is not None and last is not None:
+            duration = (last - first).total_seconds() + interval
+        else:
+            duration = 0.0
+        out[sid] = SessionFigures(
+            sid, course_id, course, started_at, ended_at, status, interval, duration, n, first, last
+        )
+    return out
+
+
+# ----------------------------------------------------------------------------- sessions
+
+
+@dataclass(frozen=True)
+class SessionRow:
+    id: int
+    course: str
+    started_at: datetime
+    ended_at: datetime | None
+    status: str
+    source: str | None
+    interval_s: float
+    minutes: float
+    captures: int
+    peak_tiles: int
+
+
+def list_sessions(session: Session, course: str | None = None, limit: int | None = None) -> list[SessionRow]:
+    """Sessions, newest first (of ``course`` if given), with duration, capture count and most tiles seen at once."""
+    query: Select = select(ClassSession.id).order_by(ClassSession.started_at.desc(), ClassSession.id.desc())
+    if course is not None:
+        query = query.where(ClassSession.course_id.in_(course_ids(session, course)))
+    if limit is not None:
+        query = query.limit(limit)
+    ids = list(session.scalars(query))
+    figures = session_figures(session, ids)
+    peaks = dict(
+        session.execute(
+            select(Capture.session_id, func.max(Capture.tiles))
+            .where(Capture.session_id.in_(ids))
+            .group_by(Capture.session_id)
+        )
+        .tuples()
+        .all()
+    )
+    sources = dict(
+        session.execute(select(ClassSession.id, ClassSession.source).where(ClassSession.id.in_(ids))).tuples().all()
+    )
+    rows = []
+    for sid in ids:
+        f = figures[sid]
+        rows.append(
+            SessionRow(
+                id=sid,
+                course=f.course,
+                started_at=f.started_at,
+                ended_at=f.ended_at,
+                status=f.status,
+                source=sources.get(sid),
+                interval_s=f.interval_s,
+                minutes=f.duration_s / 60.0,
+                captures=f.captures,
+                peak_tiles=int(peaks.get(sid) or 0),
+            )
+        )
+    return rows
+
+
+# ----------------------------------------------------------------------------- attendance
+
+
+@dataclass
+class AttendanceRow:
+    """One student's attendance over the sessions in scope (see the module's definitions)."""
+
+    participant_id: int
+    course: str
+    student: str
+    sessions: int = 0
+    sessions_present: int = 0
+    first_seen: datetime | None = None
+    last_seen: datetime | None = None
+    minutes_present: float = 0.0
+    minutes_camera_on: float = 0.0
+    scheduled_minutes: float = 0.0
+
+    @property
+    def share(self) -> float:
+        """Minutes present / scheduled minutes, in [0, 1]."""
+        if self.scheduled_minutes <= 0:
+            return 0.0
+        return min(1.0, self.minutes_present / self.scheduled_minutes)
+
+
+def _scope_sessions(
+    session: Session,
+    *,
+    session_id: int | None,
+    course: str | None,
+    since: datetime | None,
+    until: datetime | None,
+) -> list[int]:
+    if session_id is not None:
+        return [resolve_session(session, session_id, course)]
+    query = select(ClassSession.id)
+    if course is not None:
+        query = query.where(ClassSession.course_id.in_(course_ids(session, course)))
+    if since is not None:
+        query = query.where(ClassSession.started_at >= since)
+    if until is not None:
+        query = query.where(ClassSession.started_at < until)
+    return list(session.scalars(query))
+
+
+def _per_student_session(session: Session, session_ids: Sequence[int]):
+    """Aggregated in SQL: (participant, session, observations, face observations, first seen, last seen)."""
+    query = (
+        select(
+            Observation.participant_id,
+            Observation.session_id,
+            func.count(),
+            _face_count(),
+            func.min(Observation.captured_at),
+            func.max(Observation.captured_at),
+        )
+        .where(Observation.session_id.in_(session_ids))
+        .group_by(Observation.participant_id, Observation.session_id)
+    )
+    return session.execute(query).tuples().all()
+
+
+def attendance(
+    session: Session,
+    *,
+    session_id: int | None = None,
+    course: str | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+) -> list[AttendanceRow]:
+    """Attendance per student for one session, or for the sessions started in [since, until).
+
+    Every participant of the courses in scope gets a row, absent ones too
+    (zero minutes). Sorted by course, then student name.
+    """
+    ids = _scope_sessions(session, session_id=session_id, course=course, since=since, until=until)
+    figures = session_figures(session, ids)
+    if not figures:
+        return []
+    course_names = {f.course_id: f.course for f in figures.values()}
+    scheduled: dict[int, list[float]] = defaultdict(lambda: [0, 0.0])
+    for f in figures.values():
+        scheduled[f.course_id][0] += 1
+        scheduled[f.course_id][1] += f.duration_s
+    rows: dict[int, AttendanceRow] = {}
+    for pid, course_id, display in session.execute(
+        select(Participant.id, Participant.course_id, Participant.display_name).where(
+            Participant.course_id.in_(list(scheduled))
+        )
+    ):
+        count, seconds = scheduled[course_id]
+        rows[pid] = AttendanceRow(
+            participant_id=pid,
+            course=course_names[course_id],
+            student=display,
+            sessions=int(count),
+            scheduled_minutes=seconds / 60.0,
+        )
+    for pid, sid, n, faces, first, last in _per_student_session(session, ids):
+        row = rows[pid]
+        interval = figures[sid].interval_s
+        row.sessions_present += 1
+        row.minutes_present += n * interval / 60.0
+        row.minutes_camera_on += (faces or 0) * interval / 60.0
+        row.first_seen = first if row.first_seen is None else min(row.first_seen, first)
+        row.last_seen = last if row.last_seen is None else max(row.last_seen, last)
+    return sorted(rows.values(), key=lambda r: (r.course.casefold(), r.student.casefold(), r.participant_id))
+
+
+# ----------------------------------------------------------------------------- history
+
+
+@dataclass
+class HistoryRow:
+    """One student in one session of their course: attendance and mood."""
+
+    session_id: int
+    course: str
+    student: str
+    started_at: datetime
+    ended_at: datetime | None
+    status: str
+    first_seen: datetime | None = None
+    last_seen: datetime | None = None
+    minutes_present: float = 0.0
+    minutes_camera_on: float = 0.0
+    session_minutes: float = 0.0
+    face_observations: int = 0
+    emotion_shares: dict[str, float] | None = None
+    mean_valence: float | None = None
+
+    @property
+    def present(self) -> bool:
+        return self.first_seen is not None
+
+    @property
+    def share(self) -> float:
+        if self.session_minutes <= 0:
+            return 0.0
+        return min(1.0, self.minutes_present / self.session_minutes)
+
+
+def find_participants(session: Session, student: str, course: str | None = None) -> list[tuple[int, int, str]]:
+    """(participant id, course id, display name) of the students called ``student`` (normalized match)."""
+    key = normalize_name(student)
+    query = select(Participant.id, Participant.course_id, Participant.display_name).where(
+        Participant.normalized_name == key
+    )
+    if course is not None:
+        query = query.where(Participant.course_id.in_(course_ids(session, course)))
+    found = session.execute(query.order_by(Participant.id)).tuples().all()
+    if not found:
+        raise NotFoundError(f"no student named {student!r}" + (f" in course {course!r}" if course else ""))
+    return found
+
+
+def history(session: Session, student: str, course: str | None = None) -> list[HistoryRow]:
+    """A student's attendance and mood in every session of their course(s), oldest first.
+
+    Sessions they missed are included (present = False, no mood figures).
+    Raises NotFoundError for an unknown student or course.
+    """
+    participants = find_participants(session, student, course)
+    pids = [pid for pid, _, _ in participants]
+    by_course = {course_id: (pid, name) for pid, course_id, name in participants}
+    session_ids = list(session.scalars(select(ClassSession.id).where(ClassSession.course_id.in_(list(by_course)))))
+    figures = session_figures(session, session_ids)
+    label_counts = [
+        func.sum(case((and_(Observation.face_found, Observation.top_label == emotion), 1), else_=0))
+        for emotion in EMOTIONS
+    ]
+    aggregates = session.execute(
+        select(
+            Observation.participant_id,
+            Observation.session_id,
+            func.count(),
+            _face_count(),
+            func.min(Observation.captured_at),
+            func.max(Observation.captured_at),
+            func.avg(case((Observation.face_found, valence_expression()), else_=None)),
+            *label_counts,
+        )
+        .where(Observation.participant_id.in_(pids), Observation.session_id.in_(session_ids))
+        .group_by(Observation.participant_id, Observation.session_id)
+    ).all()
+    rows: dict[tuple[int, int], HistoryRow] = {}
+    for sid, f in figures.items():
+        pid, name = by_course[f.course_id]
+        rows[(pid, sid)] = HistoryRow(
+            session_id=sid,
+            course=f.course,
+            student=name,
+            started_at=f.started_at,
+            ended_at=f.ended_at,
+            status=f.status,
+            session_minutes=f.duration_s / 60.0,
+        )
+    for pid, sid, n, faces, first, last, valence, *counts in aggregates:
+        row = rows[(pid, sid)]
+        interval = figures[sid].interval_s
+        faces = int(faces or 0)
+        row.first_seen, row.last_seen = first, last
+        row.minutes_present = n * interval / 60.0
+        row.minutes_camera_on = faces * interval / 60.0
+        row.face_observations = faces
+        if faces:
+            row.emotion_shares = {emotion: int(c or 0) / faces for emotion, c in zip(EMOTIONS, counts, strict=True)}
+            row.mean_valence = float(valence) if valence is not None else None
+    return sorted(rows.values(), key=lambda r: (r.started_at, r.session_id))

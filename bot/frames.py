@@ -1,0 +1,83 @@
+"""The data that flows through the capture pipeline, one dataclass per stage.
+
+``Frame`` (what a source captured) -> ``Tile`` (a participant's cell of the
+gallery, from :mod:`bot.gallery`) -> ``Observation`` (what was read from it).
+Boxes are ``(x, y, w, h)`` in the frame's own pixels.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import numpy as np
+
+Box = tuple[int, int, int, int]
+
+
+@dataclass
+class Frame:
+    """One captured image of the meeting (BGR) and when it was taken (UTC)."""
+
+    image: np.ndarray
+    captured_at: datetime
+    source: str = ""
+    index: int = 0
+
+    @property
+    def size(self) -> tuple[int, int]:
+        return (int(self.image.shape[1]), int(self.image.shape[0]))
+
+
+@dataclass
+class Tile:
+    """A participant's cell in the gallery."""
+
+    box: Box
+    row: int
+    col: int
+    #: where the name label is (or would be) drawn, in frame pixels
+    label_box: Box | None = None
+
+    def crop(self, image: np.ndarray) -> np.ndarray:
+        x, y, w, h = self.box
+        return image[y : y + h, x : x + w]
+
+    def label_crop(self, image: np.ndarray) -> np.ndarray | None:
+        if self.label_box is None:
+            return None
+        x, y, w, h = self.label_box
+        return image[y : y + h, x : x + w]
+
+
+@dataclass
+class PageControls:
+    """A multi-page gallery: page indicator ("1/4") and the arrows that turn pages."""
+
+    current: int | None = None
+    total: int | None = None
+    next_arrow: Box | None = None
+    previous_arrow: Box | None = None
+
+
+@dataclass
+class Gallery:
+    """The tiles found in one frame, in reading order (row by row)."""
+
+    tiles: list[Tile] = field(default_factory=list)
+    pages: PageControls | None = None
+    #: the area holding the tiles (without toolbars, chrome, shared content)
+    area: Box | None = None
+
+
+@dataclass
+class Observation:
+    """What the bot read from one tile at one capture."""
+
+    tile: Tile
+    name: str | None
+    face_box: Box | None
+    #: FER+ order probabilities (8), or None when no face was found
+    probabilities: np.ndarray | None = None
+    label: str | None = None
+    confidence: float | None = None

@@ -1,0 +1,1 @@
+"""Alembic migrations of the ClassMood database (see :mod:`analytics.migrate`)."""

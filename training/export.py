@@ -1,0 +1,100 @@
+"""Turn a training checkpoint into a shipped model: ONNX for the bot, a slim .pt for fine-tuning.
+
+The ONNX graph ends in a softmax (it outputs probabilities) and carries the
+class names, input size, architecture and normalization in its metadata, so
+:class:`model.classifier.ExpressionClassifier` needs nothing else.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+
+from model.architectures import create_backbone
+from model.preprocess import MEAN, STD
+
+log = logging.getLogger(__name__)
+
+
+class _WithSoftmax(torch.nn.Module):
+    def __init__(self, model: torch.nn.Module) -> None:
+        super().__init__()
+        self.model = model
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.model(x).softmax(dim=1)
+
+
+def load_checkpoint_model(path: str | Path) -> tuple[torch.nn.Module, dict[str, Any]]:
+    """The network of a checkpoint (``best.pt``, ``last.pt`` or a shipped ``.pt``) in eval mode."""
+    checkpoint = torch.load(path, map_location="cpu", weights_only=False)
+    config = checkpoint["config"]
+    model = create_backbone(config["arch"], len(checkpoint["classes"]))
+    model.load_state_dict(checkpoint["model"])
+    return model.eval(), checkpoint
+
+
+def export_model(checkpoint_path: str | Path, onnx_path: str | Path, slim_pt_path: str | Path | None = None) -> Path:
+    """Write the ONNX file (and optionally the weights-only .pt) for a checkpoint; check they agree."""
+    import onnx
+
+    model, checkpoint = load_checkpoint_model(checkpoint_path)
+    config = checkpoint["config"]
+    size = int(config["image_size"])
+    onnx_path = Path(onnx_path)
+    onnx_path.parent.mkdir(parents=True, exist_ok=True)
+    wrapped = _WithSoftmax(model).eval()
+    example = torch.zeros(2, 1, size, size)
+    torch.onnx.export(
+        wrapped,
+        (example,),
+        str(onnx_path),
+        input_names=["faces"],
+        output_names=["probabilities"],
+        dynamic_shapes={"x": {0: torch.export.Dim("batch", min=1, max=4096)}},
+        external_data=False,
+    )
+    proto = onnx.load(str(onnx_path))
+    metadata = {
+        "classes": json.dumps(list(checkpoint["classes"])),
+        "image_size": str(size),
+        "arch": str(config["arch"]),
+        "normalization": json.dumps({"mean": MEAN, "std": STD, "gray": True}),
+        "training_config": json.dumps(config),
+        "epoch": str(checkpoint.get("epoch", "")),
+    }
+    del proto.metadata_props[:]
+    for key, value in metadata.items():
+        entry = proto.metadata_props.add()
+        entry.key, entry.value = key, value
+    onnx.save(proto, str(onnx_path))
+
+    if slim_pt_path is not None:
+        slim = {
+            k: checkpoint[k]
+            for k in ("model", "config", "classes", "epoch", "weights", "cpu_seconds")
+            if k in checkpoint
+        }
+        torch.save(slim, slim_pt_path)
+
+    difference = check_parity(model, onnx_path, size)
+    log.info("exported %s (torch vs onnxruntime max |dp| = %.2e)", onnx_path, difference)
+    return onnx_path
+
+
+def check_parity(model: torch.nn.Module, onnx_path: str | Path, size: int, n: int = 16, seed: int = 0) -> float:
+    """Largest probability difference between torch and onnxruntime on random faces."""
+    import onnxruntime as ort
+
+    rng = np.random.default_rng(seed)
+    inputs = ((rng.integers(0, 256, (n, 1, size, size)).astype(np.float32) / 255.0) - MEAN) / STD
+    with torch.no_grad():
+        expected = model(torch.from_numpy(inputs)).softmax(dim=1).numpy()
+    session = ort.InferenceSession(str(onnx_path), providers=["CPUExecutionProvider"])
+    (actual,) = session.run(None, {session.get_inputs()[0].name: inputs})
+    return float(np.abs(actual - expected).max())
