@@ -237,7 +237,7 @@ class Capture(Base):
 
 # --------------------------------------------------------------------------- names
 
-_ROLE_SUFFIX = re.compile(r"\(\s*(?:host|co-host|cohost|co host|me|guest)\s*\)")
+_ROLE_SUFFIX = re.compile(r"\(\s*(?:host|co-host|cohost|co host|me|guest)\s*\)", re.IGNORECASE)
 # "(he/him)", "(she/her)", "(they/them)", "(he/they)", "(ze/zir)" ...: words joined by slashes.
 _PRONOUNS = re.compile(r"\(\s*[^\W\d_]{1,6}(?:\s*/\s*[^\W\d_]{1,6})+\s*\)")
 _TRAILING_ELLIPSIS = re.compile(r"(?:\.{2,}|…)+$")
@@ -245,21 +245,32 @@ _SPACES = re.compile(r"\s+")
 
 
 @lru_cache(maxsize=4096)
-def normalize_name(name: str) -> str:
-    """The key a participant is stored under: the same person gives the same key.
+def display_name(name: str) -> str:
+    """A name label as shown to teachers: meeting annotations and extra spaces removed, case kept.
 
-    NFKC-normalizes, casefolds, drops meeting annotations "(Host)", "(Co-host)",
-    "(Me)", "(Guest)" and pronoun parentheses such as "(he/him)", strips a
-    trailing ellipsis left by a truncated name label ("..." or "…") and
-    collapses whitespace. ``"  Ana  María (Host) "`` -> ``"ana maría"``.
+    NFKC-normalizes and drops "(Host)", "(Co-host)", "(Me)", "(Guest)" and pronoun
+    parentheses such as "(he/him)". ``"  Ana  María (Host) "`` -> ``"Ana María"``.
     """
-    text = unicodedata.normalize("NFKC", name).casefold()
-    text = _SPACES.sub(" ", text)
+    text = _SPACES.sub(" ", unicodedata.normalize("NFKC", name))
     previous = None
     while previous != text:
         previous = text
         text = _ROLE_SUFFIX.sub(" ", text)
         text = _PRONOUNS.sub(" ", text)
         text = _SPACES.sub(" ", text).strip()
-        text = _TRAILING_ELLIPSIS.sub("", text).strip()
     return text
+
+
+def is_truncated(name: str) -> bool:
+    """Whether a label ends in an ellipsis (the platform cut a long name short)."""
+    return bool(_TRAILING_ELLIPSIS.search(display_name(name)))
+
+
+@lru_cache(maxsize=4096)
+def normalize_name(name: str) -> str:
+    """The key a participant is stored under: the same person gives the same key.
+
+    :func:`display_name`, casefolded, with a trailing ellipsis left by a truncated
+    name label ("..." or "…") stripped. ``"  Ana  María (Host) "`` -> ``"ana maría"``.
+    """
+    return _TRAILING_ELLIPSIS.sub("", display_name(name).casefold()).strip()

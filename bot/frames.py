@@ -75,9 +75,12 @@ class Observation:
     """What the bot read from one tile at one capture."""
 
     tile: Tile
+    #: the participant this tile is stored under (a placeholder where the label is unreadable)
     name: str | None
     face_box: Box | None
     #: FER+ order probabilities (8), or None when no face was found
     probabilities: np.ndarray | None = None
     label: str | None = None
     confidence: float | None = None
+    #: what OCR read on the label (None where unreadable)
+    label_text: str | None = None

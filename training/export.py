@@ -75,11 +75,13 @@ def export_model(checkpoint_path: str | Path, onnx_path: str | Path, slim_pt_pat
     onnx.save(proto, str(onnx_path))
 
     if slim_pt_path is not None:
-        slim = {
-            k: checkpoint[k]
-            for k in ("model", "config", "classes", "epoch", "weights", "cpu_seconds")
-            if k in checkpoint
-        }
+        keys = ("model", "config", "classes", "epoch", "weights", "cpu_seconds", "val_report")
+        slim = {k: checkpoint[k] for k in keys if k in checkpoint}
+        last = Path(checkpoint_path).with_name("last.pt")
+        if last.is_file():  # the whole run's curve and CPU time, for the model card
+            run = torch.load(last, map_location="cpu", weights_only=False)
+            slim["history"] = run.get("history", [])
+            slim["cpu_seconds"] = run.get("cpu_seconds", slim.get("cpu_seconds", 0.0))
         torch.save(slim, slim_pt_path)
 
     difference = check_parity(model, onnx_path, size)

@@ -56,6 +56,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     export.add_argument("--out-dir", default=None, help="destination folder (default: the package's model/weights)")
     export.set_defaults(handler=run_export)
 
+    card = commands.add_parser(
+        "card",
+        help="evaluate a shipped model and write its model card",
+        description="Score model/weights/NAME.onnx on a public-test split and write NAME.md (data, reproduce "
+        "command, epochs, CPU time, accuracy, macro-F1, confusion matrix) and NAME-confusion.png beside it.",
+    )
+    card.add_argument("--name", required=True, help="ferplus or fer2013")
+    card.add_argument("--data", required=True, help="the public-test split it was selected on")
+    card.set_defaults(handler=run_card)
+
 
 def _load_classifier(name: str):
     from model.classifier import ExpressionClassifier, ModelNotFoundError
@@ -144,27 +154,36 @@ def run_predict(args: argparse.Namespace) -> int:
     return 0
 
 
-def run_eval(args: argparse.Namespace) -> int:
-    from model.evaluation import predict_with_tta, save_confusion_png
+def evaluate_split(model: str, data_path: str, tta: bool = False) -> dict:
+    """Score a model on a labelled split through the ONNX inference path."""
+    from model.evaluation import predict_with_tta
     from training.datasets import DatasetError, load_faces
     from training.metrics import classification_report
 
-    classifier = _load_classifier(args.model)
-    data = Path(args.data)
+    classifier = _load_classifier(model)
+    data = Path(data_path)
     dataset = "ferplus" if (data / "label.csv").is_file() else "fer2013"
     wanted = 8 if dataset == "ferplus" else 7
     if len(classifier.classes) != wanted:
         raise CommandError(
-            f"{args.model} has {len(classifier.classes)} classes but {data} is a {dataset} split "
+            f"{model} has {len(classifier.classes)} classes but {data} is a {dataset} split "
             f"({wanted} classes): use the {dataset} model"
         )
     try:
         faces = load_faces(dataset, data, classifier.image_size, role="val")
     except DatasetError as error:
         raise CommandError(str(error)) from None
-    probabilities = predict_with_tta(classifier, faces.pixels, args.tta)
+    probabilities = predict_with_tta(classifier, faces.pixels, tta)
     report = classification_report(faces.labels, probabilities.argmax(axis=1), faces.classes)
-    report.update({"model": args.model, "data": str(data), "tta": bool(args.tta), "skipped": faces.skipped})
+    report.update({"model": model, "data": str(data), "tta": bool(tta), "skipped": faces.skipped})
+    return report
+
+
+def run_eval(args: argparse.Namespace) -> int:
+    from model.evaluation import save_confusion_png
+
+    report = evaluate_split(args.model, args.data, args.tta)
+    data = Path(args.data)
     out = Path(args.out or f"eval-{Path(args.model).stem}")
     out.mkdir(parents=True, exist_ok=True)
     (out / "report.json").write_text(json.dumps(report, indent=2))
@@ -188,4 +207,23 @@ def run_export(args: argparse.Namespace) -> int:
     out_dir = Path(args.out_dir) if args.out_dir else WEIGHTS_DIR
     onnx_path = export_model(checkpoint, out_dir / f"{args.name}.onnx", out_dir / f"{args.name}.pt")
     print(f"exported {onnx_path} and {out_dir / (args.name + '.pt')}")
+    return 0
+
+
+def run_card(args: argparse.Namespace) -> int:
+    require_torch()
+    import torch
+
+    from model.classifier import WEIGHTS_DIR
+    from model.evaluation import save_confusion_png
+    from training.model_card import write_card
+
+    weights = WEIGHTS_DIR / f"{args.name}.pt"
+    if not weights.is_file():
+        raise CommandError(f"no {weights}: export the model first (classmood model export)")
+    report = evaluate_split(args.name, args.data)
+    checkpoint = torch.load(weights, map_location="cpu", weights_only=False)
+    save_confusion_png(report, WEIGHTS_DIR / f"{args.name}-confusion.png", f"{args.name} on {Path(args.data).name}")
+    path = write_card(args.name, WEIGHTS_DIR, checkpoint, report)
+    print(f"accuracy {report['accuracy']:.4f}, macro-F1 {report['macro_f1']:.4f} -> {path}")
     return 0

@@ -1,0 +1,174 @@
+"""One capture, end to end: frame -> tiles -> names -> faces -> expressions -> observations.
+
+Each stage is timed; the classifier runs once per capture on all faces. A
+tile that fails (a crop that cannot be read, say) becomes an observation
+without a face and an error note; the rest of the frame is kept.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import cv2
+import numpy as np
+
+from bot.frames import Frame, Gallery, Observation, Tile
+from bot.names import NameReader, ParticipantRegistry, label_hash
+from model.classifier import ExpressionClassifier
+from model.detector import FaceDetector
+from model.labels import EMOTIONS
+from model.preprocess import crop_face
+
+log = logging.getLogger(__name__)
+
+Splitter = Callable[[np.ndarray], Gallery]
+#: Detection runs on tiles shrunk to this longest side: a face in a gallery
+#: tile stays well above the detector's smallest anchor, and it is 3-4x faster.
+DETECT_MAX_SIDE = 192
+THUMBNAIL_SIDE = 64
+
+
+@dataclass
+class CaptureResult:
+    """What one capture produced, ready for the store."""
+
+    frames: list[Frame]
+    galleries: list[Gallery]
+    observations: list[Observation]
+    timings_ms: dict[str, float] = field(default_factory=dict)
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def captured_at(self):
+        return self.frames[0].captured_at
+
+    @property
+    def tiles(self) -> int:
+        return len(self.observations)
+
+    @property
+    def faces(self) -> int:
+        return sum(o.face_box is not None for o in self.observations)
+
+    @property
+    def names(self) -> int:
+        return sum(o.name is not None and not o.name.startswith("Unnamed ") for o in self.observations)
+
+    @property
+    def total_ms(self) -> float:
+        return sum(self.timings_ms.values())
+
+
+def default_splitter() -> Splitter:
+    from bot.gallery import split_gallery
+
+    return split_gallery
+
+
+class CapturePipeline:
+    """Wires the stages; one instance per bot session (it remembers names and identities)."""
+
+    def __init__(
+        self,
+        classifier: ExpressionClassifier,
+        detector: FaceDetector | None = None,
+        name_reader: NameReader | None = None,
+        splitter: Splitter | None = None,
+        keep_thumbnails: bool = False,
+    ) -> None:
+        self.classifier = classifier
+        self.detector = detector or FaceDetector(max_side=DETECT_MAX_SIDE)
+        self.name_reader = name_reader
+        self.splitter = splitter or default_splitter()
+        self.keep_thumbnails = keep_thumbnails
+        self.registry = ParticipantRegistry()
+
+    def process(self, frames: Sequence[Frame], galleries: Sequence[Gallery] | None = None) -> CaptureResult:
+        """Run the stages on one capture: one frame, or one frame per gallery page."""
+        timings: dict[str, float] = {}
+        errors: list[str] = []
+        started = time.perf_counter()
+        if galleries is None:
+            galleries = [self.splitter(frame.image) for frame in frames]
+        timings["split"] = _ms_since(started)
+
+        tiles: list[tuple[Frame, Tile]] = [
+            (frame, tile) for frame, g in zip(frames, galleries, strict=True) for tile in g.tiles
+        ]
+
+        started = time.perf_counter()
+        label_crops = [tile.label_crop(frame.image) for frame, tile in tiles]
+        read: list[str | None] = [None] * len(tiles)
+        if self.name_reader is not None:
+            try:
+                read = self.name_reader.read(label_crops)
+            except Exception as error:  # OCR failing must not lose the capture
+                errors.append(f"names: {error}")
+                log.warning("reading names failed: %s", error)
+        keys = [label_hash(crop) if crop is not None and crop.size else None for crop in label_crops]
+        names = self.registry.resolve(read, keys)
+        timings["names"] = _ms_since(started)
+
+        started = time.perf_counter()
+        crops = [tile.crop(frame.image) for frame, tile in tiles]
+        face_boxes: list[tuple[int, int, int, int] | None] = [None] * len(tiles)
+        try:
+            found = self.detector.largest_faces(crops) if crops else []
+            face_boxes = [face.box if face is not None else None for face in found]
+        except Exception as error:
+            errors.append(f"faces: {error}")
+            log.warning("face detection failed: %s", error)
+        timings["faces"] = _ms_since(started)
+
+        started = time.perf_counter()
+        face_crops: list[np.ndarray] = []
+        with_face: list[int] = []
+        for index, (crop, box) in enumerate(zip(crops, face_boxes, strict=True)):
+            if box is None:
+                continue
+            try:
+                face_crops.append(crop_face(crop, box))
+                with_face.append(index)
+            except Exception as error:
+                errors.append(f"tile {index}: {error}")
+                face_boxes[index] = None
+        probabilities = self.classifier.predict_emotions(face_crops) if face_crops else np.zeros((0, len(EMOTIONS)))
+        by_tile = dict(zip(with_face, probabilities, strict=True))
+        timings["expressions"] = _ms_since(started)
+
+        observations: list[Observation] = []
+        for index, ((_frame, tile), name, text) in enumerate(zip(tiles, names, read, strict=True)):
+            probs = by_tile.get(index)
+            face = face_boxes[index]
+            if face is not None:  # tile -> frame pixels
+                face = (face[0] + tile.box[0], face[1] + tile.box[1], face[2], face[3])
+            top = int(np.argmax(probs)) if probs is not None else None
+            observations.append(
+                Observation(
+                    tile=tile,
+                    name=name,
+                    face_box=face,
+                    probabilities=probs,
+                    label=EMOTIONS[top] if top is not None else None,
+                    confidence=float(probs[top]) if top is not None else None,
+                    label_text=text,
+                )
+            )
+        return CaptureResult(list(frames), list(galleries), observations, timings, errors)
+
+    def thumbnail(self, result: CaptureResult, observation: Observation) -> bytes | None:
+        """A small JPEG of the face, only when the instructor asked to keep thumbnails."""
+        if not self.keep_thumbnails or observation.face_box is None:
+            return None
+        frame = next(f for f, g in zip(result.frames, result.galleries, strict=True) if observation.tile in g.tiles)
+        x, y, w, h = observation.face_box
+        face = cv2.resize(frame.image[y : y + h, x : x + w], (THUMBNAIL_SIDE, THUMBNAIL_SIDE))
+        ok, encoded = cv2.imencode(".jpg", face, [cv2.IMWRITE_JPEG_QUALITY, 80])
+        return encoded.tobytes() if ok else None
+
+
+def _ms_since(started: float) -> float:
+    return round((time.perf_counter() - started) * 1000.0, 2)

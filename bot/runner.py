@@ -1,0 +1,279 @@
+"""A bot session: capture at an interval (APScheduler), run the pipeline, store every capture.
+
+Live sources (screen, region, window) are captured by an APScheduler interval
+job that never overlaps itself; recorded sources (video, images) are replayed
+as fast as the pipeline goes, with their own timestamps. Ctrl-C, SIGTERM, the
+end of ``--duration``, a closed window or the end of a recording all end the
+session the same way: the capture under way finishes, then the session is
+closed. Each capture is one database transaction, so a crash loses at most
+the capture in flight; the next start closes an orphaned session at its last
+capture.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import sys
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import TextIO
+
+from analytics.store import ObservationIn, Store
+from bot.pipeline import CapturePipeline, CaptureResult
+
+log = logging.getLogger(__name__)
+
+RECORDED_PREFIXES = ("video:", "images:")
+
+
+@dataclass
+class BotOptions:
+    course: str
+    source: str = "screen"
+    interval_s: float = 5.0
+    duration_s: float | None = None
+    keep_thumbnails: bool = False
+    all_pages: bool = False
+    ensure_gallery: bool = False
+    dry_run: bool = False
+    platform: str | None = None
+
+
+@dataclass
+class SessionSummary:
+    session_id: int
+    captures: int
+    failed: int
+    participants: int
+    ended_because: str
+
+
+def to_store_rows(pipeline: CapturePipeline, result: CaptureResult) -> list[ObservationIn]:
+    return [
+        ObservationIn(
+            name=observation.name or "Unnamed",
+            face_found=observation.face_box is not None,
+            tile_box=observation.tile.box,
+            probs=None if observation.probabilities is None else [float(p) for p in observation.probabilities],
+            face_box=observation.face_box,
+            top_label=observation.label,
+            confidence=observation.confidence,
+            thumbnail=pipeline.thumbnail(result, observation),
+        )
+        for observation in result.observations
+    ]
+
+
+class StatusLine:
+    """One line, rewritten in place on a terminal (printed every few captures elsewhere)."""
+
+    def __init__(self, stream: TextIO = sys.stderr) -> None:
+        self.stream = stream
+        self.interactive = stream.isatty()
+        self._last_print = 0.0
+
+    def show(self, text: str) -> None:
+        if self.interactive:
+            self.stream.write("\r\033[K" + text)
+            self.stream.flush()
+        elif time.monotonic() - self._last_print > 30:
+            self.stream.write(text + "\n")
+            self._last_print = time.monotonic()
+
+    def done(self, text: str) -> None:
+        if self.interactive:
+            self.stream.write("\r\033[K")
+        self.stream.write(text + "\n")
+        self.stream.flush()
+
+
+class BotRunner:
+    """Runs one session from start to a clean close."""
+
+    def __init__(
+        self,
+        options: BotOptions,
+        store: Store,
+        pipeline: CapturePipeline,
+        source_factory: Callable[[str, float, datetime], object],
+        status: StatusLine | None = None,
+    ) -> None:
+        self.options = options
+        self.store = store
+        self.pipeline = pipeline
+        self.source_factory = source_factory
+        self.status = status or StatusLine()
+        self._stop = threading.Event()
+        self._ended_because = ""
+        self._captures = 0
+        self._failed = 0
+        self._participants: set[str] = set()
+        self._last_capture_at: datetime | None = None
+        self._page_turner = None
+
+    def stop(self, reason: str) -> None:
+        if not self._stop.is_set():
+            self._ended_because = reason
+            self._stop.set()
+
+    def _install_signal_handlers(self) -> None:
+        if threading.current_thread() is not threading.main_thread():
+            return
+        for signum, reason in ((signal.SIGINT, "stopped with Ctrl-C"), (signal.SIGTERM, "stopped (SIGTERM)")):
+            signal.signal(signum, lambda *_args, reason=reason: self.stop(reason))
+
+    def run(self) -> SessionSummary:
+        from bot.sources import SourceEnded
+
+        options = self.options
+        closed = self.store.close_orphaned_sessions()
+        if closed:
+            print(
+                f"closed {len(closed)} session(s) left open by an earlier run that did not stop cleanly",
+                file=sys.stderr,
+            )
+        started = datetime.now(UTC)
+        source = self.source_factory(options.source, options.interval_s, started)
+        self.session_id = self.store.start_session(
+            options.course, started_at=started, source=options.source, interval_s=options.interval_s
+        )
+        print(
+            f"recording {options.course!r} from {source.describe()} every {options.interval_s:g} s "
+            f"(session {self.session_id}); Ctrl-C to stop",
+            file=sys.stderr,
+        )
+        self._install_signal_handlers()
+        if options.all_pages or options.ensure_gallery:
+            from bot.paging import PageTurner, ensure_gallery
+
+            if options.ensure_gallery:
+                ensure_gallery(source, options.platform, dry_run=options.dry_run)
+            if options.all_pages:
+                self._page_turner = PageTurner(source, self.pipeline.splitter, dry_run=options.dry_run)
+        try:
+            if options.source.startswith(RECORDED_PREFIXES):
+                self._replay(source)
+            else:
+                self._schedule(source, started)
+        except SourceEnded as ended:
+            self.stop(str(ended))
+        finally:
+            source.close()
+            ended_at = self._last_capture_at or datetime.now(UTC)
+            self.store.finish_session(self.session_id, ended_at=max(ended_at, started))
+        summary = SessionSummary(
+            self.session_id, self._captures, self._failed, len(self._participants), self._ended_because or "done"
+        )
+        self.status.done(
+            f"session {summary.session_id} closed ({summary.ended_because}): {summary.captures} captures, "
+            f"{summary.participants} participants" + (f", {summary.failed} failed captures" if summary.failed else "")
+        )
+        return summary
+
+    def _replay(self, source) -> None:
+        from bot.sources import SourceEnded
+
+        deadline = None
+        while not self._stop.is_set():
+            try:
+                frame = source.grab()
+            except SourceEnded as ended:
+                self.stop(str(ended))
+                break
+            if deadline is None and self.options.duration_s:
+                deadline = frame.captured_at + timedelta(seconds=self.options.duration_s)
+            if deadline is not None and frame.captured_at > deadline:
+                self.stop("the --duration ran out")
+                break
+            self._capture(source, frame)
+
+    def _schedule(self, source, started: datetime) -> None:
+        from apscheduler.events import EVENT_JOB_ERROR
+        from apscheduler.schedulers.background import BackgroundScheduler
+        from apscheduler.triggers.interval import IntervalTrigger
+
+        end = started + timedelta(seconds=self.options.duration_s) if self.options.duration_s else None
+        scheduler = BackgroundScheduler(timezone="UTC")
+        errors: list[BaseException] = []
+
+        def on_error(event) -> None:
+            errors.append(event.exception)
+            self.stop(f"stopped: {event.exception}")
+
+        scheduler.add_listener(on_error, EVENT_JOB_ERROR)
+        scheduler.add_job(
+            lambda: self._capture(source),
+            IntervalTrigger(seconds=self.options.interval_s, start_date=started, end_date=end, timezone="UTC"),
+            next_run_time=started,
+            max_instances=1,
+            coalesce=True,
+            misfire_grace_time=max(1, int(self.options.interval_s)),
+            id="capture",
+        )
+        scheduler.start()
+        try:
+            while not self._stop.wait(timeout=0.25):
+                if end is not None and datetime.now(UTC) >= end + timedelta(seconds=0.5):
+                    self.stop("the --duration ran out")
+        finally:
+            scheduler.shutdown(wait=True)  # the capture under way finishes and is stored
+        from bot.sources import SourceEnded
+
+        for error in errors:
+            if isinstance(error, SourceEnded):
+                self._ended_because = str(error)
+
+    def _capture(self, source, frame=None) -> None:
+        from bot.sources import SourceEnded
+
+        if self._stop.is_set():
+            return
+        started = time.perf_counter()
+        captured_at = datetime.now(UTC)
+        try:
+            frame = frame if frame is not None else source.grab()
+            captured_at = frame.captured_at
+            grab_ms = round((time.perf_counter() - started) * 1000.0, 2)
+            if self._page_turner is not None:
+                pages = self._page_turner.collect(frame)
+                result = self.pipeline.process([f for f, _ in pages], [g for _, g in pages])
+            else:
+                result = self.pipeline.process([frame])
+            result.timings_ms = {"grab": grab_ms, **result.timings_ms}
+            rows = to_store_rows(self.pipeline, result)
+            store_started = time.perf_counter()
+            self.store.record_capture(
+                self.session_id,
+                captured_at,
+                rows,
+                tiles=result.tiles,
+                faces=result.faces,
+                names=result.names,
+                timings=result.timings_ms,
+                total_ms=round((time.perf_counter() - started) * 1000.0, 2),
+                error="; ".join(result.errors) or None,
+            )
+            store_ms = (time.perf_counter() - store_started) * 1000.0
+        except SourceEnded:
+            raise
+        except Exception as error:  # one bad capture must not end the class
+            self._failed += 1
+            log.warning("capture failed: %s", error, exc_info=log.isEnabledFor(logging.DEBUG))
+            try:
+                self.store.record_capture(self.session_id, captured_at, [], tiles=0, faces=0, names=0, error=str(error))
+            except Exception:
+                log.exception("could not record the failed capture")
+            return
+        self._captures += 1
+        self._last_capture_at = captured_at
+        self._participants.update(row.name for row in rows)
+        total = (time.perf_counter() - started) * 1000.0
+        self.status.show(
+            f"● {self.options.course} {captured_at.astimezone().strftime('%H:%M:%S')}  capture {self._captures}: "
+            f"{result.tiles} tiles, {result.faces} faces, {result.names} names  "
+            f"{total:.0f} ms (store {store_ms:.0f} ms)"
+        )

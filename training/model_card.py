@@ -1,0 +1,155 @@
+"""Model cards for the shipped models, written from the weights file and a fresh evaluation.
+
+Everything in a card comes from a file or a command: the training
+configuration and per-epoch history saved inside the checkpoint, and the
+accuracy of the shipped ONNX file measured by :mod:`model.evaluation` at the
+time the card is written.
+"""
+
+from __future__ import annotations
+
+import shlex
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from training.train_args import TrainConfig
+
+#: Training throughput measured on this 2-core machine (fp32, synthetic
+#: batches of 128, images/s), from the project's model issue; the basis for
+#: choosing regnetx_004 at 64 px.
+THROUGHPUT_TABLE = [
+    ("regnetx_004", 64, 217),
+    ("mobilenetv3_large_100", 64, 184),
+    ("ghostnet_100", 64, 182),
+    ("resnet18", 48, 161),
+    ("convnext_atto", 64, 143),
+    ("resnet18", 64, 126),
+    ("efficientnet_b0", 64, 78),
+    ("resnet34", 64, 61),
+    ("resnet18, stride-1 stem", 48, 11),
+]
+
+
+def train_command(config: dict[str, Any]) -> str:
+    """The ``classmood train`` command line that reproduces a configuration."""
+    defaults = TrainConfig(dataset="", data="", val=None, out="")
+    parts = ["classmood", "train", "--dataset", config["dataset"], "--data", config["data"]]
+    if config.get("val"):
+        parts += ["--val", config["val"]]
+    parts += ["--out", config["out"]]
+    for key, value in config.items():
+        if key in {"dataset", "data", "val", "out", "threads", "limit"} or value == getattr(defaults, key, None):
+            continue
+        flag = "--" + key.replace("_", "-")
+        if isinstance(value, bool):
+            parts += [flag] if value else []
+        elif value is not None:
+            parts += [flag, str(value)]
+    return shlex.join(parts)
+
+
+def render_card(name: str, checkpoint: dict[str, Any], report: dict[str, Any], extra_steps: list[str]) -> str:
+    config = checkpoint["config"]
+    history = checkpoint.get("history") or []
+    classes = report["classes"]
+    matrix = report["confusion_matrix"]
+    cpu_hours = checkpoint.get("cpu_seconds", 0.0) / 3600.0
+    rows = [
+        f"| {c} | {report['per_class'][c]['support']} | {report['per_class'][c]['recall']:.3f} | "
+        f"{report['per_class'][c]['precision']:.3f} | {report['per_class'][c]['f1']:.3f} |"
+        for c in classes
+    ]
+    confusion = ["| true \\ predicted | " + " | ".join(classes) + " |", "|---" * (len(classes) + 1) + "|"]
+    confusion += [f"| {c} | " + " | ".join(str(v) for v in matrix[i]) + " |" for i, c in enumerate(classes)]
+    curve = [
+        f"| {h['epoch']} | {h['train_loss']:.3f} | {h.get('val_accuracy_model', float('nan')):.4f} | "
+        f"{h.get('val_accuracy_ema', float('nan')):.4f} |"
+        for h in history
+    ]
+    throughput = [f"| {arch} | {size} | {speed} |" for arch, size, speed in THROUGHPUT_TABLE]
+    lines = [
+        f"# Model card: `{name}`",
+        "",
+        f"Facial-expression classifier over {len(classes)} classes ({', '.join(classes)}), for 48x48-style "
+        "grayscale face crops. Shipped as `"
+        + name
+        + ".onnx` (what the bot runs, with onnxruntime) and `"
+        + name
+        + ".pt` (the same weights for `classmood train --init`).",
+        "",
+        "## Architecture",
+        f"- timm `{config['arch']}`, trained from scratch (no pretrained weights), 1 input channel, "
+        f"{config['image_size']}x{config['image_size']} input, softmax output.",
+        "- Why this backbone: training images/s on this 2-core CPU (fp32, batch 128), from the project's "
+        "model issue; the fastest practical net leaves the most epochs in the CPU budget:",
+        "",
+        "| architecture | input | train images/s |",
+        "|---|---|---|",
+        *throughput,
+        "",
+        "## Data",
+        f"- Training: `{config['data']}` ({config['dataset']}); validation and model selection: "
+        f"`{config.get('val')}` (public test only; the private test split was never used).",
+        "- FER+ targets are the annotators' vote shares (single votes dropped); FER+ is scored by majority "
+        "vote (faces without a majority emotion, or whose majority is unknown / not-a-face, are left out)."
+        if config["dataset"] == "ferplus"
+        else "- FER2013 targets are the original single labels.",
+        "",
+        "## Reproduce",
+        "```bash",
+        train_command(config),
+        *extra_steps,
+        f"classmood model export --checkpoint {config['out']}/best.pt --name {name}",
+        f"classmood model card --name {name} --data {report['data']}",
+        "```",
+        *(
+            [f"- `{config['init']}` comes first: build it with the commands in its own card."]
+            if config.get("init")
+            else []
+        ),
+        f"- Epochs: {config['epochs']} (kept: epoch {checkpoint.get('epoch')}, {checkpoint.get('weights', 'model')} "
+        f"weights); CPU time: {cpu_hours:.2f} CPU-hours (process time, 2 cores).",
+        f"- Optimizer: AdamW, peak lr {config['lr']}, weight decay {config['weight_decay']}, batch "
+        f"{config['batch_size']}, {config['warmup_epochs']} warm-up epoch(s) then cosine; label smoothing "
+        f"{config['label_smoothing']}; mixup/cutmix alpha {config['mixup']}; class balance "
+        f"{config['class_balance']}; weight EMA {config['ema_decay']}; dropout {config['drop_rate']}."
+        + (f" Initialized from `{config['init']}`." if config.get("init") else ""),
+        "- Augmentation: random zoom 0.8-1.05, rotation +-12 deg, shift 8%, horizontal flip, "
+        "brightness/contrast jitter, random erasing (p 0.4).",
+        "",
+        "## Results on the public test split",
+        f"Measured {datetime.now(UTC):%Y-%m-%d} on the shipped ONNX file by `classmood model card` "
+        f"({report['n']} faces{', flip TTA' if report.get('tta') else ''}):",
+        "",
+        f"- **accuracy {report['accuracy']:.4f}**, **macro-F1 {report['macro_f1']:.4f}**",
+        "",
+        "| class | faces | recall | precision | F1 |",
+        "|---|---|---|---|---|",
+        *rows,
+        "",
+        f"Confusion matrix (rows: true class; also `{name}-confusion.png`):",
+        "",
+        *confusion,
+        "",
+        "## Training curve",
+        "| epoch | train loss | val accuracy | val accuracy (EMA) |",
+        "|---|---|---|---|",
+        *curve,
+        "",
+        "## Limits",
+        "- Trained on FER2013 faces: mostly frontal, cropped, grayscale, low resolution; webcam faces at other "
+        "angles, in poor light or partly hidden are read less reliably.",
+        "- An expression is not a feeling: the report treats these as signals to look at, never as verdicts "
+        "about a student.",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def write_card(
+    name: str, out_dir: Path, checkpoint: dict[str, Any], report: dict[str, Any], extra_steps: list[str] | None = None
+) -> Path:
+    path = out_dir / f"{name}.md"
+    path.write_text(render_card(name, checkpoint, report, extra_steps or []))
+    return path
