@@ -7,19 +7,21 @@ dropped accents and spaces. Other scripts read once their Tesseract models are
 installed (``tesseract-ocr-script-cyrl``, ``-grek``, ``-hans``, ``-arab`` ...):
 :func:`default_languages` uses every script model that is present.
 
-OCR is slow (~1 s per call, mostly loading the model), so labels are read in
-one call per capture for all tiles whose label changed, and cached by a
-perceptual hash of the label: in steady state no OCR runs at all.
+Tesseract runs in-process through ``tesserocr`` (its wheel bundles
+libtesseract; the language models come from the system's tessdata folder),
+so the model loads once and a label takes ~15 ms; labels are also cached by a
+perceptual hash of their text, so in steady state no OCR runs at all.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import logging
+import os
 import re
-import shutil
-import subprocess
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import cv2
 import numpy as np
@@ -46,13 +48,28 @@ class OcrUnavailableError(RuntimeError):
     """Tesseract is not installed."""
 
 
+TESSDATA_CANDIDATES = (
+    "/usr/share/tesseract-ocr/5/tessdata",
+    "/usr/share/tesseract-ocr/4.00/tessdata",
+    "/usr/share/tessdata",
+    "/usr/local/share/tessdata",
+    "/opt/homebrew/share/tessdata",
+    "C:/Program Files/Tesseract-OCR/tessdata",
+)
+
+
+def tessdata_dir() -> Path | None:
+    """Where Tesseract's language models are: $TESSDATA_PREFIX, else the usual install folders."""
+    candidates = [os.environ.get("TESSDATA_PREFIX", ""), *TESSDATA_CANDIDATES]
+    for candidate in candidates:
+        if candidate and any(Path(candidate).glob("*.traineddata")):
+            return Path(candidate)
+    return None
+
+
 def installed_languages() -> set[str]:
-    """Tesseract's installed models (``tesseract --list-langs``)."""
-    try:
-        result = subprocess.run(["tesseract", "--list-langs"], capture_output=True, text=True, timeout=30, check=True)
-    except (OSError, subprocess.SubprocessError) as error:
-        raise OcrUnavailableError(f"cannot run tesseract: {error}") from None
-    return {line.strip() for line in result.stdout.splitlines()[1:] if line.strip()}
+    folder = tessdata_dir()
+    return {path.stem for path in folder.glob("*.traineddata")} if folder else set()
 
 
 def default_languages() -> str:
@@ -65,43 +82,98 @@ def default_languages() -> str:
 
 
 def tesseract_available() -> bool:
-    return shutil.which("tesseract") is not None
+    return importlib.util.find_spec("tesserocr") is not None and tessdata_dir() is not None
 
 
 def label_hash(crop: np.ndarray) -> int:
-    """64-bit difference hash of a label's binarized text, stable under small video noise."""
-    gray = crop if crop.ndim == 2 else cv2.cvtColor(crop, cv2.COLOR_BGR2GRAY)
-    small = cv2.resize(binarize(gray), (9, 8), interpolation=cv2.INTER_AREA).astype(np.int16)
+    """64-bit difference hash of a label's text line, stable under video noise around it."""
+    prepared = prepare_label(crop)
+    return _image_hash(prepared if prepared is not None else _gray(crop))
+
+
+def _image_hash(image: np.ndarray) -> int:
+    _, text = cv2.threshold(image, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    small = cv2.resize(text, (9, 8), interpolation=cv2.INTER_AREA).astype(np.int16)
     bits = (small[:, 1:] > small[:, :-1]).ravel()
     return int(np.packbits(bits).view(">u8")[0])
 
 
+def _gray(crop: np.ndarray) -> np.ndarray:
+    return crop if crop.ndim == 2 else cv2.cvtColor(crop, cv2.COLOR_BGR2GRAY)
+
+
 def has_text(crop: np.ndarray) -> bool:
     """Whether a label crop has any contrast at all (a blank strip is not worth an OCR call)."""
-    gray = crop if crop.ndim == 2 else cv2.cvtColor(crop, cv2.COLOR_BGR2GRAY)
-    return float(gray.std()) >= MIN_LABEL_CONTRAST
+    return float(_gray(crop).std()) >= MIN_LABEL_CONTRAST
 
 
-def binarize(gray: np.ndarray) -> np.ndarray:
-    """Dark text on white: Otsu threshold, with the text taken to be the minority of pixels."""
-    _, mask = cv2.threshold(gray, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
-    if (mask == 255).mean() < 0.5:  # light text on a dark label: the white class is the text
-        mask = 255 - mask
-    return mask
+def locate_text(gray: np.ndarray) -> tuple[int, int, int, int, bool] | None:
+    """The first line of text from the left in a label strip: ``(x0, y0, x1, y1, light_text)``.
+
+    Labels sit on a backing box (Zoom, Teams) or straight on the video
+    (Meet), so a global threshold splits the strip into "label" and
+    "video" rather than "text" and "background". A morphological top-hat
+    (bright text) or black-hat (dark text) keeps only strokes thinner than
+    the kernel; character-sized components on one baseline, from the left
+    until a wide gap, are the name.
+    """
+    height, width = gray.shape
+    # wider than a letter's strokes, narrower than a label's backing box (text is ~30% of the strip's height)
+    side = max(3, int(0.4 * height)) | 1
+    kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (side, side))
+    best: tuple[float, tuple[int, int, int, int, bool]] | None = None
+    for light in (True, False):
+        response = cv2.morphologyEx(gray, cv2.MORPH_TOPHAT if light else cv2.MORPH_BLACKHAT, kernel)
+        threshold, _ = cv2.threshold(response, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+        mask = (response > max(40.0, threshold)).astype(np.uint8)
+        _count, _, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+        boxes = [
+            (int(x), int(y), int(w), int(h))
+            for x, y, w, h, area in stats[1:]
+            if 0.12 * height <= h <= 0.5 * height and area >= 3 and w <= width * 0.6
+        ]
+        if not boxes:
+            continue
+        centres = np.array([y + h / 2 for _, y, _, h in boxes])
+        weights = np.array([w * h for _, _, w, h in boxes], dtype=np.float64)
+        band = float(np.median(np.repeat(centres, np.maximum(1, (weights / weights.min()).astype(int)))))
+        char_height = float(np.median([h for _, _, _, h in boxes]))
+        line = sorted(b for b, c in zip(boxes, centres, strict=True) if abs(c - band) <= 0.35 * height)
+        if not line:
+            continue
+        run = [line[0]]
+        for box in line[1:]:
+            if box[0] - (run[-1][0] + run[-1][2]) > 1.6 * char_height:
+                break
+            run.append(box)
+        x0 = min(b[0] for b in run)
+        x1 = max(b[0] + b[2] for b in run)
+        y0 = min(b[1] for b in run)
+        y1 = max(b[1] + b[3] for b in run)
+        score = sum(0.5 * char_height <= b[3] <= 1.5 * char_height for b in run)  # letters on one line
+        if best is None or score > best[0]:
+            best = (score, (x0, y0, x1, y1, light))
+    return best[1] if best else None
 
 
-def prepare_label(crop: np.ndarray) -> np.ndarray:
-    """A label crop as Tesseract reads it best: gray, ~48 px high, dark text on light, a margin.
+def prepare_label(crop: np.ndarray) -> np.ndarray | None:
+    """The name's text line as Tesseract reads it best: gray, ~48 px high, dark on light, with a margin.
 
     Kept gray rather than thresholded: binarizing erased the thin strokes of
-    accents (Núñez read as "Ndnez").
+    accents (Núñez read as "Ndnez"). None when the strip holds no text.
     """
-    gray = crop if crop.ndim == 2 else cv2.cvtColor(crop, cv2.COLOR_BGR2GRAY)
-    if (binarize(gray) != cv2.threshold(gray, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)[1]).any():
-        gray = 255 - gray  # light text on a dark label
-    scale = OCR_HEIGHT / max(1, gray.shape[0])
-    gray = cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_CUBIC)
-    return cv2.copyMakeBorder(gray, 12, 12, 16, 16, cv2.BORDER_REPLICATE)
+    gray = _gray(crop)
+    found = locate_text(gray)
+    if found is None:
+        return None
+    x0, y0, x1, y1, light = found
+    pad = max(2, (y1 - y0) // 3)
+    line = gray[max(0, y0 - pad) : y1 + pad, max(0, x0 - pad) : x1 + pad]
+    if light:
+        line = 255 - line
+    scale = OCR_HEIGHT / max(1, line.shape[0])
+    line = cv2.resize(line, None, fx=scale, fy=scale, interpolation=cv2.INTER_CUBIC)
+    return cv2.copyMakeBorder(line, 12, 12, 16, 16, cv2.BORDER_REPLICATE)
 
 
 def clean_label_text(text: str) -> str | None:
@@ -113,18 +185,26 @@ def clean_label_text(text: str) -> str | None:
 
 
 class NameReader:
-    """Reads name labels; one Tesseract call per batch of changed labels."""
+    """Reads name labels with one in-process Tesseract engine; each distinct label is read once."""
 
     def __init__(self, languages: str | None = None) -> None:
         if not tesseract_available():
             raise OcrUnavailableError(
-                "Tesseract OCR is not installed, so names cannot be read "
+                "Tesseract's language models were not found, so names cannot be read "
                 "(Debian/Ubuntu: apt install tesseract-ocr tesseract-ocr-script-latn; macOS: brew install tesseract; "
-                "Windows: the UB Mannheim installer)"
+                "Windows: the UB Mannheim installer; or set TESSDATA_PREFIX)"
             )
+        import tesserocr
+
         self.languages = languages or default_languages()
+        self._api = tesserocr.PyTessBaseAPI(
+            path=str(tessdata_dir()), lang=self.languages, psm=tesserocr.PSM.SINGLE_LINE
+        )
         self._cache: dict[int, str | None] = {}
         self.ocr_calls = 0
+
+    def close(self) -> None:
+        self._api.End()
 
     def _cached(self, key: int) -> tuple[bool, str | None]:
         if key in self._cache:
@@ -136,59 +216,36 @@ class NameReader:
         return False, None
 
     def read(self, crops: Sequence[np.ndarray | None]) -> list[str | None]:
-        """Display names for label crops (None where unreadable), OCR only for unseen labels."""
-        names: list[str | None] = [None] * len(crops)
-        pending: dict[int, list[int]] = {}
-        keys: dict[int, np.ndarray] = {}
-        for index, crop in enumerate(crops):
+        """Display names for label crops (None where unreadable); OCR only for labels not seen before."""
+        names: list[str | None] = []
+        for crop in crops:
             if crop is None or crop.size == 0 or min(crop.shape[:2]) < 6 or not has_text(crop):
+                names.append(None)
                 continue
-            key = label_hash(crop)
+            prepared = prepare_label(crop)
+            if prepared is None:
+                names.append(None)
+                continue
+            key = _image_hash(prepared)
             hit, name = self._cached(key)
-            if hit:
-                names[index] = name
-            else:
-                pending.setdefault(key, []).append(index)
-                keys.setdefault(key, crop)
-        if pending:
-            order = list(pending)
-            texts = self._ocr([prepare_label(keys[key]) for key in order])
-            for key, text in zip(order, texts, strict=True):
-                name = clean_label_text(text)
+            if not hit:
+                name = clean_label_text(self._ocr(prepared))
                 self._cache[key] = name
-                for index in pending[key]:
-                    names[index] = name
+            names.append(name)
         return names
 
-    def _ocr(self, images: list[np.ndarray]) -> list[str]:
-        """One Tesseract call for many labels: stacked as lines of one page, words mapped back by position."""
-        import pytesseract
+    def _ocr(self, line: np.ndarray) -> str:
+        from PIL import Image
 
         self.ocr_calls += 1
-        gap = 24
-        width = max(image.shape[1] for image in images)
-        page = np.full((sum(image.shape[0] + gap for image in images) + gap, width + 2 * gap), 255, np.uint8)
-        spans = []
-        y = gap
-        for image in images:
-            page[y : y + image.shape[0], gap : gap + image.shape[1]] = image
-            spans.append((y, y + image.shape[0]))
-            y += image.shape[0] + gap
-        data = pytesseract.image_to_data(
-            page, lang=self.languages, config="--psm 6", output_type=pytesseract.Output.DICT
-        )
-        words: list[list[tuple[int, str]]] = [[] for _ in images]
-        for text, top, height, left, conf in zip(
-            data["text"], data["top"], data["height"], data["left"], data["conf"], strict=True
-        ):
-            if not text.strip() or float(conf) < MIN_WORD_CONFIDENCE:
-                continue
-            centre = top + height / 2
-            for index, (start, end) in enumerate(spans):
-                if start - gap / 2 <= centre < end + gap / 2:
-                    words[index].append((left, text))
-                    break
-        return [" ".join(text for _, text in sorted(line)) for line in words]
+        self._api.SetImage(Image.fromarray(line))
+        words = self._api.GetUTF8Text().split()
+        confidences = self._api.AllWordConfidences()
+        if len(confidences) == len(words):
+            words = [
+                word for word, confidence in zip(words, confidences, strict=True) if confidence >= MIN_WORD_CONFIDENCE
+            ]
+        return " ".join(words)
 
 
 @dataclass

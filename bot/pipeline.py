@@ -108,7 +108,10 @@ class CapturePipeline:
             except Exception as error:  # OCR failing must not lose the capture
                 errors.append(f"names: {error}")
                 log.warning("reading names failed: %s", error)
-        keys = [label_hash(crop) if crop is not None and crop.size else None for crop in label_crops]
+        keys = [
+            label_hash(crop) if name is None and crop is not None and crop.size else None
+            for crop, name in zip(label_crops, read, strict=True)
+        ]
         names = self.registry.resolve(read, keys)
         timings["names"] = _ms_since(started)
 
