@@ -18,7 +18,7 @@ from bot.commands._common import add_db_option, user_errors
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "bench",
-        help="benchmarks (db, ...)",
+        help="benchmarks (db, model, pipeline, report)",
         description="Measure how fast the parts of ClassMood run on this machine.",
     )
     parser.set_defaults(handler=lambda _args: parser.print_help() or 2)
@@ -100,4 +100,92 @@ def _bench_model(args: argparse.Namespace) -> int:
     return 0
 
 
-BENCHES: list[Callable[[argparse._SubParsersAction], None]] = [_register_db, _register_model]
+def _register_report(bench_subparsers: argparse._SubParsersAction) -> None:
+    parser = bench_subparsers.add_parser(
+        "report",
+        help="server time to build a class report",
+        description="Time the server side of the class report page (aggregating in SQL, building every figure and "
+        "table, the page's JSON) for a 90-minute class of 50 students sampled every 2 s (135,000 observations), "
+        "from cold, several runs. Runs on a temporary SQLite file unless --db is given; then it writes a throw-away "
+        "course there and deletes it after. Target: <= 1.5 s (median).",
+    )
+    add_db_option(parser)
+    parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    parser.add_argument("--students", type=int, default=50, help="students in the class (default: %(default)s)")
+    parser.add_argument("--minutes", type=float, default=90, help="length of the class (default: %(default)s)")
+    parser.add_argument("--interval", type=float, default=2, help="seconds between samples (default: %(default)s)")
+    parser.add_argument("--runs", type=int, default=5, help="timed runs (default: %(default)s)")
+    parser.add_argument("--check", action="store_true", help="exit with status 1 when the target is missed")
+    parser.set_defaults(handler=_bench_report)
+
+
+def _bench_report(args: argparse.Namespace) -> int:
+    from analytics.report.bench import bench_report
+    from bot.commands import CommandError
+
+    if min(args.students, args.runs) < 1 or args.minutes <= 0 or args.interval <= 0:
+        raise CommandError("--students, --runs, --minutes and --interval must be positive")
+    with user_errors():
+        result = bench_report(
+            args.db,
+            students=args.students,
+            minutes=args.minutes,
+            interval_s=args.interval,
+            runs=args.runs,
+            progress=lambda message: print(message, file=sys.stderr),
+        )
+    print(json.dumps(result.to_dict(), indent=2) if args.json else result.summary())
+    return 1 if args.check and not result.ok else 0
+
+
+def _register_pipeline(bench_subparsers: argparse._SubParsersAction) -> None:
+    parser = bench_subparsers.add_parser(
+        "pipeline",
+        help="the whole capture pipeline on a 49-tile gallery",
+        description="Median ms per capture, end to end and per stage, on a synthetic 1920x1080 gallery of 49 "
+        "tiles in steady state (name labels cached). Bar: <= 250 ms; goal: <= 100 ms.",
+    )
+    parser.add_argument("--model", default="ferplus", help="expression model (default ferplus)")
+    parser.add_argument("--captures", type=int, default=15, help="timed captures (default: %(default)s)")
+    parser.add_argument("--tiles", type=int, default=49, help="participants in the gallery (default: %(default)s)")
+    parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    parser.set_defaults(handler=_bench_pipeline)
+
+
+def _bench_pipeline(args: argparse.Namespace) -> int:
+    from bot.bench_pipeline import bench_pipeline, summary
+
+    result = bench_pipeline(args.model, captures=max(1, args.captures), tiles=min(49, max(1, args.tiles)))
+    print(json.dumps(result, indent=2) if args.json else summary(result))
+    return 0
+
+
+def _register_gallery(bench_subparsers: argparse._SubParsersAction) -> None:
+    parser = bench_subparsers.add_parser(
+        "gallery",
+        help="gallery splitting: tile recall/precision and ms per frame",
+        description="Render synthetic Zoom, Meet and Teams frames (every variant, 1..49 tiles), split each and "
+        "report tile recall and precision at IoU >= 0.85 per platform and variant, and the split time. Bar: "
+        "recall >= 99 %%; goal: <= 20 ms per 1920x1080 frame (median). Same as python -m bot.synthetic.evaluate.",
+    )
+    parser.add_argument("--frames", type=int, default=66, help="frames to render (default: %(default)s)")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    parser.set_defaults(handler=_bench_gallery)
+
+
+def _bench_gallery(args: argparse.Namespace) -> int:
+    from bot.synthetic.evaluate import evaluate, format_report
+
+    result = evaluate(max(1, args.frames), args.seed, progress=lambda message: print(message, file=sys.stderr))
+    print(json.dumps(result, indent=2) if args.json else format_report(result))
+    return 0
+
+
+BENCHES: list[Callable[[argparse._SubParsersAction], None]] = [
+    _register_gallery,
+    _register_db,
+    _register_model,
+    _register_pipeline,
+    _register_report,
+]

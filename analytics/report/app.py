@@ -1,0 +1,143 @@
+"""The Dash app factory: :func:`create_app` wires the Flask server, the login guard and the pages.
+
+Pages are modules under :mod:`analytics.report.pages`, each with a
+``register(app)`` that calls ``dash.register_page`` for its layout and
+``app.callback`` for its callbacks (bound to this app, not Dash's global
+callback list, so that several apps can be created in one process).
+"""
+
+from __future__ import annotations
+
+import dash
+import flask
+from dash import dcc, html
+
+from analytics.db import Database
+from analytics.report import downloads, security
+from analytics.report.common import CONTEXT_KEY, ReportContext, db_session, viewer
+from analytics.report.theme import CSS
+from analytics.report_data import running_sessions
+
+# When a request comes back 401 (the login expired), go to the login page instead of failing silently.
+_RELOGIN_SCRIPT = """
+<script>
+(function () {
+  var original = window.fetch;
+  window.fetch = function () {
+    return original.apply(this, arguments).then(function (response) {
+      if (response.status === 401) { window.location.assign('/login?next=' + encodeURIComponent(
+        window.location.pathname + window.location.search)); }
+      return response;
+    });
+  };
+})();
+</script>
+"""
+
+INDEX_STRING = (
+    """<!DOCTYPE html>
+<html lang="en">
+    <head>
+        {%metas%}
+        <title>{%title%}</title>
+        {%favicon%}
+        {%css%}
+        <style>"""
+    + CSS
+    + """</style>"""
+    + _RELOGIN_SCRIPT
+    + """
+    </head>
+    <body>
+        {%app_entry%}
+        <footer>
+            {%config%}
+            {%scripts%}
+            {%renderer%}
+        </footer>
+    </body>
+</html>"""
+)
+
+
+def _header() -> html.Header:
+    user = viewer()
+    with db_session() as session:
+        live = running_sessions(session, user)
+    links = [dcc.Link("Classes", href="/", id="nav-sessions")]
+    live_label = [html.Span(className="cm-live-dot"), "Live now"] if live else ["Live"]
+    links.append(dcc.Link(live_label, href="/live", id="nav-live", title="Follow a class being recorded now"))
+    if user.is_admin:
+        links.append(dcc.Link("History", href="/admin", id="nav-admin", title="Attendance and mood across classes"))
+        links.append(dcc.Link("Users", href="/admin/users", id="nav-users"))
+    role = "admin" if user.is_admin else "instructor"
+    return html.Header(
+        html.Div(
+            [
+                dcc.Link(html.Span(["Class", html.Span("Mood")]), href="/", className="cm-brand"),
+                html.Nav(links, className="cm-nav"),
+                html.Div(
+                    [
+                        html.Span(f"{user.username} ({role})", id="nav-user"),
+                        html.Form(
+                            [
+                                dcc.Input(type="hidden", name="csrf", value=security.csrf_token()),
+                                html.Button("Log out", type="submit", className="cm-button", id="logout-button"),
+                            ],
+                            action="/logout",
+                            method="POST",
+                        ),
+                    ],
+                    className="cm-user",
+                ),
+            ],
+            className="cm-header-inner",
+        ),
+        className="cm-header",
+    )
+
+
+def _shell() -> html.Div:
+    if flask.has_request_context() and flask.g.get("viewer") is None:
+        # Dash also calls the layout outside any page request (to validate it on the first request, which may
+        # be /login): no user, no header.
+        return html.Div(html.Main(dash.page_container, className="cm-main"))
+    return html.Div([_header(), html.Main(dash.page_container, className="cm-main")])
+
+
+def create_app(db: Database, *, secret_key: str | None = None, landing: str = "/") -> dash.Dash:
+    """The report app over ``db``. ``secret_key`` defaults to :func:`security.load_secret_key`.
+
+    ``landing`` is where a fresh login goes (``classmood report --session`` sets it).
+    """
+    server = flask.Flask("classmood.report", static_folder=None)
+    server.config[CONTEXT_KEY] = ReportContext(db=db, landing=landing)
+    server.config["CLASSMOOD_LANDING"] = landing
+    security.install(server, db, secret_key=secret_key or security.load_secret_key())
+    app = dash.Dash(
+        "classmood.report",
+        server=server,
+        use_pages=True,
+        pages_folder="",
+        suppress_callback_exceptions=True,
+        title="ClassMood",
+        update_title=None,
+        serve_locally=True,
+        assets_folder=str(_no_assets_dir()),
+        meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
+    )
+    app.index_string = INDEX_STRING
+    app.layout = _shell
+    from analytics.report.pages import PAGES
+
+    for page in PAGES:
+        page.register(app)
+    downloads.register(server)
+    return app
+
+
+def _no_assets_dir():
+    """An assets folder that does not exist: the report serves no files from disk."""
+    from pathlib import Path
+
+    return Path(__file__).with_name("no-assets")

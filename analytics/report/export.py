@@ -1,0 +1,167 @@
+"""Static export: one self-contained HTML file with a class's report (no server; opens offline).
+
+plotly.js is inlined once (``include_plotlyjs=True`` on the first figure), the
+figures are the same functions the Dash page uses, the attendance table sorts
+with a few lines of inline JavaScript, and its CSV is embedded as a data URL.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+from pathlib import Path
+
+from analytics.db import Database
+from analytics.report import figures, fmt
+from analytics.report.pages.session_report import flag_rules_text
+from analytics.report.session_report import SessionReport, build_session_report
+from analytics.report.theme import BASELINE_HELP, CAMERA_OFF_FILL, CSS, MOOD_HELP
+
+_SORT_SCRIPT = """
+<script>
+document.querySelectorAll('table.cm-sortable').forEach(function (table) {
+  table.querySelectorAll('th').forEach(function (th, column) {
+    th.style.cursor = 'pointer';
+    th.title = 'Click to sort';
+    th.addEventListener('click', function () {
+      var body = table.tBodies[0];
+      var rows = Array.prototype.slice.call(body.rows);
+      var ascending = th.getAttribute('data-order') !== 'asc';
+      table.querySelectorAll('th').forEach(function (other) { other.removeAttribute('data-order'); });
+      th.setAttribute('data-order', ascending ? 'asc' : 'desc');
+      rows.sort(function (a, b) {
+        var x = a.cells[column].getAttribute('data-sort') || a.cells[column].textContent;
+        var y = b.cells[column].getAttribute('data-sort') || b.cells[column].textContent;
+        var nx = parseFloat(x), ny = parseFloat(y);
+        var result = (!isNaN(nx) && !isNaN(ny)) ? nx - ny : x.localeCompare(y);
+        return ascending ? result : -result;
+      });
+      rows.forEach(function (row) { body.appendChild(row); });
+    });
+  });
+});
+</script>
+"""
+
+
+def _e(text) -> str:
+    return html.escape(str(text))
+
+
+def _list(items: list[str], empty: str) -> str:
+    if not items:
+        return f'<p class="cm-empty">{_e(empty)}</p>'
+    return '<ul class="cm-list">' + "".join(items) + "</ul>"
+
+
+def _flags_html(report: SessionReport) -> str:
+    start = report.data.figures.started_at
+    items = [
+        f'<li><div><span class="who">{_e(f.student)}</span> <span class="cm-pill warn">{_e(f.title)}</span></div>'
+        f'<div>{_e(f.reason)}</div><div class="when">{_e(fmt.span(f.start, f.end, start))}</div></li>'
+        for f in report.flags
+    ]
+    return _list(items, "Nobody needs attention in this class.")
+
+
+def _moments_html(report: SessionReport) -> str:
+    items = []
+    for number, m in enumerate(report.moments, start=1):
+        pill = "ok" if m.kind == "lift" else "warn"
+        items.append(
+            f'<li><div><span class="who">{number}. {_e(fmt.clock(m.start))}-{_e(fmt.clock(m.end))}</span> minutes '
+            f"{round(m.minute_start)}-{round(m.minute_end)} of class "
+            f'<span class="cm-pill {pill}">{_e(m.title)}</span></div><div>{_e(m.description)}</div></li>'
+        )
+    return _list(items, "No marked change in the class's mood.")
+
+
+def _attendance_html(report: SessionReport) -> str:
+    head = (
+        '<thead><tr><th>Student</th><th>First seen</th><th>Last seen</th><th class="num">Minutes present</th>'
+        '<th class="num">Share of class</th><th class="num">Camera on</th></tr></thead>'
+    )
+    rows = []
+    for line in sorted(report.attendance, key=lambda line: line.student.casefold()):
+        camera = "-" if line.camera_share is None else f"{100 * line.camera_share:.0f}%"
+        camera_sort = "-1" if line.camera_share is None else f"{line.camera_share:.4f}"
+        rows.append(
+            f"<tr><td>{_e(line.student)}</td><td>{_e(line.first_seen)}</td><td>{_e(line.last_seen)}</td>"
+            f'<td class="num" data-sort="{line.minutes_present:.3f}">{line.minutes_present:.1f}</td>'
+            f'<td class="num" data-sort="{line.share:.4f}">{100 * line.share:.0f}%</td>'
+            f'<td class="num" data-sort="{camera_sort}">{camera}</td></tr>'
+        )
+    return f'<table class="cm-table cm-sortable" id="attendance-table">{head}<tbody>{"".join(rows)}</tbody></table>'
+
+
+def _kpi(label: str, value: str, note: str = "") -> str:
+    return (
+        f'<div class="cm-kpi"><div class="label">{_e(label)}</div><div class="value">{_e(value)}</div>'
+        f'<div class="note">{_e(note)}</div></div>'
+    )
+
+
+def render_session_html(report: SessionReport) -> str:
+    """The whole report of one class as one HTML document (plotly.js inlined)."""
+    data = report.data
+    f = data.figures
+    config = {"displaylogo": False, "responsive": True}
+    mood_div = report.mood.to_html(full_html=False, include_plotlyjs=True, config=config, div_id="mood-graph")
+    heatmap = figures.heatmap_switch_figure(data.grid)
+    heat_div = heatmap.to_html(full_html=False, include_plotlyjs=False, config=config, div_id="heatmap-graph")
+    csv_b64 = base64.b64encode(("\ufeff" + report.attendance_csv()).encode("utf-8")).decode("ascii")
+    camera = report.camera_on_share()
+    banner = ""
+    if f.status == "running":
+        banner = '<div class="cm-banner">This class was still being recorded when this file was saved.</div>'
+    elif f.status == "interrupted":
+        banner = '<div class="cm-banner">The bot stopped before the end of this class.</div>'
+    flagged = report.flagged_students()
+    return f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{_e(f.course)} · {_e(fmt.when(f.started_at))} · ClassMood report</title>
+<style>{CSS}</style></head>
+<body><main class="cm-main">
+{banner}
+<div class="cm-card-head"><div><h1>{_e(f.course)}</h1>
+<p class="cm-sub">{_e(fmt.day(f.started_at))}, {_e(fmt.clock(f.started_at))}-{_e(fmt.clock(data.end))} ·
+capture every {f.interval_s:g} s · saved from ClassMood</p></div>
+<div><a class="cm-button" download="attendance.csv" href="data:text/csv;charset=utf-8;base64,{csv_b64}">
+Attendance (CSV)</a></div></div>
+<div class="cm-kpis">
+{_kpi("Length", fmt.duration(f.duration_s / 60.0))}
+{_kpi("Students seen", str(data.students_seen), f"of {len(data.attendance)} in the course")}
+{_kpi("Average mood", fmt.mood(data.mean_valence), fmt.mood_words(data.mean_valence))}
+{_kpi("Cameras on", fmt.percent(camera), "of the time students were present")}
+{_kpi("Needs attention", str(flagged), f"students, {len(report.flags)} flags")}
+</div>
+<div class="cm-card"><h2>Class mood over time</h2>
+<p class="cm-help">Coloured bands: the share of visible faces showing each expression (left axis). Dark line: the
+class's average mood over 2 minutes (right axis). {_e(MOOD_HELP)} Grey stripes: no capture.</p>
+{mood_div}</div>
+<div class="cm-grid-2">
+<div class="cm-card"><h2>Moments</h2><p class="cm-help">When the class's mood dipped, negative expressions rose, or
+the mood lifted, compared with the rest of the class.</p>{_moments_html(report)}</div>
+<div class="cm-card"><h2>Needs attention</h2><p class="cm-help">{_e(flag_rules_text())}</p>{_flags_html(report)}</div>
+</div>
+<div class="cm-card"><h2>Each student over time</h2><p class="cm-help">{_e(BASELINE_HELP)} Use the buttons to switch
+views.</p>
+<div class="cm-legend"><span><span class="cm-swatch" style="background:#fff;border:1px solid #ccd"></span>not in
+class</span><span><span class="cm-swatch" style="background:{CAMERA_OFF_FILL}"></span>camera off</span></div>
+{heat_div}</div>
+<div class="cm-card"><h2>Attendance</h2><p class="cm-help">Click a column heading to sort.</p>
+{_attendance_html(report)}</div>
+</main>
+{_SORT_SCRIPT}
+</body></html>
+"""
+
+
+def export_session(db: Database, session_id: int, out: Path) -> Path:
+    """Write the report of ``session_id`` to ``out`` (one self-contained HTML file); returns the path."""
+    with db.session() as session:
+        report = build_session_report(session, session_id)
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(render_session_html(report), encoding="utf-8")
+    return out
