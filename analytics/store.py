@@ -177,6 +177,7 @@ class Store:
         now: datetime | None = None,
         stale_after_s: float | None = None,
         keep: Sequence[int] = (),
+        dead: Sequence[int] = (),
     ) -> list[int]:
         """Mark 'running' sessions whose bot is gone as 'interrupted'; returns their ids.
 
@@ -184,8 +185,10 @@ class Store:
         so a running session is orphaned when its last capture (or its start,
         with no capture) is older than ``stale_after_s``: by default
         ``max(120 s, 10 x interval_s)``. Sessions in ``keep`` (those this
-        process runs) are left alone. ``ended_at`` becomes the last capture's
-        time, or the start time when there was none.
+        process runs) are left alone; sessions in ``dead`` (whose bot process is
+        known to be gone, e.g. killed on this machine) are closed at once.
+        ``ended_at`` becomes the last capture's time, or the start time when
+        there was none.
         """
         now = now or utcnow()
         last_capture = (
@@ -205,7 +208,7 @@ class Store:
                     continue
                 threshold = stale_after_s if stale_after_s is not None else max(120.0, 10.0 * (interval_s or 0.0))
                 last_activity = last or started_at
-                if now - last_activity <= timedelta(seconds=threshold):
+                if session_id not in dead and now - last_activity <= timedelta(seconds=threshold):
                     continue
                 session.execute(
                     update(ClassSession)
@@ -214,6 +217,14 @@ class Store:
                 )
                 closed.append(session_id)
         return closed
+
+    def running_sessions(self) -> list[tuple[int, str | None]]:
+        """``(id, notes)`` of the sessions marked 'running'."""
+        with self.db.session() as session:
+            rows = session.execute(
+                select(ClassSession.id, ClassSession.notes).where(ClassSession.status == "running")
+            ).all()
+        return [(int(session_id), notes) for session_id, notes in rows]
 
     def session_info(self, session_id: int) -> SessionInfo:
         with self.db.session() as session:

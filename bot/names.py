@@ -177,10 +177,23 @@ def prepare_label(crop: np.ndarray) -> np.ndarray | None:
 
 
 def clean_label_text(text: str) -> str | None:
-    """OCR text of a label -> a display name, or None when nothing name-like is left."""
-    text = " ".join(text.split())
-    text = _EDGE_JUNK.sub("", text).strip()
-    name = display_name(text)
+    """OCR text of a label -> a display name, or None when nothing name-like is left.
+
+    Microphone, video and hand icons beside a name come out of OCR as stray
+    one-character tokens or symbols at the ends of the line: they are dropped
+    (an initial such as "J." is kept).
+    """
+    tokens = [_EDGE_JUNK.sub("", token) or token for token in text.split()]
+    tokens = [token for token in tokens if token]
+
+    def junk(token: str) -> bool:
+        return len(token) == 1 or not any(ch.isalnum() for ch in token)
+
+    while tokens and junk(tokens[0]):
+        tokens.pop(0)
+    while tokens and junk(tokens[-1]) and tokens[-1] not in {"…", "..."}:
+        tokens.pop()
+    name = display_name(" ".join(tokens))
     return name if sum(ch.isalpha() for ch in name) >= 2 else None
 
 

@@ -13,7 +13,10 @@ capture.
 from __future__ import annotations
 
 import logging
+import os
+import re
 import signal
+import socket
 import sys
 import threading
 import time
@@ -27,7 +30,8 @@ from bot.pipeline import CapturePipeline, CaptureResult
 
 log = logging.getLogger(__name__)
 
-RECORDED_PREFIXES = ("video:", "images:")
+BOT_MARK = "recorded by bot pid "
+RECORDED_PREFIXES = ("video:", "images:", "synthetic:")
 
 
 @dataclass
@@ -41,6 +45,7 @@ class BotOptions:
     ensure_gallery: bool = False
     dry_run: bool = False
     platform: str | None = None
+    owner_id: int | None = None
 
 
 @dataclass
@@ -66,6 +71,16 @@ def to_store_rows(pipeline: CapturePipeline, result: CaptureResult) -> list[Obse
         )
         for observation in result.observations
     ]
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 class StatusLine:
@@ -130,7 +145,7 @@ class BotRunner:
         from bot.sources import SourceEnded
 
         options = self.options
-        closed = self.store.close_orphaned_sessions()
+        closed = self.store.close_orphaned_sessions(dead=self._sessions_of_dead_bots())
         if closed:
             print(
                 f"closed {len(closed)} session(s) left open by an earlier run that did not stop cleanly",
@@ -139,7 +154,12 @@ class BotRunner:
         started = datetime.now(UTC)
         source = self.source_factory(options.source, options.interval_s, started)
         self.session_id = self.store.start_session(
-            options.course, started_at=started, source=options.source, interval_s=options.interval_s
+            options.course,
+            started_at=started,
+            source=options.source,
+            interval_s=options.interval_s,
+            owner_id=options.owner_id,
+            notes=f"{BOT_MARK}{os.getpid()} on {socket.gethostname()}",
         )
         print(
             f"recording {options.course!r} from {source.describe()} every {options.interval_s:g} s "
@@ -173,6 +193,16 @@ class BotRunner:
             f"{summary.participants} participants" + (f", {summary.failed} failed captures" if summary.failed else "")
         )
         return summary
+
+    def _sessions_of_dead_bots(self) -> list[int]:
+        """Running sessions started on this machine by a bot process that no longer exists (killed, crashed)."""
+        here = socket.gethostname()
+        dead = []
+        for session_id, notes in self.store.running_sessions():
+            match = re.fullmatch(rf"{re.escape(BOT_MARK)}(\d+) on (.+)", notes or "")
+            if match and match.group(2) == here and not _process_alive(int(match.group(1))):
+                dead.append(session_id)
+        return dead
 
     def _replay(self, source) -> None:
         from bot.sources import SourceEnded

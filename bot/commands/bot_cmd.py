@@ -33,6 +33,11 @@ def parse_seconds(text: str) -> float:
 
 def _add_capture_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--course", required=True, help='the course this class belongs to, e.g. "Physics 101"')
+    parser.add_argument(
+        "--instructor",
+        metavar="USERNAME",
+        help="the instructor account that owns the course (so its report shows this class); see `admin users`",
+    )
     parser.add_argument("--source", default="screen", help=SOURCE_HELP)
     parser.add_argument("--interval", type=parse_seconds, default=5.0, help="time between captures (default 5s)")
     parser.add_argument("--duration", type=parse_seconds, default=None, help="stop after this long, e.g. 90m")
@@ -119,6 +124,7 @@ def _options(args: argparse.Namespace):
         ensure_gallery=args.ensure_gallery,
         dry_run=args.dry_run,
         platform=args.platform,
+        owner_id=getattr(args, "owner_id", None),
     )
 
 
@@ -130,6 +136,10 @@ def _record(args: argparse.Namespace) -> int:
 
     with user_errors():
         db = open_database(args.db)
+        if args.instructor:
+            from analytics.auth import get_user
+
+            args.owner_id = get_user(db, args.instructor).id
     pipeline = build_pipeline(args.model, args.keep_thumbnails)
     try:
         with user_errors():

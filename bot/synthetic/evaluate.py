@@ -1,0 +1,271 @@
+"""Measure the gallery splitter on synthetic frames.
+
+    python -m bot.synthetic.evaluate --frames 330
+
+Renders ``--frames`` frames spread over the three platforms, every variant
+(:data:`bot.synthetic.scene.VARIANTS`) and 1..49 tiles, runs
+:func:`bot.gallery.split_gallery` on each and reports tile recall and
+precision at IoU >= 0.85 (overall, per platform, per variant), how often the
+name label lies inside the predicted label strip, page-control accuracy and
+the split time (median and 95th percentile, this machine, one thread of
+Python). ``--save-failures DIR`` writes the frames with a missed or extra
+tile, the truth drawn in green and the prediction in red.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import sys
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from statistics import median
+
+import numpy as np
+
+from bot.frames import Box, Gallery
+from bot.synthetic.scene import PLATFORMS, VARIANTS, FrameTruth, random_scene
+
+IOU_BAR = 0.85
+
+
+def iou(a: Box, b: Box) -> float:
+    ax, ay, aw, ah = a
+    bx, by, bw, bh = b
+    ix = max(0, min(ax + aw, bx + bw) - max(ax, bx))
+    iy = max(0, min(ay + ah, by + bh) - max(ay, by))
+    inter = ix * iy
+    union = aw * ah + bw * bh - inter
+    return inter / union if union > 0 else 0.0
+
+
+def match_tiles(truth: list[Box], predicted: list[Box], bar: float = IOU_BAR) -> list[tuple[int, int, float]]:
+    """Greedy one-to-one matches (truth index, predicted index, IoU) with IoU >= ``bar``."""
+    pairs = sorted(
+        ((iou(t, p), i, j) for i, t in enumerate(truth) for j, p in enumerate(predicted)), reverse=True
+    )
+    used_t, used_p, out = set(), set(), []
+    for value, i, j in pairs:
+        if value < bar:
+            break
+        if i in used_t or j in used_p:
+            continue
+        used_t.add(i)
+        used_p.add(j)
+        out.append((i, j, value))
+    return out
+
+
+def contained(inner: Box, outer: Box) -> float:
+    """Share of ``inner``'s area that lies inside ``outer``."""
+    ix, iy, iw, ih = inner
+    ox, oy, ow, oh = outer
+    x = max(0, min(ix + iw, ox + ow) - max(ix, ox))
+    y = max(0, min(iy + ih, oy + oh) - max(iy, oy))
+    return x * y / max(1, iw * ih)
+
+
+def _centre_in(box: Box | None, target: Box | None, slack: int = 4) -> bool:
+    if box is None or target is None:
+        return box is None and target is None
+    cx, cy = box[0] + box[2] / 2, box[1] + box[3] / 2
+    x, y, w, h = target
+    return x - slack <= cx <= x + w + slack and y - slack <= cy <= y + h + slack
+
+
+@dataclass
+class FrameScore:
+    truth_tiles: int
+    predicted: int
+    matched: int
+    labels_inside: int
+    mean_iou: float
+    pages_ok: bool | None  # None: no pages in truth and none predicted
+    grid_ok: bool
+    ms: float
+    cpu_ms: float = 0.0
+    size: tuple[int, int] = (0, 0)
+    tags: tuple[str, ...] = field(default_factory=tuple)
+
+
+def score_frame(truth: FrameTruth, gallery: Gallery, ms: float, cpu_ms: float = 0.0) -> FrameScore:
+    t_boxes = [t.box for t in truth.tiles]
+    p_boxes = [t.box for t in gallery.tiles]
+    matches = match_tiles(t_boxes, p_boxes)
+    labels = sum(
+        1
+        for i, j, _ in matches
+        if truth.tiles[i].label_box is not None
+        and gallery.tiles[j].label_box is not None
+        and contained(truth.tiles[i].label_box, gallery.tiles[j].label_box) >= 0.9
+    )
+    grid_ok = all(
+        (truth.tiles[i].row, truth.tiles[i].col) == (gallery.tiles[j].row, gallery.tiles[j].col) for i, j, _ in matches
+    )
+    pages_ok: bool | None = None
+    if truth.pages is not None or gallery.pages is not None:
+        t, p = truth.pages, gallery.pages
+        pages_ok = (
+            t is not None
+            and p is not None
+            and _centre_in(p.next_arrow, t.next_arrow)
+            and _centre_in(p.previous_arrow, t.previous_arrow)
+            and (t.current, t.total) == (p.current, p.total)
+        )
+    return FrameScore(
+        truth_tiles=len(t_boxes),
+        predicted=len(p_boxes),
+        matched=len(matches),
+        labels_inside=labels,
+        mean_iou=float(np.mean([m[2] for m in matches])) if matches else 0.0,
+        pages_ok=pages_ok,
+        grid_ok=grid_ok,
+        ms=ms,
+        cpu_ms=cpu_ms,
+        size=truth.size,
+        tags=truth.tags,
+    )
+
+
+def frame_plan(frames: int, seed: int = 0) -> list[tuple[str, str, int, int]]:
+    """(platform, variant, tiles, seed) for each frame: every platform x variant, tile counts spread 1..49."""
+    plan = []
+    for i in range(frames):
+        platform = PLATFORMS[i % len(PLATFORMS)]
+        variant = VARIANTS[(i // len(PLATFORMS)) % len(VARIANTS)]
+        tiles = 1 + (i * 17 + seed * 7) % 49
+        plan.append((platform, variant, tiles, seed * 100_003 + i))
+    return plan
+
+
+def _summary(scores: list[FrameScore]) -> dict:
+    truth = sum(s.truth_tiles for s in scores)
+    predicted = sum(s.predicted for s in scores)
+    matched = sum(s.matched for s in scores)
+    paged = [s.pages_ok for s in scores if s.pages_ok is not None]
+    return {
+        "frames": len(scores),
+        "tiles": truth,
+        "recall": round(matched / truth, 4) if truth else None,
+        "precision": round(matched / predicted, 4) if predicted else None,
+        "perfect_frames": sum(s.matched == s.truth_tiles == s.predicted for s in scores),
+        "labels_inside": round(sum(s.labels_inside for s in scores) / matched, 4) if matched else None,
+        "grid_cells_right": round(sum(s.grid_ok for s in scores) / len(scores), 4) if scores else None,
+        "pages_right": f"{sum(paged)}/{len(paged)}" if paged else None,
+        "split_ms_median": round(median(s.ms for s in scores), 2) if scores else None,
+    }
+
+
+def _draw_failure(path: Path, image: np.ndarray, truth: FrameTruth, gallery: Gallery) -> None:
+    import cv2
+
+    out = image.copy()
+    for t in truth.tiles:
+        x, y, w, h = t.box
+        cv2.rectangle(out, (x, y), (x + w - 1, y + h - 1), (0, 255, 0), 3)
+    for t in gallery.tiles:
+        x, y, w, h = t.box
+        cv2.rectangle(out, (x + 3, y + 3), (x + w - 4, y + h - 4), (0, 0, 255), 2)
+    cv2.imwrite(str(path), out)
+
+
+def evaluate(frames: int = 330, seed: int = 0, save_failures: Path | None = None, progress=None) -> dict:
+    from bot.gallery import split_gallery
+    from bot.synthetic.render import render_scene
+
+    scores: list[tuple[str, str, FrameScore]] = []
+    warm = False
+    for k, (platform, variant, tiles, frame_seed) in enumerate(frame_plan(frames, seed)):
+        scene = random_scene(random.Random(frame_seed), platform, tiles, variant)
+        image, truth = render_scene(scene)
+        if not warm:
+            split_gallery(image)
+            warm = True
+        start, cpu_start = time.perf_counter(), time.process_time()
+        gallery = split_gallery(image)
+        ms = (time.perf_counter() - start) * 1000.0
+        cpu_ms = (time.process_time() - cpu_start) * 1000.0
+        score = score_frame(truth, gallery, ms, cpu_ms)
+        scores.append((platform, variant, score))
+        if save_failures is not None and not (score.matched == score.truth_tiles == score.predicted):
+            save_failures.mkdir(parents=True, exist_ok=True)
+            _draw_failure(save_failures / f"{k:04d}_{platform}_{variant}_{tiles}.png", image, truth, gallery)
+        if progress is not None and (k + 1) % 25 == 0:
+            progress(f"{k + 1}/{frames} frames")
+    times = [s.ms for _, _, s in scores]
+    full_hd = [s for _, _, s in scores if s.size == (1920, 1080)]
+    result = {
+        "command": f"python -m bot.synthetic.evaluate --frames {frames} --seed {seed}",
+        "iou_bar": IOU_BAR,
+        "overall": _summary([s for _, _, s in scores]),
+        "split_ms_p95": round(float(np.percentile(times, 95)), 2) if times else None,
+        "split_ms_median_1920x1080": round(median(s.ms for s in full_hd), 2) if full_hd else None,
+        "split_cpu_ms_median_1920x1080": round(median(s.cpu_ms for s in full_hd), 2) if full_hd else None,
+        "frames_1920x1080": len(full_hd),
+        "load_average": _load(),
+        "per_platform": {},
+        "per_variant": {},
+    }
+    by_platform, by_variant = defaultdict(list), defaultdict(list)
+    for platform, variant, score in scores:
+        by_platform[platform].append(score)
+        by_variant[variant].append(score)
+    result["per_platform"] = {p: _summary(v) for p, v in by_platform.items()}
+    result["per_variant"] = {v: _summary(s) for v, s in by_variant.items()}
+    return result
+
+
+def _load() -> list[float] | None:
+    try:
+        import os
+
+        return [round(v, 2) for v in os.getloadavg()]
+    except (AttributeError, OSError):
+        return None
+
+
+def format_report(result: dict) -> str:
+    lines = [f"gallery split on synthetic frames (IoU >= {result['iou_bar']})", ""]
+    header = f"{'':14s} {'frames':>6s} {'tiles':>6s} {'recall':>7s} {'precis.':>7s} {'perfect':>7s} " \
+             f"{'labels':>7s} {'grid':>6s} {'pages':>7s} {'ms med':>7s}"
+    lines.append(header)
+
+    def row(name: str, s: dict) -> str:
+        return (f"{name:14s} {s['frames']:6d} {s['tiles']:6d} {s['recall'] or 0:7.4f} {s['precision'] or 0:7.4f} "
+                f"{s['perfect_frames']:7d} {s['labels_inside'] or 0:7.4f} {s['grid_cells_right'] or 0:6.3f} "
+                f"{s['pages_right'] or '-':>7s} {s['split_ms_median'] or 0:7.2f}")
+
+    lines.append(row("all", result["overall"]))
+    for name, s in result["per_platform"].items():
+        lines.append(row(name, s))
+    for name, s in result["per_variant"].items():
+        lines.append(row(name, s))
+    lines.append("")
+    lines.append(f"split time, all frames: median {result['overall']['split_ms_median']} ms, "
+                 f"p95 {result['split_ms_p95']} ms (wall clock)")
+    lines.append(f"split time, the {result['frames_1920x1080']} frames of 1920x1080: median "
+                 f"{result['split_ms_median_1920x1080']} ms wall clock, {result['split_cpu_ms_median_1920x1080']} ms "
+                 f"CPU (process time); load average then {result['load_average']}")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--frames", type=int, default=330, help="frames to render (default: %(default)s)")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--json", help="also write the figures to this JSON file")
+    parser.add_argument("--save-failures", help="write frames with a missed or extra tile to this folder")
+    args = parser.parse_args(argv)
+    result = evaluate(args.frames, args.seed, Path(args.save_failures) if args.save_failures else None,
+                      progress=lambda m: print(m, file=sys.stderr))
+    print(format_report(result))
+    if args.json:
+        Path(args.json).write_text(json.dumps(result, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,146 @@
+"""The gallery splitter on synthetic Zoom, Meet and Teams frames (see bot/synthetic), and on odd input."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+from bot.frames import Gallery
+from bot.gallery import label_box_for, split_gallery
+from bot.synthetic.evaluate import contained, iou, match_tiles
+from bot.synthetic.render import render_scene
+from bot.synthetic.scene import PLATFORMS, VARIANTS, random_participants, random_scene
+
+
+def _check(image, truth, platform=None, min_iou=0.9):
+    gallery = split_gallery(image, platform)
+    t_boxes = [t.box for t in truth.tiles]
+    p_boxes = [t.box for t in gallery.tiles]
+    matches = match_tiles(t_boxes, p_boxes, bar=0.85)
+    assert len(matches) == len(t_boxes), f"missed {len(t_boxes) - len(matches)} of {len(t_boxes)} ({truth.tags})"
+    assert len(p_boxes) == len(t_boxes), f"{len(p_boxes) - len(t_boxes)} extra tiles ({truth.tags})"
+    assert min(m[2] for m in matches) >= min_iou
+    for i, j, _ in matches:
+        tile, found = truth.tiles[i], gallery.tiles[j]
+        assert (found.row, found.col) == (tile.row, tile.col)
+        assert contained(tile.label_box, found.label_box) >= 0.9  # the name is inside the label strip
+    return gallery
+
+
+CASES = [(platform, variant) for variant in VARIANTS for platform in PLATFORMS]
+
+
+@pytest.mark.parametrize(("platform", "variant"), CASES, ids=[f"{p}-{v}" for p, v in CASES])
+def test_split_finds_every_tile(platform, variant):
+    rng = random.Random(f"{platform}/{variant}")
+    tiles = rng.choice([1, 2, 5, 9, 16, 23, 30, 42, 49])
+    image, truth = render_scene(random_scene(rng, platform, tiles, variant))
+    gallery = _check(image, truth)
+    assert gallery.area is not None
+    x0, _, w, _ = gallery.area
+    assert all(x0 <= t.box[0] and t.box[0] + t.box[2] <= x0 + w for t in gallery.tiles)
+
+
+@pytest.mark.parametrize("platform", PLATFORMS)
+def test_self_view_is_not_a_tile(platform):
+    rng = random.Random(5)
+    scene = replace(random_scene(rng, platform, 30, "plain"), self_view=True)
+    image, truth = render_scene(scene)
+    assert truth.self_view is not None
+    gallery = _check(image, truth)
+    assert all(iou(t.box, truth.self_view) < 0.85 for t in gallery.tiles)  # every tile matched a true tile above
+
+
+@pytest.mark.parametrize(("platform", "layout"), [("zoom", "share_top"), ("meet", "share_side"),
+                                                  ("teams", "share_top")])
+def test_shared_screen_is_not_a_tile(platform, layout):
+    rng = random.Random(11)
+    scene = replace(random_scene(rng, platform, 6, layout), layout=layout)
+    image, truth = render_scene(scene)
+    assert truth.shared_area is not None
+    gallery = _check(image, truth)
+    assert all(contained(t.box, truth.shared_area) < 0.1 for t in gallery.tiles)
+    assert gallery.area is not None and contained(gallery.area, truth.shared_area) < 0.1
+
+
+@pytest.mark.parametrize(("platform", "per_page", "total", "page"), [("zoom", 25, 60, 0), ("zoom", 49, 70, 1),
+                                                                    ("meet", 49, 120, 1), ("teams", 49, 60, 1)])
+def test_page_controls_are_found(platform, per_page, total, page):
+    rng = random.Random(total)
+    people = random_participants(rng, total, platform)
+    scene = replace(random_scene(rng, platform, 10, "plain"), participants=people, per_page=per_page, page=page,
+                    self_view=False)
+    image, truth = render_scene(scene)
+    gallery = _check(image, truth)
+    assert gallery.pages is not None and truth.pages is not None
+    assert (gallery.pages.current, gallery.pages.total) == (truth.pages.current, truth.pages.total)
+    for found, true in ((gallery.pages.next_arrow, truth.pages.next_arrow),
+                        (gallery.pages.previous_arrow, truth.pages.previous_arrow)):
+        assert (found is None) == (true is None)
+        if found is not None:
+            cx, cy = found[0] + found[2] / 2, found[1] + found[3] / 2
+            x, y, w, h = true
+            assert x <= cx <= x + w and y <= cy <= y + h  # a click on the found arrow hits the button
+
+
+def test_filmstrip_arrow_without_indicator():
+    rng = random.Random(3)
+    scene = replace(random_scene(rng, "zoom", 6, "share_top"), participants=random_participants(rng, 14, "zoom"))
+    image, truth = render_scene(scene)
+    gallery = _check(image, truth)
+    assert truth.pages is not None and gallery.pages is not None
+    assert gallery.pages.next_arrow is not None and gallery.pages.current is None
+
+
+def test_no_pages_on_a_single_page():
+    image, _ = render_scene(random_scene(random.Random(8), "zoom", 20, "plain"))
+    assert split_gallery(image).pages is None
+
+
+@pytest.mark.parametrize(
+    "image",
+    [
+        np.zeros((0, 0, 3), np.uint8),
+        np.zeros((10, 10, 3), np.uint8),
+        np.zeros((1080, 1920, 3), np.uint8),
+        np.full((720, 1280, 3), 200, np.uint8),
+        np.zeros((5, 1920), np.uint8),
+        np.zeros((100, 100, 2), np.uint8),
+        np.random.default_rng(0).integers(0, 255, (300, 400, 3), dtype=np.uint8),
+        "not an image",
+        None,
+    ],
+    ids=["empty", "tiny", "black", "flat", "strip", "two-channel", "noise", "str", "none"],
+)
+def test_odd_input_gives_an_empty_gallery(image):
+    gallery = split_gallery(image)
+    assert isinstance(gallery, Gallery)
+    assert gallery.tiles == [] and gallery.pages is None
+
+
+def test_other_pixel_formats():
+    image, truth = render_scene(random_scene(random.Random(21), "meet", 12, "plain"))
+    gray = image.mean(axis=2).astype(np.uint8)
+    bgra = np.dstack([image, np.full(image.shape[:2], 255, np.uint8)])
+    floats = image.astype(np.float32) / 255.0
+    for variant in (bgra, floats):
+        assert len(split_gallery(variant).tiles) == len(truth.tiles)
+    assert isinstance(split_gallery(gray), Gallery)  # gray loses the colours but must not fail
+
+
+def test_platform_preset_is_optional():
+    image, truth = render_scene(random_scene(random.Random(4), "teams", 20, "plain"))
+    with_preset = split_gallery(image, "teams")
+    without = split_gallery(image)
+    assert [t.box for t in with_preset.tiles] == [t.box for t in without.tiles]
+    assert len(split_gallery(image, "unknown-platform").tiles) == len(truth.tiles)
+
+
+def test_label_box_is_the_bottom_strip():
+    x, y, w, h = label_box_for((100, 200, 320, 180))
+    assert (x, w) == (100, 320) and y + h == 380 and 30 <= h <= 60
+    tile = split_gallery(render_scene(random_scene(random.Random(2), "zoom", 4, "plain"))[0]).tiles[0]
+    assert tile.label_crop(np.zeros((1080, 1920, 3), np.uint8)).shape[:2] == (tile.label_box[3], tile.label_box[2])
