@@ -25,9 +25,11 @@ from model.preprocess import crop_face
 log = logging.getLogger(__name__)
 
 Splitter = Callable[[np.ndarray], Gallery]
-#: Detection runs on tiles shrunk to this longest side: a face in a gallery
-#: tile stays well above the detector's smallest anchor, and it is 3-4x faster.
-DETECT_MAX_SIDE = 192
+#: Detection runs on tiles shrunk to this longest side, and keeps faces the
+#: detector is this sure of. On 216 faces of 12 synthetic galleries, 160 px found 89%, 192 px 83-89%, 224 px 96%,
+#: 256 px 99-100% (0.6-0.7), 320 px 100% at 1.4x the time of 256 px.
+DETECT_MAX_SIDE = 256
+DETECT_SCORE = 0.6
 THUMBNAIL_SIDE = 64
 
 
@@ -80,7 +82,7 @@ class CapturePipeline:
         keep_thumbnails: bool = False,
     ) -> None:
         self.classifier = classifier
-        self.detector = detector or FaceDetector(max_side=DETECT_MAX_SIDE)
+        self.detector = detector or FaceDetector(score_threshold=DETECT_SCORE, max_side=DETECT_MAX_SIDE)
         self.name_reader = name_reader
         self.splitter = splitter or default_splitter()
         self.keep_thumbnails = keep_thumbnails
