@@ -214,13 +214,9 @@ def list_sessions(session: Session, course: str | None = None, limit: int | None
             select(Capture.session_id, func.max(Capture.tiles))
             .where(Capture.session_id.in_(ids))
             .group_by(Capture.session_id)
-        )
-        .tuples()
-        .all()
+        ).all()
     )
-    sources = dict(
-        session.execute(select(ClassSession.id, ClassSession.source).where(ClassSession.id.in_(ids))).tuples().all()
-    )
+    sources = dict(session.execute(select(ClassSession.id, ClassSession.source).where(ClassSession.id.in_(ids))).all())
     rows = []
     for sid in ids:
         f = figures[sid]
@@ -301,7 +297,7 @@ def _per_student_session(session: Session, session_ids: Sequence[int]):
         .where(Observation.session_id.in_(session_ids))
         .group_by(Observation.participant_id, Observation.session_id)
     )
-    return session.execute(query).tuples().all()
+    return session.execute(query).all()
 
 
 def attendance(
@@ -392,7 +388,7 @@ def find_participants(session: Session, student: str, course: str | None = None)
     )
     if course is not None:
         query = query.where(Participant.course_id.in_(course_ids(session, course)))
-    found = session.execute(query.order_by(Participant.id)).tuples().all()
+    found = session.execute(query.order_by(Participant.id)).all()
     if not found:
         raise NotFoundError(f"no student named {student!r}" + (f" in course {course!r}" if course else ""))
     return found

@@ -264,9 +264,7 @@ class Store:
                     select(participants.c.normalized_name, participants.c.id).where(
                         participants.c.course_id == course_id, participants.c.normalized_name.in_(missing)
                     )
-                )
-                .tuples()
-                .all()
+                ).all()
             )
             for key in missing:
                 if key not in fetched:
