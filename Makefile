@@ -22,7 +22,7 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 	touch $(VENV)/.installed-base $@
 
 demo: $(VENV)/.installed-base
-	$(BIN)/classmood db seed-demo --db sqlite:///classmood-demo.db
+	$(BIN)/classmood demo
 
 test: $(VENV)/.installed-dev
 	$(BIN)/ruff check .

@@ -75,14 +75,14 @@ def demo_names(count: int) -> list[str]:
     return names
 
 
-def _softmax(logits: list[float]) -> list[float]:
+def softmax(logits: list[float]) -> list[float]:
     top = max(logits)
     exps = [math.exp(v - top) for v in logits]
     total = sum(exps)
     return [v / total for v in exps]
 
 
-def _class_moment(fraction: float) -> list[float]:
+def class_moment(fraction: float) -> list[float]:
     """Class-wide logit offsets at ``fraction`` of the session: a joke, then a hard exercise."""
     offset = [0.0] * len(EMOTIONS)
     joke = math.exp(-(((fraction - 0.30) / 0.025) ** 2))
@@ -143,7 +143,7 @@ def seed_demo_class(
     for k in range(n_captures):
         fraction = k / n_captures
         at = start + timedelta(seconds=k * interval_s)
-        moment = _class_moment(fraction)
+        moment = class_moment(fraction)
         here = [i for i in range(students) if present(i, fraction)]
         cols = max(1, math.ceil(math.sqrt(len(here))))
         observations = []
@@ -152,7 +152,7 @@ def seed_demo_class(
             state[i] = [0.9 * s + 0.1 * b + rng.gauss(0.0, 0.25) for s, b in zip(state[i], baselines[i], strict=True)]
             x, y = (slot % cols) * _TILE_W, (slot // cols) * _TILE_H
             camera_on = i != 2 and rng.random() > 0.02
-            probs = _softmax([s + m for s, m in zip(state[i], moment, strict=True)]) if camera_on else None
+            probs = softmax([s + m for s, m in zip(state[i], moment, strict=True)]) if camera_on else None
             observations.append(
                 ObservationIn(
                     name=names[i],

@@ -128,35 +128,25 @@ def test_bot_records_a_replayed_class(recorded_class, tmp_path, keep_thumbnails)
     assert leftovers == []  # no image of a student written anywhere
 
 
-def test_sigterm_finishes_the_capture_and_closes_the_session(tmp_path, recorded_class):
+def _start_live_bot(server, db: Path, course: str) -> tuple[subprocess.Popen, dict]:
+    """``classmood bot start`` on the Xvfb screen, returned once it has stored two captures."""
+    env = {**os.environ, **server.env()}
+    args = ["bot", "start", "--course", course, "--source", "screen", "--interval", "1s", "--db", f"sqlite:///{db}"]
+    process = subprocess.Popen(
+        [*CLASSMOOD, *args], cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline and _captures(db) < 2 and process.poll() is None:
+        time.sleep(0.5)
+    return process, env
+
+
+def test_sigterm_finishes_the_capture_and_closes_the_session(tmp_path):
     xvfb = pytest.importorskip("xvfb")
     with xvfb.using_display() as server:
         db = tmp_path / "live.db"
-        env = {**os.environ, **server.env()}
-        process = subprocess.Popen(
-            [
-                *CLASSMOOD,
-                "bot",
-                "start",
-                "--course",
-                "Live",
-                "--source",
-                "screen",
-                "--interval",
-                "1s",
-                "--db",
-                f"sqlite:///{db}",
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
+        process, _env = _start_live_bot(server, db, "Live")
         try:
-            deadline = time.monotonic() + 90
-            while time.monotonic() < deadline and _captures(db) < 2:
-                time.sleep(0.5)
             process.send_signal(signal.SIGTERM)
             _out, err = process.communicate(timeout=60)
         finally:
@@ -175,31 +165,9 @@ def test_a_killed_bot_session_is_closed_by_the_next_start(tmp_path, recorded_cla
     db = tmp_path / "crash.db"
     xvfb = pytest.importorskip("xvfb")
     with xvfb.using_display() as server:
-        env = {**os.environ, **server.env()}
-        process = subprocess.Popen(
-            [
-                *CLASSMOOD,
-                "bot",
-                "start",
-                "--course",
-                "Crash",
-                "--source",
-                "screen",
-                "--interval",
-                "1s",
-                "--db",
-                f"sqlite:///{db}",
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        deadline = time.monotonic() + 90
-        while time.monotonic() < deadline and _captures(db) < 2:
-            time.sleep(0.5)
+        process, env = _start_live_bot(server, db, "Crash")
         process.kill()  # kill -9: no chance to close the session
-        process.wait(timeout=30)
+        process.communicate(timeout=30)
         assert _db_rows(db, "select status from class_sessions") == [("running",)]
         captured = _db_rows(db, "select count(*) from captures")[0][0]
         result = classmood(

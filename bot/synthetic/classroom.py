@@ -17,12 +17,12 @@ slides).
 
 from __future__ import annotations
 
-import math
 import random
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import NamedTuple
 
+from analytics.demo_seed import class_moment, softmax
 from bot.frames import Frame
 from bot.synthetic.names import random_names
 from bot.synthetic.render import render_scene
@@ -33,25 +33,6 @@ class ClassCapture(NamedTuple):
     at: datetime
     frame: Frame
     truth: FrameTruth
-
-
-def _softmax(logits: list[float]) -> list[float]:
-    top = max(logits)
-    exps = [math.exp(v - top) for v in logits]
-    total = sum(exps)
-    return [v / total for v in exps]
-
-
-def _class_moment(fraction: float) -> list[float]:
-    offset = [0.0] * len(EMOTIONS)
-    joke = math.exp(-(((fraction - 0.30) / 0.025) ** 2))
-    offset[EMOTIONS.index("happiness")] += 3.0 * joke
-    offset[EMOTIONS.index("surprise")] += 1.0 * joke
-    hard = math.exp(-(((fraction - 0.70) / 0.08) ** 2))
-    offset[EMOTIONS.index("sadness")] += 1.5 * hard
-    offset[EMOTIONS.index("fear")] += 0.8 * hard
-    offset[EMOTIONS.index("happiness")] -= 0.8 * hard
-    return offset
 
 
 def class_names(students: int, seed: int = 0) -> list[str]:
@@ -103,11 +84,11 @@ def simulate_class(
             order.remove(1)  # leaves: the grid reflows
         if students > 1 and fraction >= 0.55 and 1 not in order:
             order.append(1)  # rejoins at the end
-        moment = _class_moment(fraction)
+        moment = class_moment(fraction)
         for i in range(students):
             state[i] = [0.9 * s + 0.1 * b + rng.gauss(0.0, 0.25) for s, b in zip(state[i], baselines[i], strict=True)]
             if rng.random() < 0.35:  # expressions change now and then, not every capture
-                probs = _softmax([s + m for s, m in zip(state[i], moment, strict=True)])
+                probs = softmax([s + m for s, m in zip(state[i], moment, strict=True)])
                 shown[i] = rng.choices(EMOTIONS, weights=probs)[0]
         if k % 6 == 0:
             speaker = rng.choice(order) if rng.random() < 0.4 else None
