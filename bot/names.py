@@ -31,7 +31,7 @@ from analytics.schema import display_name, is_truncated, normalize_name
 log = logging.getLogger(__name__)
 
 #: Label crops are scaled so that their height is about this many pixels.
-OCR_HEIGHT = 48
+OCR_HEIGHT = 64
 #: Two label hashes within this many differing bits count as the same label.
 HASH_TOLERANCE = 4
 #: Label crops whose gray levels vary less than this (std) are blank.
