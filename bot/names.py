@@ -32,12 +32,15 @@ log = logging.getLogger(__name__)
 
 #: Label crops are scaled so that their height is about this many pixels.
 OCR_HEIGHT = 64
-#: Two label hashes within this many differing bits count as the same label.
-HASH_TOLERANCE = 4
+#: Label hashes are 8 x HASH_WIDTH bits; two within HASH_TOLERANCE differing bits are the same label.
+HASH_WIDTH = 32
+HASH_TOLERANCE = 8
 #: Label crops whose gray levels vary less than this (std) are blank.
 MIN_LABEL_CONTRAST = 8.0
+#: A line read with at least this mean word confidence is not read again inverted.
+GOOD_LINE_CONFIDENCE = 70.0
 #: Words Tesseract is less sure of than this (0-100) are dropped as noise.
-MIN_WORD_CONFIDENCE = 30.0
+MIN_WORD_CONFIDENCE = 5.0
 #: A cut-short label matches a full name only on at least this many characters.
 MIN_TRUNCATED_MATCH = 8
 #: Characters that OCR makes of microphone / video icons at a label's ends.
@@ -86,16 +89,17 @@ def tesseract_available() -> bool:
 
 
 def label_hash(crop: np.ndarray) -> int:
-    """64-bit difference hash of a label's text line, stable under video noise around it."""
+    """Difference hash of a label's text line, stable under video noise around it."""
     prepared = prepare_label(crop)
     return _image_hash(prepared if prepared is not None else _gray(crop))
 
 
 def _image_hash(image: np.ndarray) -> int:
+    """256-bit difference hash (33x8 thumbnail): fine enough along the line to tell names apart."""
     _, text = cv2.threshold(image, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
-    small = cv2.resize(text, (9, 8), interpolation=cv2.INTER_AREA).astype(np.int16)
+    small = cv2.resize(text, (HASH_WIDTH + 1, 8), interpolation=cv2.INTER_AREA).astype(np.int16)
     bits = (small[:, 1:] > small[:, :-1]).ravel()
-    return int(np.packbits(bits).view(">u8")[0])
+    return int.from_bytes(np.packbits(bits).tobytes(), "big")
 
 
 def _gray(crop: np.ndarray) -> np.ndarray:
@@ -142,18 +146,32 @@ def locate_text(gray: np.ndarray) -> tuple[int, int, int, int, bool] | None:
         if not line:
             continue
         run = [line[0]]
-        for box in line[1:]:
-            if box[0] - (run[-1][0] + run[-1][2]) > 1.6 * char_height:
-                break
-            run.append(box)
-        x0 = min(b[0] for b in run)
-        x1 = max(b[0] + b[2] for b in run)
-        y0 = min(b[1] for b in run)
-        y1 = max(b[1] + b[3] for b in run)
-        score = sum(0.5 * char_height <= b[3] <= 1.5 * char_height for b in run)  # letters on one line
+        y0 = min(b[1] for b in line)
+        y1 = max(b[1] + b[3] for b in line)
+        # Columns holding any stroke pixel on the text's rows: a letter that touches the video behind it
+        # forms one large component, but its strokes still fill these columns, so the line does not break.
+        inked = mask[y0:y1].any(axis=0)
+        x0 = run[0][0]
+        x1 = x0
+        gap = 0
+        for x in range(x0, width):
+            if inked[x]:
+                x1, gap = x + 1, 0
+            else:
+                gap += 1
+                if gap > 1.6 * char_height:
+                    break
+        score = sum(0.5 * char_height <= b[3] <= 1.5 * char_height for b in line if b[0] < x1)  # letters on a line
         if best is None or score > best[0]:
-            best = (score, (x0, y0, x1, y1, light))
+            best = (score, (x0, y0, x1, y1, _text_is_lighter(gray[y0:y1, x0:x1], mask[y0:y1, x0:x1])))
     return best[1] if best else None
+
+
+def _text_is_lighter(gray: np.ndarray, strokes: np.ndarray) -> bool:
+    """Whether the stroke pixels are brighter than the rest of the line box (white text)."""
+    if not strokes.any() or strokes.all():
+        return True
+    return float(gray[strokes > 0].mean()) > float(gray[strokes == 0].mean())
 
 
 def prepare_label(crop: np.ndarray) -> np.ndarray | None:
@@ -248,17 +266,27 @@ class NameReader:
         return names
 
     def _ocr(self, line: np.ndarray) -> str:
+        """Read one text line (dark on light). When that reading is poor, the inverted line is read too:
+        white names with a dark shadow, as Meet draws them on the video, can read either way."""
+        first_text, first_confidence = self._read_line(line)
+        if first_text and first_confidence >= GOOD_LINE_CONFIDENCE:
+            return first_text
+        second_text, second_confidence = self._read_line(255 - line)
+        return second_text if second_confidence > first_confidence else first_text
+
+    def _read_line(self, image: np.ndarray) -> tuple[str, float]:
         from PIL import Image
 
         self.ocr_calls += 1
-        self._api.SetImage(Image.fromarray(line))
+        self._api.SetImage(Image.fromarray(image))
         words = self._api.GetUTF8Text().split()
         confidences = self._api.AllWordConfidences()
-        if len(confidences) == len(words):
-            words = [
-                word for word, confidence in zip(words, confidences, strict=True) if confidence >= MIN_WORD_CONFIDENCE
-            ]
-        return " ".join(words)
+        if len(confidences) != len(words):
+            confidences = [0] * len(words)
+        kept = [(w, c) for w, c in zip(words, confidences, strict=True) if c >= MIN_WORD_CONFIDENCE]
+        if not kept:
+            return "", 0.0
+        return " ".join(w for w, _ in kept), sum(c for _, c in kept) / len(kept)
 
 
 @dataclass
