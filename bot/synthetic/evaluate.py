@@ -26,6 +26,7 @@ from statistics import median
 
 import numpy as np
 
+from analytics.schema import normalize_name as analytics_normalize
 from bot.frames import Box, Gallery
 from bot.synthetic.scene import PLATFORMS, VARIANTS, FrameTruth, random_scene
 
@@ -172,10 +173,19 @@ def _draw_failure(path: Path, image: np.ndarray, truth: FrameTruth, gallery: Gal
     cv2.imwrite(str(path), out)
 
 
-def evaluate(frames: int = 330, seed: int = 0, save_failures: Path | None = None, progress=None) -> dict:
+def evaluate(
+    frames: int = 330, seed: int = 0, save_failures: Path | None = None, progress=None, names: bool = False
+) -> dict:
     from bot.gallery import split_gallery
     from bot.synthetic.render import render_scene
 
+    reader = None
+    if names:
+        from bot.names import NameReader
+
+        reader = NameReader()
+    name_results: dict[str, list[bool]] = defaultdict(list)
+    name_misses: list[tuple[str, str | None]] = []
     scores: list[tuple[str, str, FrameScore]] = []
     warm = False
     for k, (platform, variant, tiles, frame_seed) in enumerate(frame_plan(frames, seed)):
@@ -190,6 +200,14 @@ def evaluate(frames: int = 330, seed: int = 0, save_failures: Path | None = None
         cpu_ms = (time.process_time() - cpu_start) * 1000.0
         score = score_frame(truth, gallery, ms, cpu_ms)
         scores.append((platform, variant, score))
+        if reader is not None:
+            matches = match_tiles([t.box for t in truth.tiles], [t.box for t in gallery.tiles])
+            read = reader.read([gallery.tiles[j].label_crop(image) for _, j, _ in matches])
+            for (i, _, _), name in zip(matches, read, strict=True):
+                ok = analytics_normalize(name or "") == analytics_normalize(truth.tiles[i].shown_name)
+                name_results[platform].append(ok)
+                if not ok and len(name_misses) < 40:
+                    name_misses.append((truth.tiles[i].shown_name, name))
         if save_failures is not None and not (score.matched == score.truth_tiles == score.predicted):
             save_failures.mkdir(parents=True, exist_ok=True)
             _draw_failure(save_failures / f"{k:04d}_{platform}_{variant}_{tiles}.png", image, truth, gallery)
@@ -215,6 +233,16 @@ def evaluate(frames: int = 330, seed: int = 0, save_failures: Path | None = None
         by_variant[variant].append(score)
     result["per_platform"] = {p: _summary(v) for p, v in by_platform.items()}
     result["per_variant"] = {v: _summary(s) for v, s in by_variant.items()}
+    if reader is not None:
+        every = [ok for oks in name_results.values() for ok in oks]
+        result["names"] = {
+            "labels": len(every),
+            "exact": sum(every),
+            "exact_rate": round(sum(every) / len(every), 4) if every else None,
+            "per_platform": {p: round(sum(v) / len(v), 4) for p, v in name_results.items() if v},
+            "ocr_calls": reader.ocr_calls,
+            "some_misses": name_misses,
+        }
     return result
 
 
@@ -246,6 +274,10 @@ def format_report(result: dict) -> str:
     lines.append("")
     lines.append(f"split time, all frames: median {result['overall']['split_ms_median']} ms, "
                  f"p95 {result['split_ms_p95']} ms (wall clock)")
+    if "names" in result:
+        n = result["names"]
+        lines.append(f"names read exactly (after normalization): {n['exact']}/{n['labels']} = {n['exact_rate']}, "
+                     f"per platform {n['per_platform']}")
     lines.append(f"split time, the {result['frames_1920x1080']} frames of 1920x1080: median "
                  f"{result['split_ms_median_1920x1080']} ms wall clock, {result['split_cpu_ms_median_1920x1080']} ms "
                  f"CPU (process time); load average then {result['load_average']}")
@@ -257,10 +289,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--frames", type=int, default=330, help="frames to render (default: %(default)s)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--json", help="also write the figures to this JSON file")
+    parser.add_argument("--names", action="store_true", help="also read every name label (OCR) and score it")
     parser.add_argument("--save-failures", help="write frames with a missed or extra tile to this folder")
     args = parser.parse_args(argv)
-    result = evaluate(args.frames, args.seed, Path(args.save_failures) if args.save_failures else None,
-                      progress=lambda m: print(m, file=sys.stderr))
+    failures = Path(args.save_failures) if args.save_failures else None
+    result = evaluate(args.frames, args.seed, failures, progress=lambda m: print(m, file=sys.stderr), names=args.names)
     print(format_report(result))
     if args.json:
         Path(args.json).write_text(json.dumps(result, indent=2))
