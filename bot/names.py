@@ -163,15 +163,21 @@ def locate_text(gray: np.ndarray) -> tuple[int, int, int, int, bool] | None:
                     break
         score = sum(0.5 * char_height <= b[3] <= 1.5 * char_height for b in line if b[0] < x1)  # letters on a line
         if best is None or score > best[0]:
-            best = (score, (x0, y0, x1, y1, _text_is_lighter(gray[y0:y1, x0:x1], mask[y0:y1, x0:x1])))
+            best = (score, (x0, y0, x1, y1, _text_is_lighter(gray[y0:y1, x0:x1])))
     return best[1] if best else None
 
 
-def _text_is_lighter(gray: np.ndarray, strokes: np.ndarray) -> bool:
-    """Whether the stroke pixels are brighter than the rest of the line box (white text)."""
-    if not strokes.any() or strokes.all():
-        return True
-    return float(gray[strokes > 0].mean()) > float(gray[strokes == 0].mean())
+def _text_is_lighter(gray: np.ndarray) -> bool:
+    """Whether a text line is light on dark: bright strokes stand out more than dark ones.
+
+    White names with a dark drop shadow (Meet) have both, but the letters
+    themselves are the stronger of the two.
+    """
+    side = max(3, gray.shape[0] // 2) | 1
+    kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (side, side))
+    bright = cv2.morphologyEx(gray, cv2.MORPH_TOPHAT, kernel)
+    dark = cv2.morphologyEx(gray, cv2.MORPH_BLACKHAT, kernel)
+    return float(np.percentile(bright, 97)) >= float(np.percentile(dark, 97))
 
 
 def prepare_label(crop: np.ndarray) -> np.ndarray | None:
