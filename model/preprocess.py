@@ -19,9 +19,12 @@ import numpy as np
 MEAN = 0.5
 STD = 0.5
 
-#: Detector boxes are tighter than FER2013's crops (which show the forehead
-#: and chin); a crop this much wider than the box frames faces alike.
-DEFAULT_CROP_MARGIN = 0.25
+#: How much wider than the detector's box the square face crop is. FER2013
+#: crops are tight (brow to chin fills the frame) while RetinaFace's box runs
+#: past the chin and brow, so the crop is a little *smaller* than the box.
+#: Measured on 94 FER faces shown in synthetic gallery tiles (ferplus model,
+#: accuracy by margin): -0.2: 69.1%, -0.1: 70.2%, 0: 64.9%, 0.1: 56.4%, 0.25: 46.8%.
+DEFAULT_CROP_MARGIN = -0.1
 
 
 def to_gray(image: np.ndarray) -> np.ndarray:
@@ -69,7 +72,7 @@ def prepare_batch(faces: Sequence[np.ndarray], size: int) -> np.ndarray:
 
 
 def crop_face(image: np.ndarray, box: Sequence[float], margin: float = DEFAULT_CROP_MARGIN) -> np.ndarray:
-    """Square crop around a face box ``(x, y, w, h)``, widened by ``margin``.
+    """Square crop around a face box ``(x, y, w, h)``, its side ``max(w, h) * (1 + margin)``.
 
     Parts of the square outside the image are filled by replicating the edge,
     so a face at a tile border keeps its proportions.
