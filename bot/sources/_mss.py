@@ -11,11 +11,12 @@ import contextlib
 import os
 import sys
 import threading
+from datetime import datetime
 from typing import Any
 
 import numpy as np
 
-from bot.sources.base import SourceError, bgra_to_bgr
+from bot.sources.base import Source, SourceError, bgra_to_bgr, utc_now
 
 
 def no_display_message(detail: object) -> str:
@@ -98,3 +99,31 @@ def clip(rect: tuple[int, int, int, int], bounds: tuple[int, int, int, int]) -> 
     if right <= left or bottom <= top:
         return None
     return (left, top, right - left, bottom - top)
+
+
+class ScreenRectSource(Source):
+    """A fixed rectangle of the screen (a monitor or a region): what screen and region sources share."""
+
+    live = True
+
+    def __init__(self, interval_s: float) -> None:
+        super().__init__(interval_s)
+        self._grabber = ScreenGrabber()
+        self._rect: tuple[int, int, int, int] = (0, 0, 0, 0)
+        self._scale = 1.0
+
+    def _grab_image(self) -> tuple[np.ndarray, datetime]:
+        image, self._scale = self._grabber.grab(*self._rect)
+        return image, utc_now()
+
+    @property
+    def screen_origin(self) -> tuple[int, int]:
+        return (self._rect[0], self._rect[1])
+
+    @property
+    def scale(self) -> float:
+        return self._scale
+
+    def close(self) -> None:
+        self._grabber.close()
+        super().close()
