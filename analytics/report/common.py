@@ -242,3 +242,8 @@ def data_grid(
         style=style,
         className="ag-theme-quartz",
     )
+
+
+#: AG Grid value formatters shared by the attendance tables: "-" for no value.
+PERCENT_FORMATTER = {"function": "params.value == null ? '-' : params.value + '%'"}
+SIGNED_FORMATTER = {"function": "params.value == null ? '-' : (params.value > 0 ? '+' : '') + params.value.toFixed(2)"}

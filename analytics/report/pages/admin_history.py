@@ -14,6 +14,8 @@ from dash import Input, Output, dcc, html
 
 from analytics.report import figures, fmt
 from analytics.report.common import (
+    PERCENT_FORMATTER,
+    SIGNED_FORMATTER,
     admins_only,
     card,
     data_grid,
@@ -48,14 +50,14 @@ COLUMNS = [
         "headerName": "Share of class",
         "type": "numericColumn",
         "flex": 1,
-        "valueFormatter": {"function": "params.value == null ? '-' : params.value + '%'"},
+        "valueFormatter": PERCENT_FORMATTER,
     },
     {
         "field": "camera_share",
         "headerName": "Camera on",
         "type": "numericColumn",
         "flex": 1,
-        "valueFormatter": {"function": "params.value == null ? '-' : params.value + '%'"},
+        "valueFormatter": PERCENT_FORMATTER,
     },
     {
         "field": "mood",
@@ -63,9 +65,7 @@ COLUMNS = [
         "type": "numericColumn",
         "flex": 1,
         "headerTooltip": MOOD_HELP,
-        "valueFormatter": {
-            "function": "params.value == null ? '-' : (params.value > 0 ? '+' : '') + params.value.toFixed(2)"
-        },
+        "valueFormatter": SIGNED_FORMATTER,
     },
     {"field": "expression", "headerName": "Expression", "headerTooltip": "The expression seen most often", "flex": 1},
 ]

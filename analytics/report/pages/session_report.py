@@ -11,6 +11,7 @@ from dash import Input, Output, State, dcc, html
 from analytics.errors import NotFoundError
 from analytics.report import figures, fmt
 from analytics.report.common import (
+    PERCENT_FORMATTER,
     card,
     check_session,
     context,
@@ -130,7 +131,7 @@ ATTENDANCE_COLUMNS = [
         "type": "numericColumn",
         "flex": 1,
         "headerTooltip": "Minutes present / length of the class",
-        "valueFormatter": {"function": "params.value == null ? '-' : params.value + '%'"},
+        "valueFormatter": PERCENT_FORMATTER,
     },
     {
         "field": "camera_share",
@@ -138,7 +139,7 @@ ATTENDANCE_COLUMNS = [
         "type": "numericColumn",
         "flex": 1,
         "headerTooltip": "Share of the time present with a face visible",
-        "valueFormatter": {"function": "params.value == null ? '-' : params.value + '%'"},
+        "valueFormatter": PERCENT_FORMATTER,
     },
 ]
 

@@ -12,6 +12,8 @@ from werkzeug.exceptions import NotFound
 
 from analytics.report import figures, fmt
 from analytics.report.common import (
+    PERCENT_FORMATTER,
+    SIGNED_FORMATTER,
     card,
     check_participant,
     check_session,
@@ -45,32 +47,28 @@ HISTORY_COLUMNS = [
         "headerName": "Share of class",
         "type": "numericColumn",
         "flex": 1,
-        "valueFormatter": {"function": "params.value == null ? '-' : params.value + '%'"},
+        "valueFormatter": PERCENT_FORMATTER,
     },
     {
         "field": "camera_share",
         "headerName": "Camera on",
         "type": "numericColumn",
         "flex": 1,
-        "valueFormatter": {"function": "params.value == null ? '-' : params.value + '%'"},
+        "valueFormatter": PERCENT_FORMATTER,
     },
     {
         "field": "mood",
         "headerName": "Mood",
         "type": "numericColumn",
         "flex": 1,
-        "valueFormatter": {
-            "function": "params.value == null ? '-' : (params.value > 0 ? '+' : '') + params.value.toFixed(2)"
-        },
+        "valueFormatter": SIGNED_FORMATTER,
     },
     {
         "field": "class_mood",
         "headerName": "Class mood",
         "type": "numericColumn",
         "flex": 1,
-        "valueFormatter": {
-            "function": "params.value == null ? '-' : (params.value > 0 ? '+' : '') + params.value.toFixed(2)"
-        },
+        "valueFormatter": SIGNED_FORMATTER,
     },
 ]
 
