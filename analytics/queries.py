@@ -350,8 +350,34 @@ def attendance(
 # ----------------------------------------------------------------------------- history
 
 
+class SessionAttendance:
+    """Measures derived from a student's time in one session (``first_seen``, ``minutes_present``,
+    ``minutes_camera_on`` and ``session_minutes`` come from the row that uses this)."""
+
+    first_seen: datetime | None
+    minutes_present: float
+    minutes_camera_on: float
+    session_minutes: float
+
+    @property
+    def present(self) -> bool:
+        return self.first_seen is not None
+
+    @property
+    def share(self) -> float:
+        """Share of the session present, capped at 1."""
+        if self.session_minutes <= 0:
+            return 0.0
+        return min(1.0, self.minutes_present / self.session_minutes)
+
+    @property
+    def camera_share(self) -> float | None:
+        """Share of the time present with the camera on (None when absent)."""
+        return self.minutes_camera_on / self.minutes_present if self.minutes_present > 0 else None
+
+
 @dataclass
-class HistoryRow:
+class HistoryRow(SessionAttendance):
     """One student in one session of their course: attendance and mood."""
 
     session_id: int
@@ -368,16 +394,6 @@ class HistoryRow:
     face_observations: int = 0
     emotion_shares: dict[str, float] | None = None
     mean_valence: float | None = None
-
-    @property
-    def present(self) -> bool:
-        return self.first_seen is not None
-
-    @property
-    def share(self) -> float:
-        if self.session_minutes <= 0:
-            return 0.0
-        return min(1.0, self.minutes_present / self.session_minutes)
 
 
 def find_participants(session: Session, student: str, course: str | None = None) -> list[tuple[int, int, str]]:

@@ -614,7 +614,7 @@ def student_info(session: Session, participant_id: int) -> StudentInfo:
 
 
 @dataclass
-class StudentSessionRow:
+class StudentSessionRow(queries.SessionAttendance):
     """One session of the student's course: their attendance and mood, and the class's."""
 
     session_id: int
@@ -628,18 +628,6 @@ class StudentSessionRow:
     mean_valence: float | None
     class_valence: float | None
     emotion_shares: dict[str, float] | None
-
-    @property
-    def present(self) -> bool:
-        return self.first_seen is not None
-
-    @property
-    def share(self) -> float:
-        return min(1.0, self.minutes_present / self.session_minutes) if self.session_minutes > 0 else 0.0
-
-    @property
-    def camera_share(self) -> float | None:
-        return self.minutes_camera_on / self.minutes_present if self.minutes_present > 0 else None
 
 
 def student_history(session: Session, participant_id: int) -> list[StudentSessionRow]:
@@ -746,7 +734,7 @@ def student_sessions_present(session: Session, participant_id: int) -> list[int]
 
 
 @dataclass
-class HistoryRecord:
+class HistoryRecord(queries.SessionAttendance):
     """One student in one session (absent students too), for the admin history."""
 
     session_id: int
@@ -762,18 +750,6 @@ class HistoryRecord:
     last_seen: datetime | None = None
     mean_valence: float | None = None
     main_expression: str | None = None
-
-    @property
-    def present(self) -> bool:
-        return self.first_seen is not None
-
-    @property
-    def share(self) -> float:
-        return min(1.0, self.minutes_present / self.session_minutes) if self.session_minutes > 0 else 0.0
-
-    @property
-    def camera_share(self) -> float | None:
-        return self.minutes_camera_on / self.minutes_present if self.minutes_present > 0 else None
 
 
 def history_records(
