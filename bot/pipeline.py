@@ -44,10 +44,6 @@ class CaptureResult:
     errors: list[str] = field(default_factory=list)
 
     @property
-    def captured_at(self):
-        return self.frames[0].captured_at
-
-    @property
     def tiles(self) -> int:
         return len(self.observations)
 

@@ -226,13 +226,14 @@ class BotRunner:
         from apscheduler.schedulers.background import BackgroundScheduler
         from apscheduler.triggers.interval import IntervalTrigger
 
+        from bot.sources import SourceEnded
+
         end = started + timedelta(seconds=self.options.duration_s) if self.options.duration_s else None
         scheduler = BackgroundScheduler(timezone="UTC")
-        errors: list[BaseException] = []
 
         def on_error(event) -> None:
-            errors.append(event.exception)
-            self.stop(f"stopped: {event.exception}")
+            ended = isinstance(event.exception, SourceEnded)  # e.g. the meeting window was closed
+            self.stop(str(event.exception) if ended else f"stopped: {event.exception}")
 
         scheduler.add_listener(on_error, EVENT_JOB_ERROR)
         scheduler.add_job(
@@ -251,11 +252,6 @@ class BotRunner:
                     self.stop("the --duration ran out")
         finally:
             scheduler.shutdown(wait=True)  # the capture under way finishes and is stored
-        from bot.sources import SourceEnded
-
-        for error in errors:
-            if isinstance(error, SourceEnded):
-                self._ended_because = str(error)
 
     def _capture(self, source, frame=None) -> None:
         from bot.sources import SourceEnded

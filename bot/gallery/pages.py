@@ -45,7 +45,7 @@ def _largest_stroke(gray: np.ndarray, min_contrast: int = 60) -> tuple[np.ndarra
 
 
 def chevron_direction(gray: np.ndarray) -> tuple[str, Box] | None:
-    """"left", "right" or None for a small gray crop holding (maybe) a chevron; with the chevron's box."""
+    """ "left", "right" or None for a small gray crop holding (maybe) a chevron; with the chevron's box."""
     found = _largest_stroke(gray)
     if found is None:
         return None
@@ -104,8 +104,12 @@ def _templates() -> tuple[str, np.ndarray, np.ndarray]:
     from bot.synthetic.fonts import get_font
 
     chars, masks, aspects = [], [], []
-    for family, weights in (("lato", ("Regular", "Bold")), ("roboto", ("Regular", "Medium")),
-                            ("open-sans", ("Regular", "SemiBold")), ("dejavu", ("Regular",))):
+    for family, weights in (
+        ("lato", ("Regular", "Bold")),
+        ("roboto", ("Regular", "Medium")),
+        ("open-sans", ("Regular", "SemiBold")),
+        ("dejavu", ("Regular",)),
+    ):
         for weight in weights:
             font = get_font(family, 40, weight)
             for char in _GLYPHS:
@@ -248,8 +252,9 @@ def _text_lines(bg: np.ndarray, factor: int, region: Box, tiles: list[Box], arro
     return lines
 
 
-def find_page_controls(frame: np.ndarray, stats: np.ndarray, scale: int, tiles: list[Box],
-                       bg: np.ndarray, factor: int) -> PageControls | None:
+def find_page_controls(
+    frame: np.ndarray, stats: np.ndarray, scale: int, tiles: list[Box], bg: np.ndarray, factor: int
+) -> PageControls | None:
     """Arrows among the stage's small blobs (``stats``: components, ``scale`` frame pixels per unit), then the
     indicator text near them, or under / over the gallery (found in ``bg``, the stage-colour mask with
     ``factor`` frame pixels per mask pixel, and read in the frame)."""
@@ -268,14 +273,19 @@ def find_page_controls(frame: np.ndarray, stats: np.ndarray, scale: int, tiles: 
     near = (by + bh >= gy0 - 1.2 * tile_h) & (by <= gy1 + 1.2 * tile_h)
     t = np.array(tiles, dtype=np.float64)
     cx, cy = bx + bw / 2, by + bh / 2
-    in_tile = ((cx[:, None] >= t[None, :, 0] - 2) & (cx[:, None] <= t[None, :, 0] + t[None, :, 2] + 2)
-               & (cy[:, None] >= t[None, :, 1] - 2) & (cy[:, None] <= t[None, :, 1] + t[None, :, 3] + 2)).any(axis=1)
+    in_tile = (
+        (cx[:, None] >= t[None, :, 0] - 2)
+        & (cx[:, None] <= t[None, :, 0] + t[None, :, 2] + 2)
+        & (cy[:, None] >= t[None, :, 1] - 2)
+        & (cy[:, None] <= t[None, :, 1] + t[None, :, 3] + 2)
+    ).any(axis=1)
     idx = np.flatnonzero(small & near & ~in_tile)
     # an arrow stands alone: a blob with a neighbour of its height right beside it is a letter of a word
     lonely = []
     for i in idx:
-        similar = (np.abs(bh - bh[i]) <= 0.3 * bh[i]) & (np.minimum(by + bh, by[i] + bh[i]) - np.maximum(by, by[i])
-                                                         >= 0.5 * bh[i])
+        similar = (np.abs(bh - bh[i]) <= 0.3 * bh[i]) & (
+            np.minimum(by + bh, by[i] + bh[i]) - np.maximum(by, by[i]) >= 0.5 * bh[i]
+        )
         gap = np.maximum(bx - (bx[i] + bw[i]), bx[i] - (bx + bw))
         similar[i] = False
         if not np.any(similar & (gap <= 0.6 * bh[i])):
@@ -318,8 +328,7 @@ def find_page_controls(frame: np.ndarray, stats: np.ndarray, scale: int, tiles: 
             x, y, w, h = line
             pad = factor + 2
             x0, y0 = max(0, x - pad), max(0, y - pad)
-            gray = cv2.cvtColor(frame[y0 : min(height, y + h + pad), x0 : min(width, x + w + pad)],
-                                cv2.COLOR_BGR2GRAY)
+            gray = cv2.cvtColor(frame[y0 : min(height, y + h + pad), x0 : min(width, x + w + pad)], cv2.COLOR_BGR2GRAY)
             match = _INDICATOR.match(read_digits(gray) or "")
             if not match:
                 continue

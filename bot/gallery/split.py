@@ -198,8 +198,9 @@ def _pitch(diffs: list[float], size: float) -> float | None:
     return _median(good) if good else None
 
 
-def _overlaps(box: tuple[float, float, float, float], boxes: list[tuple[float, float, float, float]],
-              share: float = 0.1) -> bool:
+def _overlaps(
+    box: tuple[float, float, float, float], boxes: list[tuple[float, float, float, float]], share: float = 0.1
+) -> bool:
     x, y, w, h = box
     for bx, by, bw, bh in boxes:
         ix = min(x + w, bx + bw) - max(x, bx)
@@ -418,6 +419,7 @@ def _fit_grid(analysis: _Analysis) -> list[tuple[int, int, int, int]]:
                     add(row, (cx, y, tw, th))
 
     fill_holes()
+
     # whole rows that no blob came through for (every tile of the row broken up: videos in the stage's colour):
     # a row between two found rows is a full row; a row above the top one too; a row below the bottom one
     # may be the centred last row, half a step off the columns
@@ -446,8 +448,10 @@ def _fit_grid(analysis: _Analysis) -> list[tuple[int, int, int, int]]:
             if direction > 0 and not single:
                 lattices.append([c + px / 2 for c in columns[:-1]])
             found = max(
-                ([(cx, y, tw, th) for cx in xs if evidence((cx, y, tw, th), "supported" if single else "row")]
-                 for xs in lattices),
+                (
+                    [(cx, y, tw, th) for cx in xs if evidence((cx, y, tw, th), "supported" if single else "row")]
+                    for xs in lattices
+                ),
                 key=len,
             )
             if not found or (direction < 0 and len(found) < max(1, len(columns) // 2)):
@@ -457,6 +461,7 @@ def _fit_grid(analysis: _Analysis) -> list[tuple[int, int, int, int]]:
                 break  # the (shorter) last row
     fill_holes()  # rows that were last before are full rows now
     last = max(range(len(row_ys)), key=lambda r: row_ys[r])
+
     # beyond a row's ends. Every platform centres each row on one line: full rows that sit off the last
     # row's centre lack a tile at one end (video in the stage's colour all down a column), and the last
     # row grows towards the full rows' centre; a lone row (a filmstrip) grows while the cells hold tiles.

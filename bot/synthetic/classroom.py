@@ -124,5 +124,4 @@ def simulate_class(
         for tile in truth.tiles:  # participant index -> the student's index in the class list
             tile.participant = order[tile.participant]
         at = start + timedelta(seconds=k * interval_s)
-        yield ClassCapture(at, Frame(image=image, captured_at=at, source=f"synthetic {platform} class", index=k),
-                           truth)
+        yield ClassCapture(at, Frame(image=image, captured_at=at, source=f"synthetic {platform} class", index=k), truth)

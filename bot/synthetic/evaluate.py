@@ -45,9 +45,7 @@ def iou(a: Box, b: Box) -> float:
 
 def match_tiles(truth: list[Box], predicted: list[Box], bar: float = IOU_BAR) -> list[tuple[int, int, float]]:
     """Greedy one-to-one matches (truth index, predicted index, IoU) with IoU >= ``bar``."""
-    pairs = sorted(
-        ((iou(t, p), i, j) for i, t in enumerate(truth) for j, p in enumerate(predicted)), reverse=True
-    )
+    pairs = sorted(((iou(t, p), i, j) for i, t in enumerate(truth) for j, p in enumerate(predicted)), reverse=True)
     used_t, used_p, out = set(), set(), []
     for value, i, j in pairs:
         if value < bar:
@@ -257,14 +255,18 @@ def _load() -> list[float] | None:
 
 def format_report(result: dict) -> str:
     lines = [f"gallery split on synthetic frames (IoU >= {result['iou_bar']})", ""]
-    header = f"{'':14s} {'frames':>6s} {'tiles':>6s} {'recall':>7s} {'precis.':>7s} {'perfect':>7s} " \
-             f"{'labels':>7s} {'grid':>6s} {'pages':>7s} {'ms med':>7s}"
+    header = (
+        f"{'':14s} {'frames':>6s} {'tiles':>6s} {'recall':>7s} {'precis.':>7s} {'perfect':>7s} "
+        f"{'labels':>7s} {'grid':>6s} {'pages':>7s} {'ms med':>7s}"
+    )
     lines.append(header)
 
     def row(name: str, s: dict) -> str:
-        return (f"{name:14s} {s['frames']:6d} {s['tiles']:6d} {s['recall'] or 0:7.4f} {s['precision'] or 0:7.4f} "
-                f"{s['perfect_frames']:7d} {s['labels_inside'] or 0:7.4f} {s['grid_cells_right'] or 0:6.3f} "
-                f"{s['pages_right'] or '-':>7s} {s['split_ms_median'] or 0:7.2f}")
+        return (
+            f"{name:14s} {s['frames']:6d} {s['tiles']:6d} {s['recall'] or 0:7.4f} {s['precision'] or 0:7.4f} "
+            f"{s['perfect_frames']:7d} {s['labels_inside'] or 0:7.4f} {s['grid_cells_right'] or 0:6.3f} "
+            f"{s['pages_right'] or '-':>7s} {s['split_ms_median'] or 0:7.2f}"
+        )
 
     lines.append(row("all", result["overall"]))
     for name, s in result["per_platform"].items():
@@ -272,15 +274,21 @@ def format_report(result: dict) -> str:
     for name, s in result["per_variant"].items():
         lines.append(row(name, s))
     lines.append("")
-    lines.append(f"split time, all frames: median {result['overall']['split_ms_median']} ms, "
-                 f"p95 {result['split_ms_p95']} ms (wall clock)")
+    lines.append(
+        f"split time, all frames: median {result['overall']['split_ms_median']} ms, "
+        f"p95 {result['split_ms_p95']} ms (wall clock)"
+    )
     if "names" in result:
         n = result["names"]
-        lines.append(f"names read exactly (after normalization): {n['exact']}/{n['labels']} = {n['exact_rate']}, "
-                     f"per platform {n['per_platform']}")
-    lines.append(f"split time, the {result['frames_1920x1080']} frames of 1920x1080: median "
-                 f"{result['split_ms_median_1920x1080']} ms wall clock, {result['split_cpu_ms_median_1920x1080']} ms "
-                 f"CPU (process time); load average then {result['load_average']}")
+        lines.append(
+            f"names read exactly (after normalization): {n['exact']}/{n['labels']} = {n['exact_rate']}, "
+            f"per platform {n['per_platform']}"
+        )
+    lines.append(
+        f"split time, the {result['frames_1920x1080']} frames of 1920x1080: median "
+        f"{result['split_ms_median_1920x1080']} ms wall clock, {result['split_cpu_ms_median_1920x1080']} ms "
+        f"CPU (process time); load average then {result['load_average']}"
+    )
     return "\n".join(lines)
 
 

@@ -55,8 +55,10 @@ def _font_face(family: str, weight: str) -> str:
     css_weight = {"Regular": 400, "Medium": 500, "SemiBold": 600, "Bold": 700}.get(weight, 400)
     if instance is not None:  # a variable font: one file, all weights
         css_weight = "100 900"
-    return (f"@font-face {{ font-family: 'CM {CSS_FAMILY.get(family, family)}'; font-weight: {css_weight}; "
-            f"src: url(data:font/ttf;base64,{data}) format('truetype'); }}")
+    return (
+        f"@font-face {{ font-family: 'CM {CSS_FAMILY.get(family, family)}'; font-weight: {css_weight}; "
+        f"src: url(data:font/ttf;base64,{data}) format('truetype'); }}"
+    )
 
 
 def _jpeg(rgb: np.ndarray) -> str:
@@ -88,8 +90,9 @@ def _tile_html(style: Style, box: Box, person: Participant, speaking: bool) -> t
             vw, vh = w, max(8, round(w / aspect))
         video, (fx, fy, fw, fh) = render_video(person, vw, vh)
         ox, oy = (w - vw) // 2, (h - vh) // 2
-        inner += (f'<img class="video" alt="" src="{_jpeg(video)}" '
-                  f'style="left:{ox}px;top:{oy}px;width:{vw}px;height:{vh}px">')
+        inner += (
+            f'<img class="video" alt="" src="{_jpeg(video)}" style="left:{ox}px;top:{oy}px;width:{vw}px;height:{vh}px">'
+        )
         face_box = (x + ox + fx, y + oy + fy, fw, fh)
         background = _rgb(style.bars)
     else:
@@ -105,30 +108,40 @@ def _tile_html(style: Style, box: Box, person: Participant, speaking: bool) -> t
             text, fill, ink = html.escape(initials(person.name)[:1]), colour, (255, 255, 255)
         else:
             text, fill, ink = html.escape(initials(person.name)), colour, (255, 255, 255)
-        inner += (f'<div class="avatar" style="width:{d}px;height:{d}px;margin:-{d // 2}px 0 0 -{d // 2}px;'
-                  f'background:{_rgb(fill)};color:{_rgb(ink)};font-size:{int(d * 0.4)}px;line-height:{d}px">'
-                  f"{text}</div>")
+        inner += (
+            f'<div class="avatar" style="width:{d}px;height:{d}px;margin:-{d // 2}px 0 0 -{d // 2}px;'
+            f'background:{_rgb(fill)};color:{_rgb(ink)};font-size:{int(d * 0.4)}px;line-height:{d}px">'
+            f"{text}</div>"
+        )
     size = _label_size(style, h)
     inset = {"zoom": 4, "teams": 8, "meet": 12}[style.platform]
     label_h = size + 10
     label_box = (x + inset, y + h - inset - label_h, w - 2 * inset, label_h)
     label_class = "label shadow" if style.label == "shadow" else "label"
-    inner += (f'<span class="{label_class}" style="left:{inset}px;bottom:{inset}px;max-width:{w - 2 * inset - 12}px;'
-              f'font-size:{size}px;height:{label_h}px;line-height:{label_h}px">{html.escape(person.name)}</span>')
+    inner += (
+        f'<span class="{label_class}" style="left:{inset}px;bottom:{inset}px;max-width:{w - 2 * inset - 12}px;'
+        f'font-size:{size}px;height:{label_h}px;line-height:{label_h}px">{html.escape(person.name)}</span>'
+    )
     if speaking:  # the highlight sits over the video, inside the tile
-        inner += (f'<div class="speaking" style="border:{style.speaker_width}px solid {_rgb(style.speaker)};'
-                  f'border-radius:{style.radius}px"></div>')
-    div = (f'<div class="tile" data-name="{html.escape(person.name)}" data-emotion="{person.emotion or ""}" '
-           f'style="left:{x}px;top:{y}px;width:{w}px;height:{h}px;background:{background}">'
-           f"{inner}</div>")
+        inner += (
+            f'<div class="speaking" style="border:{style.speaker_width}px solid {_rgb(style.speaker)};'
+            f'border-radius:{style.radius}px"></div>'
+        )
+    div = (
+        f'<div class="tile" data-name="{html.escape(person.name)}" data-emotion="{person.emotion or ""}" '
+        f'style="left:{x}px;top:{y}px;width:{w}px;height:{h}px;background:{background}">'
+        f"{inner}</div>"
+    )
     return div, face_box, label_box
 
 
 def _chevron_svg(direction: str, colour: str, size: int = 22) -> str:
     points = "6,2 16,12 6,22" if direction == "right" else "16,2 6,12 16,22"
-    return (f'<svg width="{size}" height="{size}" viewBox="0 0 22 24" aria-hidden="true">'
-            f'<polyline points="{points}" fill="none" stroke="{colour}" stroke-width="3" '
-            f'stroke-linecap="round" stroke-linejoin="round"/></svg>')
+    return (
+        f'<svg width="{size}" height="{size}" viewBox="0 0 22 24" aria-hidden="true">'
+        f'<polyline points="{points}" fill="none" stroke="{colour}" stroke-width="3" '
+        f'stroke-linecap="round" stroke-linejoin="round"/></svg>'
+    )
 
 
 def gallery_html(scene: Scene, viewport: tuple[int, int] = (1920, 1080)) -> tuple[str, list[FrameTruth]]:
@@ -156,17 +169,27 @@ def gallery_html(scene: Scene, viewport: tuple[int, int] = (1920, 1080)) -> tupl
         visible = list(range(page * scene.per_page, min(len(people), (page + 1) * scene.per_page)))
         truth = FrameTruth(scene.platform, style.theme, "gallery", viewport, tags=(*scene.tags, "html"))
         tiles_html = []
-        for (box, row, col), index in zip(grid_boxes(len(visible), area, style.aspect, style.gap), visible,
-                                          strict=True):
+        for (box, row, col), index in zip(
+            grid_boxes(len(visible), area, style.aspect, style.gap), visible, strict=True
+        ):
             person = people[index]
             div, face_box, label_box = _tile_html(style, box, person, scene.speaker == index)
             tiles_html.append(div)
             truth.tiles.append(
-                TileTruth(box=box, row=row, col=col, display_name=person.name, shown_name=person.name,
-                          normalized_name=normalize_name(person.name), face_box=face_box,
-                          emotion=person.emotion if person.camera == "on" else None,
-                          speaker=scene.speaker == index, camera=person.camera, label_box=label_box,
-                          participant=index)
+                TileTruth(
+                    box=box,
+                    row=row,
+                    col=col,
+                    display_name=person.name,
+                    shown_name=person.name,
+                    normalized_name=normalize_name(person.name),
+                    face_box=face_box,
+                    emotion=person.emotion if person.camera == "on" else None,
+                    speaker=scene.speaker == index,
+                    camera=person.camera,
+                    label_box=label_box,
+                    participant=index,
+                )
             )
         if truth.tiles:
             x0 = min(t.box[0] for t in truth.tiles)
@@ -175,8 +198,9 @@ def gallery_html(scene: Scene, viewport: tuple[int, int] = (1920, 1080)) -> tupl
             y1 = max(t.box[1] + t.box[3] for t in truth.tiles)
             truth.gallery_area = (x0, y0, x1 - x0, y1 - y0)
         if pages > 1:
-            truth.pages = PageTruth(page + 1, pages, next_box if page < pages - 1 else None,
-                                    prev_box if page > 0 else None, indicator_box)
+            truth.pages = PageTruth(
+                page + 1, pages, next_box if page < pages - 1 else None, prev_box if page > 0 else None, indicator_box
+            )
         truths.append(truth)
         page_divs.append(f'<div class="page" data-page="{page}" style="display:none">{"".join(tiles_html)}</div>')
     controls = ""
@@ -194,15 +218,20 @@ def gallery_html(scene: Scene, viewport: tuple[int, int] = (1920, 1080)) -> tupl
         sx, sy = stage[0] + stage[2] - sw - 16, stage[1] + stage[3] - sh - 16
         me = Participant(scene.self_name, emotion="neutral", look=scene.seed ^ 0x5EED)
         video, _ = render_video(me, sw, sh)
-        self_view = (f'<div id="self-view" style="left:{sx}px;top:{sy}px;width:{sw}px;height:{sh}px">'
-                     f'<img alt="" src="{_jpeg(video)}"><span class="label">You</span></div>')
+        self_view = (
+            f'<div id="self-view" style="left:{sx}px;top:{sy}px;width:{sw}px;height:{sh}px">'
+            f'<img alt="" src="{_jpeg(video)}"><span class="label">You</span></div>'
+        )
         for truth in truths:
             truth.self_view = (sx, sy, sw, sh)
     family = CSS_FAMILY.get({"zoom": "lato", "meet": "roboto", "teams": "open-sans"}[scene.platform], "sans-serif")
     fonts = "\n".join({_font_face(style.font, style.label_weight), _font_face(style.font, "Regular")})
     bar_bg = _rgb(style.bar_bg)
-    label_css = (f"background:{_rgba(style.label_bg)};border-radius:4px;padding:0 6px;"
-                 if style.label == "box" else "text-shadow:1px 1px 1px #000;padding:0;")
+    label_css = (
+        f"background:{_rgba(style.label_bg)};border-radius:4px;padding:0 6px;"
+        if style.label == "box"
+        else "text-shadow:1px 1px 1px #000;padding:0;"
+    )
     weight = {"Regular": 400, "Medium": 500, "SemiBold": 600, "Bold": 700}[style.label_weight]
     truth_json = json.dumps([asdict(t) for t in truths])
     title = f"ClassMood synthetic {scene.platform}"

@@ -64,10 +64,24 @@ def _room(look: int) -> np.ndarray:
     h, w = 96, 160
     hue = rng.random()
     dark = rng.random() < 0.06  # a dim room: near-black walls, as webcams show at night
-    top = np.array(colorsys.hsv_to_rgb(hue, rng.uniform(0.05, 0.35),
-                                       rng.uniform(0.0, 0.06) if dark else rng.uniform(0.35, 0.9))) * 255
-    bottom = np.array(colorsys.hsv_to_rgb((hue + rng.uniform(-0.1, 0.1)) % 1, rng.uniform(0.1, 0.4),
-                                          rng.uniform(0.0, 0.05) if dark else rng.uniform(0.2, 0.7))) * 255
+    top = (
+        np.array(
+            colorsys.hsv_to_rgb(
+                hue, rng.uniform(0.05, 0.35), rng.uniform(0.0, 0.06) if dark else rng.uniform(0.35, 0.9)
+            )
+        )
+        * 255
+    )
+    bottom = (
+        np.array(
+            colorsys.hsv_to_rgb(
+                (hue + rng.uniform(-0.1, 0.1)) % 1,
+                rng.uniform(0.1, 0.4),
+                rng.uniform(0.0, 0.05) if dark else rng.uniform(0.2, 0.7),
+            )
+        )
+        * 255
+    )
     t = np.linspace(0, 1, h)[:, None, None]
     room = (top * (1 - t) + bottom * t) * np.ones((1, w, 1))
     for _ in range(0 if dark else rng.randint(1, 4)):  # shelves, a window, a picture, a door
@@ -77,8 +91,9 @@ def _room(look: int) -> np.ndarray:
         room[y0:y1, x0:x1] = colour
         if rng.random() < 0.4:  # books on a shelf
             for bx in range(x0, x1, 3):
-                room[y0 + 2 : y1, bx : bx + 2] = np.array(
-                    colorsys.hsv_to_rgb(rng.random(), 0.6, rng.uniform(0.3, 0.9))) * 255
+                room[y0 + 2 : y1, bx : bx + 2] = (
+                    np.array(colorsys.hsv_to_rgb(rng.random(), 0.6, rng.uniform(0.3, 0.9))) * 255
+                )
     room = room.astype(np.uint8)
     if rng.random() < 0.35:  # blurred background
         room = cv2.GaussianBlur(room, (0, 0), 6)
@@ -110,8 +125,9 @@ def render_video(person: Participant, width: int, height: int, emotion: str | No
     frame[body > 0] = shirt
     neck_x0, neck_x1 = int(x + side * 0.33), int(x + side * 0.67)
     frame[y + side // 2 : min(height, int(y + side * 1.15)), neck_x0:neck_x1] = tint * 150
-    gray = cv2.resize(face_image(emotion or person.emotion or "neutral", person.face), (side, side),
-                      interpolation=cv2.INTER_LINEAR).astype(np.float32)
+    gray = cv2.resize(
+        face_image(emotion or person.emotion or "neutral", person.face), (side, side), interpolation=cv2.INTER_LINEAR
+    ).astype(np.float32)
     face = gray[..., None] * tint
     alpha = _feather(side)
     patch = frame[y : y + side, x : x + side]
@@ -148,8 +164,9 @@ def _paste(img: Image.Image, rgb: np.ndarray | Image.Image, xy: tuple[int, int],
         img.paste(tile, xy)
 
 
-def _text(draw: ImageDraw.ImageDraw, xy, text: str, family: str, size: int, fill, weight: str = "Regular",
-          anchor: str = "la") -> tuple[int, int, int, int]:
+def _text(
+    draw: ImageDraw.ImageDraw, xy, text: str, family: str, size: int, fill, weight: str = "Regular", anchor: str = "la"
+) -> tuple[int, int, int, int]:
     font = get_font(family, size, weight)
     draw.text(xy, text, font=font, fill=fill, anchor=anchor)
     return draw.textbbox(xy, text, font=font, anchor=anchor)
@@ -173,8 +190,9 @@ def _mic_off(draw: ImageDraw.ImageDraw, x: int, y: int, size: int, fill, slash=N
     draw.rounded_rectangle((cx - w // 2, y, cx + w // 2, y + size * 0.6), radius=w // 2, fill=fill)
     draw.arc((cx - w, y + size * 0.2, cx + w, y + size * 0.75), 0, 180, fill=fill, width=max(1, size // 10))
     draw.line((cx, y + size * 0.75, cx, y + size * 0.9), fill=fill, width=max(1, size // 10))
-    draw.line((x + size * 0.15, y + size * 0.05, x + size * 0.85, y + size * 0.9), fill=slash or fill,
-              width=max(1, size // 8))
+    draw.line(
+        (x + size * 0.15, y + size * 0.05, x + size * 0.85, y + size * 0.9), fill=slash or fill, width=max(1, size // 8)
+    )
 
 
 def _icon(draw: ImageDraw.ImageDraw, kind: str, cx: int, cy: int, s: int, fill) -> None:
@@ -184,8 +202,9 @@ def _icon(draw: ImageDraw.ImageDraw, kind: str, cx: int, cy: int, s: int, fill) 
     if kind == "mic":
         _mic_off(draw, cx - h, cy - h, s, fill)
     elif kind == "camera":
-        draw.rounded_rectangle((cx - h, cy - h * 0.6, cx + h * 0.4, cy + h * 0.6), radius=s // 8, outline=fill,
-                               width=lw)
+        draw.rounded_rectangle(
+            (cx - h, cy - h * 0.6, cx + h * 0.4, cy + h * 0.6), radius=s // 8, outline=fill, width=lw
+        )
         draw.polygon([(cx + h * 0.45, cy), (cx + h, cy - h * 0.5), (cx + h, cy + h * 0.5)], outline=fill)
     elif kind == "people":
         draw.ellipse((cx - h * 0.8, cy - h, cx, cy - h * 0.2), outline=fill, width=lw)
@@ -212,8 +231,9 @@ def _icon(draw: ImageDraw.ImageDraw, kind: str, cx: int, cy: int, s: int, fill) 
                 y0 = cy + (oy - 1) * q // 2 + (1 if oy > 0 else -1)
                 draw.rounded_rectangle((x0, y0, x0 + q - 1, y0 + q - 1), radius=1, outline=fill, width=lw)
     elif kind == "hand":
-        draw.rounded_rectangle((cx - h * 0.6, cy - h * 0.2, cx + h * 0.6, cy + h), radius=s // 4, outline=fill,
-                               width=lw)
+        draw.rounded_rectangle(
+            (cx - h * 0.6, cy - h * 0.2, cx + h * 0.6, cy + h), radius=s // 4, outline=fill, width=lw
+        )
         for k in range(4):
             fx = cx - h * 0.55 + k * h * 0.37
             draw.line((fx, cy - h * 0.2, fx, cy - h * (0.9 - 0.1 * abs(k - 1.5))), fill=fill, width=lw)
@@ -226,8 +246,15 @@ def _icon(draw: ImageDraw.ImageDraw, kind: str, cx: int, cy: int, s: int, fill) 
         q = s / 3
         for ox in range(2):
             for oy in range(2):
-                draw.rectangle((cx - h + ox * q * 1.5, cy - h + oy * q * 1.5, cx - h + ox * q * 1.5 + q,
-                                cy - h + oy * q * 1.5 + q), fill=fill)
+                draw.rectangle(
+                    (
+                        cx - h + ox * q * 1.5,
+                        cy - h + oy * q * 1.5,
+                        cx - h + ox * q * 1.5 + q,
+                        cy - h + oy * q * 1.5 + q,
+                    ),
+                    fill=fill,
+                )
 
 
 # --------------------------------------------------------------------------- desktop and window chrome
@@ -238,7 +265,7 @@ def _desktop(img: Image.Image, rng: random.Random) -> None:
     hue = rng.random()
     a = np.array(colorsys.hsv_to_rgb(hue, 0.6, 0.55)) * 255
     b = np.array(colorsys.hsv_to_rgb((hue + 0.15) % 1, 0.5, 0.95)) * 255
-    t = (np.linspace(0, 1, w)[None, :, None] * 0.6 + np.linspace(0, 1, h)[:, None, None] * 0.4)
+    t = np.linspace(0, 1, w)[None, :, None] * 0.6 + np.linspace(0, 1, h)[:, None, None] * 0.4
     wallpaper = (a * (1 - t) + b * t).astype(np.uint8)
     img.paste(Image.fromarray(wallpaper))
     draw = ImageDraw.Draw(img)
@@ -263,8 +290,15 @@ def _taskbar(img: Image.Image, scene: Scene, rng: random.Random) -> tuple[int, i
         for i, word in enumerate((app, "File", "Edit", "View", "Window", "Help")):
             box = _text(draw, (x, 12), word, "dejavu", 13, fg, "Bold" if i == 0 else "Regular", "lm")
             x = box[2] + 18
-        _text(draw, (w - 12, 12), f"Tue 25 Nov  {rng.randint(8, 17)}:{rng.randint(0, 59):02d}", "dejavu", 13, fg,
-              anchor="rm")
+        _text(
+            draw,
+            (w - 12, 12),
+            f"Tue 25 Nov  {rng.randint(8, 17)}:{rng.randint(0, 59):02d}",
+            "dejavu",
+            13,
+            fg,
+            anchor="rm",
+        )
         return 24, 0
     bar = (238, 238, 238) if light else (28, 28, 30)
     fg = (20, 20, 20) if light else (240, 240, 240)
@@ -282,8 +316,15 @@ def _taskbar(img: Image.Image, scene: Scene, rng: random.Random) -> tuple[int, i
             colour = tuple(int(v * 255) for v in colorsys.hsv_to_rgb(rng.random(), 0.7, 0.9))
             draw.rounded_rectangle((cx - 12, top + 12, cx + 12, top + 36), radius=5, fill=colour)
     hour, minute = rng.randint(8, 17), rng.randint(0, 59)
-    _text(draw, (w - 16, top + 16), f"{(hour - 1) % 12 + 1}:{minute:02d} {'AM' if hour < 12 else 'PM'}", "dejavu", 12,
-          fg, anchor="rm")
+    _text(
+        draw,
+        (w - 16, top + 16),
+        f"{(hour - 1) % 12 + 1}:{minute:02d} {'AM' if hour < 12 else 'PM'}",
+        "dejavu",
+        12,
+        fg,
+        anchor="rm",
+    )
     _text(draw, (w - 16, top + 33), "11/25/2025", "dejavu", 12, fg, anchor="rm")
     for k in range(3):
         _icon(draw, ("chat", "smile", "record")[k], w - 120 - k * 26, top + 24, 14, fg)
@@ -356,9 +397,17 @@ def _zoom_bars(img: Image.Image, client: Box, style: Style, scene: Scene) -> Box
     bar_h = 64
     by = y + h - bar_h
     draw.rectangle((x, by, x + w - 1, y + h - 1), fill=style.bar_bg)
-    items = [("mic", "Unmute"), ("camera", "Stop Video"), ("shield", "Security"), ("people", "Participants"),
-             ("chat", "Chat"), ("share", "Share Screen"), ("record", "Record"), ("smile", "Reactions"),
-             ("apps", "Apps")]
+    items = [
+        ("mic", "Unmute"),
+        ("camera", "Stop Video"),
+        ("shield", "Security"),
+        ("people", "Participants"),
+        ("chat", "Chat"),
+        ("share", "Share Screen"),
+        ("record", "Record"),
+        ("smile", "Reactions"),
+        ("apps", "Apps"),
+    ]
     step = min(92, (w - 160) // len(items))
     x0 = x + (w - step * len(items)) // 2
     for k, (kind, label) in enumerate(items):
@@ -380,8 +429,16 @@ def _meet_bars(img: Image.Image, client: Box, style: Style, scene: Scene, rng: r
     draw.rectangle((x, y, x + w - 1, y + h - 1), fill=style.stage_bg)
     bar_h = 80
     by = y + h - bar_h
-    _text(draw, (x + 24, by + 40), f"{rng.randint(8, 12)}:{rng.randint(0, 59):02d} AM  |  abc-defg-hij", "roboto",
-          16, fg, "Medium", anchor="lm")
+    _text(
+        draw,
+        (x + 24, by + 40),
+        f"{rng.randint(8, 12)}:{rng.randint(0, 59):02d} AM  |  abc-defg-hij",
+        "roboto",
+        16,
+        fg,
+        "Medium",
+        anchor="lm",
+    )
     kinds = ["mic", "camera", "smile", "share", "hand", "dots"]
     cx0 = x + w // 2 - (len(kinds) * 52 + 72) // 2
     for k, kind in enumerate(kinds):
@@ -403,10 +460,28 @@ def _teams_bars(img: Image.Image, client: Box, style: Style, scene: Scene, rng: 
     fg = style.bar_fg
     draw.rectangle((x, y, x + w - 1, y + h - 1), fill=style.bar_bg)
     bar_h = 56
-    _text(draw, (x + 20, y + bar_h // 2), f"{rng.randint(0, 59):02d}:{rng.randint(0, 59):02d}", "open-sans", 14, fg,
-          "SemiBold", anchor="lm")
-    items = [("chat", "Chat"), ("people", "People"), ("hand", "Raise"), ("smile", "React"), ("grid", "View"),
-             ("apps", "Apps"), ("dots", "More"), ("camera", "Camera"), ("mic", "Mic"), ("share", "Share")]
+    _text(
+        draw,
+        (x + 20, y + bar_h // 2),
+        f"{rng.randint(0, 59):02d}:{rng.randint(0, 59):02d}",
+        "open-sans",
+        14,
+        fg,
+        "SemiBold",
+        anchor="lm",
+    )
+    items = [
+        ("chat", "Chat"),
+        ("people", "People"),
+        ("hand", "Raise"),
+        ("smile", "React"),
+        ("grid", "View"),
+        ("apps", "Apps"),
+        ("dots", "More"),
+        ("camera", "Camera"),
+        ("mic", "Mic"),
+        ("share", "Share"),
+    ]
     right = x + w - 110
     for k, (kind, label) in enumerate(reversed(items)):
         cx = right - k * 58 - 29
@@ -417,8 +492,9 @@ def _teams_bars(img: Image.Image, client: Box, style: Style, scene: Scene, rng: 
     draw.rounded_rectangle((x + w - 100, y + 12, x + w - 16, y + 44), radius=4, fill=(196, 49, 75))
     _text(draw, (x + w - 58, y + 28), "Leave", "open-sans", 13, (255, 255, 255), "SemiBold", anchor="mm")
     stage = (x + 8, y + bar_h, w - 16, h - bar_h - 8)
-    draw.rounded_rectangle((stage[0], stage[1], stage[0] + stage[2] - 1, stage[1] + stage[3] - 1), radius=8,
-                           fill=style.stage_bg)
+    draw.rounded_rectangle(
+        (stage[0], stage[1], stage[0] + stage[2] - 1, stage[1] + stage[3] - 1), radius=8, fill=style.stage_bg
+    )
     return stage
 
 
@@ -477,16 +553,28 @@ def _avatar(img: Image.Image, style: Style, box: Box, person: Participant, phone
     if style.platform == "zoom" and not person.avatar and not phone:
         size = int(np.clip(h * 0.12, 14, 48))
         font = get_font("lato", size, "Regular")
-        draw.text((x + w // 2, y + h // 2), ellipsize(person.name, font, w * 0.85), font=font, fill=(255, 255, 255),
-                  anchor="mm")
+        draw.text(
+            (x + w // 2, y + h // 2),
+            ellipsize(person.name, font, w * 0.85),
+            font=font,
+            fill=(255, 255, 255),
+            anchor="mm",
+        )
         return
     d = int(np.clip(min(h * 0.38, w * 0.38), 16, 200))
     cx, cy = x + w // 2, y + h // 2 - (h // 20 if style.platform != "zoom" else 0)
     if phone:
         fill = (95, 99, 104) if style.platform != "teams" else (colour if style.theme == "light" else (80, 80, 80))
         draw.ellipse((cx - d // 2, cy - d // 2, cx + d // 2, cy + d // 2), fill=fill)
-        _text(draw, (cx, cy), "☎", "dejavu", int(d * 0.55), (255, 255, 255) if style.platform != "teams" or
-              style.theme != "light" else (60, 60, 60), anchor="mm")
+        _text(
+            draw,
+            (cx, cy),
+            "☎",
+            "dejavu",
+            int(d * 0.55),
+            (255, 255, 255) if style.platform != "teams" or style.theme != "light" else (60, 60, 60),
+            anchor="mm",
+        )
         return
     draw.ellipse((cx - d // 2, cy - d // 2, cx + d // 2, cy + d // 2), fill=colour)
     if style.platform == "teams":
@@ -498,8 +586,9 @@ def _avatar(img: Image.Image, style: Style, box: Box, person: Participant, phone
         _text(draw, (cx, cy), initials(person.name), "lato", int(d * 0.36), (255, 255, 255), "Bold", anchor="mm")
 
 
-def _draw_tile(img: Image.Image, style: Style, box: Box, person: Participant, speaking: bool,
-               emotion: str | None = None) -> tuple[Box | None, str, Box]:
+def _draw_tile(
+    img: Image.Image, style: Style, box: Box, person: Participant, speaking: bool, emotion: str | None = None
+) -> tuple[Box | None, str, Box]:
     """Draws one participant tile; returns (face box in frame pixels or None, shown name, label box)."""
     x, y, w, h = box
     face_box = None
@@ -538,8 +627,16 @@ def _draw_tile(img: Image.Image, style: Style, box: Box, person: Participant, sp
             cx, cy = x + w - 12 - r, y + 12 + r
             draw.ellipse((cx - r, cy - r, cx + r, cy + r), fill=(26, 115, 232))
             for k in (-1, 0, 1):
-                draw.line((cx + k * r * 0.45, cy - r * (0.5 if k == 0 else 0.3), cx + k * r * 0.45,
-                           cy + r * (0.5 if k == 0 else 0.3)), fill=(255, 255, 255), width=max(2, r // 5))
+                draw.line(
+                    (
+                        cx + k * r * 0.45,
+                        cy - r * (0.5 if k == 0 else 0.3),
+                        cx + k * r * 0.45,
+                        cy + r * (0.5 if k == 0 else 0.3),
+                    ),
+                    fill=(255, 255, 255),
+                    width=max(2, r // 5),
+                )
     return face_box, shown, label_box
 
 
@@ -579,21 +676,54 @@ def _shared_content(img: Image.Image, area: Box, kind: str, rng: random.Random) 
         for cy in range(y, y + h, ch):
             draw.line((x, cy, x + w - 1, cy), fill=(218, 220, 224))
         for col in range(w // cw):
-            _text(draw, (x + col * cw + cw // 2, y + ch // 2), "ABCDEFGHIJKLMNOP"[col % 16], "dejavu",
-                  max(6, int(12 * s)), (60, 60, 60), anchor="mm")
+            _text(
+                draw,
+                (x + col * cw + cw // 2, y + ch // 2),
+                "ABCDEFGHIJKLMNOP"[col % 16],
+                "dejavu",
+                max(6, int(12 * s)),
+                (60, 60, 60),
+                anchor="mm",
+            )
             for row in range(1, min(h // ch, 14)):
                 if rng.random() < 0.6:
-                    _text(draw, (x + col * cw + cw - 4, y + row * ch + ch // 2), f"{rng.uniform(0, 999):.1f}",
-                          "dejavu", max(6, int(12 * s)), (32, 33, 36), anchor="rm")
+                    _text(
+                        draw,
+                        (x + col * cw + cw - 4, y + row * ch + ch // 2),
+                        f"{rng.uniform(0, 999):.1f}",
+                        "dejavu",
+                        max(6, int(12 * s)),
+                        (32, 33, 36),
+                        anchor="rm",
+                    )
     else:
         draw.rectangle((x, y, x + w - 1, y + h - 1), fill=(255, 255, 255))
         accent = tuple(int(v * 255) for v in colorsys.hsv_to_rgb(rng.random(), 0.7, 0.7))
         draw.rectangle((x, y, x + w - 1, y + int(100 * s)), fill=accent)
-        _text(draw, (x + int(48 * s), y + int(50 * s)), rng.choice(["Lecture 7: Thermodynamics",
-              "Week 3 — Linear Regression", "Cell Biology: Mitosis", "Intro to Microeconomics"]), "lato",
-              max(8, int(40 * s)), (255, 255, 255), "Bold", anchor="lm")
-        bullets = ["Energy is conserved in a closed system", "Entropy never decreases", "Worked example: the piston",
-                   "Questions from last week", "Homework due Friday"]
+        _text(
+            draw,
+            (x + int(48 * s), y + int(50 * s)),
+            rng.choice(
+                [
+                    "Lecture 7: Thermodynamics",
+                    "Week 3 — Linear Regression",
+                    "Cell Biology: Mitosis",
+                    "Intro to Microeconomics",
+                ]
+            ),
+            "lato",
+            max(8, int(40 * s)),
+            (255, 255, 255),
+            "Bold",
+            anchor="lm",
+        )
+        bullets = [
+            "Energy is conserved in a closed system",
+            "Entropy never decreases",
+            "Worked example: the piston",
+            "Questions from last week",
+            "Homework due Friday",
+        ]
         for k, line in enumerate(bullets[: rng.randint(3, 5)]):
             ly = y + int((150 + k * 60) * s)
             draw.ellipse((x + int(56 * s), ly + int(8 * s), x + int(68 * s), ly + int(20 * s)), fill=accent)
@@ -603,16 +733,24 @@ def _shared_content(img: Image.Image, area: Box, kind: str, rng: random.Random) 
             bh = int(rng.uniform(80, 360) * s)
             draw.rectangle((bx0 + k * int(80 * s), by1 - bh, bx0 + k * int(80 * s) + int(56 * s), by1), fill=accent)
         draw.line((bx0 - 10, by1, bx0 + int(400 * s), by1), fill=(90, 90, 90), width=2)
-        _text(draw, (x + w - int(30 * s), y + h - int(24 * s)), str(rng.randint(2, 40)), "lato",
-              max(6, int(16 * s)), (120, 120, 120), anchor="rm")
+        _text(
+            draw,
+            (x + w - int(30 * s), y + h - int(24 * s)),
+            str(rng.randint(2, 40)),
+            "lato",
+            max(6, int(16 * s)),
+            (120, 120, 120),
+            anchor="rm",
+        )
     return (x, y, w, h)
 
 
 # --------------------------------------------------------------------------- page controls
 
 
-def _page_controls(img: Image.Image, style: Style, stage: Box, grid_area: Box, current: int, total: int,
-                   strip: bool = False) -> PageTruth:
+def _page_controls(
+    img: Image.Image, style: Style, stage: Box, grid_area: Box, current: int, total: int, strip: bool = False
+) -> PageTruth:
     draw = ImageDraw.Draw(img)
     sx, sy, sw, sh = stage
     has_prev, has_next = current > 0, current < total - 1
@@ -698,8 +836,9 @@ def _page_controls(img: Image.Image, style: Style, stage: Box, grid_area: Box, c
 # --------------------------------------------------------------------------- the frame
 
 
-def _self_view(img: Image.Image, style: Style, stage: Box, scene: Scene, scale: float, rng: random.Random,
-               corner: str) -> Box:
+def _self_view(
+    img: Image.Image, style: Style, stage: Box, scene: Scene, scale: float, rng: random.Random, corner: str
+) -> Box:
     sw, sh = (max(40, int(v * scale)) for v in style.self_view)
     x0, y0, w0, h0 = stage
     sw, sh = min(sw, w0 // 3), min(sh, h0 // 3)
@@ -779,10 +918,15 @@ def render_scene(scene: Scene, emotions: dict[int, str] | None = None) -> tuple[
                 area = (inner[0], inner[1], inner[2], inner[3] - 40)
             else:
                 side = 56
-                area = (inner[0] + side, inner[1], inner[2] - 2 * side, inner[3] - (24 if scene.platform == "meet"
-                                                                                   else 0))
-        for (box, row, col), index in zip(grid_boxes(len(visible), area, style.aspect, style.gap), visible,
-                                          strict=True):
+                area = (
+                    inner[0] + side,
+                    inner[1],
+                    inner[2] - 2 * side,
+                    inner[3] - (24 if scene.platform == "meet" else 0),
+                )
+        for (box, row, col), index in zip(
+            grid_boxes(len(visible), area, style.aspect, style.gap), visible, strict=True
+        ):
             placements.append((box, row, col, index))
         if total_pages > 1:
             page_truth = ("grid", page, total_pages)
@@ -824,18 +968,35 @@ def render_scene(scene: Scene, emotions: dict[int, str] | None = None) -> tuple[
             cx = truth.shared_area[0] + truth.shared_area[2] // 2
             top_y = truth.shared_area[1] - 26
             draw.rounded_rectangle((cx - 150, top_y, cx + 150, top_y + 22), radius=4, fill=(35, 180, 80))
-            _text(draw, (cx, top_y + 11), f"You are viewing {people[0].name.split()[0]}'s screen", "lato", 12,
-                  (255, 255, 255), anchor="mm")
+            _text(
+                draw,
+                (cx, top_y + 11),
+                f"You are viewing {people[0].name.split()[0]}'s screen",
+                "lato",
+                12,
+                (255, 255, 255),
+                anchor="mm",
+            )
 
     for box, row, col, index in placements:
         person = people[index]
         emotion = (emotions or {}).get(index, person.emotion)
         face_box, shown, label_box = _draw_tile(img, style, box, person, scene.speaker == index, emotion)
         truth.tiles.append(
-            TileTruth(box=box, row=row, col=col, display_name=person.name, shown_name=shown,
-                      normalized_name=normalize_name(person.name), face_box=face_box,
-                      emotion=emotion if person.camera == "on" else None, speaker=scene.speaker == index,
-                      camera=person.camera, label_box=label_box, participant=index)
+            TileTruth(
+                box=box,
+                row=row,
+                col=col,
+                display_name=person.name,
+                shown_name=shown,
+                normalized_name=normalize_name(person.name),
+                face_box=face_box,
+                emotion=emotion if person.camera == "on" else None,
+                speaker=scene.speaker == index,
+                camera=person.camera,
+                label_box=label_box,
+                participant=index,
+            )
         )
     if truth.tiles:
         xs0 = min(t.box[0] for t in truth.tiles)
@@ -845,8 +1006,9 @@ def render_scene(scene: Scene, emotions: dict[int, str] | None = None) -> tuple[
         truth.gallery_area = (xs0, ys0, xs1 - xs0, ys1 - ys0)
     if page_truth is not None:
         kind, page, total_pages = page_truth
-        truth.pages = _page_controls(img, style, stage, truth.gallery_area or inner, page, total_pages,
-                                     strip=kind == "strip")
+        truth.pages = _page_controls(
+            img, style, stage, truth.gallery_area or inner, page, total_pages, strip=kind == "strip"
+        )
         if kind == "strip":
             truth.pages.current = None
             truth.pages.total = None

@@ -119,8 +119,14 @@ class FrameTruth:
         return asdict(self)
 
 
-def random_participants(rng: random.Random, count: int, platform: str, off_share: float = 0.0,
-                        phone_share: float = 0.0, odd_aspect_share: float = 0.0) -> list[Participant]:
+def random_participants(
+    rng: random.Random,
+    count: int,
+    platform: str,
+    off_share: float = 0.0,
+    phone_share: float = 0.0,
+    odd_aspect_share: float = 0.0,
+) -> list[Participant]:
     """``count`` participants with random names, emotions and looks."""
     people = []
     for name in random_names(rng, count):
@@ -148,8 +154,13 @@ def random_participants(rng: random.Random, count: int, platform: str, off_share
     return people
 
 
-def random_scene(rng: random.Random, platform: str | None = None, tiles: int | None = None,
-                 variant: str = "mixed", size: tuple[int, int] | None = None) -> Scene:
+def random_scene(
+    rng: random.Random,
+    platform: str | None = None,
+    tiles: int | None = None,
+    variant: str = "mixed",
+    size: tuple[int, int] | None = None,
+) -> Scene:
     """A scene showing ``tiles`` participant tiles (1..49) in ``variant`` (one of :data:`VARIANTS`)."""
     platform = platform or rng.choice(PLATFORMS)
     n = tiles if tiles is not None else rng.randint(1, 49)
