@@ -39,12 +39,12 @@ HASH_TOLERANCE = 8
 MIN_LABEL_CONTRAST = 8.0
 #: A line read with at least this mean word confidence is not read again inverted.
 GOOD_LINE_CONFIDENCE = 70.0
-#: Words Tesseract is less sure of than this (0-100) are dropped as noise.
-MIN_WORD_CONFIDENCE = 5.0
 #: A cut-short label matches a full name only on at least this many characters.
 MIN_TRUNCATED_MATCH = 8
 #: Characters that OCR makes of microphone / video icons at a label's ends.
 _EDGE_JUNK = re.compile(r"^[^\w(]+|[^\w).…]+$")
+#: A phone number, masked ("*", "•") or not, as meeting clients show dial-in callers.
+_PHONE = re.compile(r"[+(]?[\d*•#][\d*•#\s().-]{4,}[\d*•#]")
 
 
 class OcrUnavailableError(RuntimeError):
@@ -90,7 +90,7 @@ def tesseract_available() -> bool:
 
 def label_hash(crop: np.ndarray) -> int:
     """Difference hash of a label's text line, stable under video noise around it."""
-    prepared = prepare_label(crop)
+    prepared = prepare_label(crop, clean=False)
     return _image_hash(prepared if prepared is not None else _gray(crop))
 
 
@@ -111,60 +111,121 @@ def has_text(crop: np.ndarray) -> bool:
     return float(_gray(crop).std()) >= MIN_LABEL_CONTRAST
 
 
-def locate_text(gray: np.ndarray) -> tuple[int, int, int, int, bool] | None:
-    """The first line of text from the left in a label strip: ``(x0, y0, x1, y1, light_text)``.
+@dataclass(frozen=True)
+class TextLine:
+    """Where a label's name is in its strip, and whether it is drawn light on dark."""
+
+    x0: int
+    y0: int
+    x1: int
+    y1: int
+    light: bool
+    char_height: float
+
+
+def _stroke_response(gray: np.ndarray, light: bool) -> np.ndarray:
+    """Thin light (top-hat) or dark (black-hat) strokes, with the video or backing box behind them removed.
+
+    The kernel is wider than a letter's strokes and narrower than a label's
+    backing box (text is ~30% of the strip's height).
+    """
+    side = max(3, int(0.4 * gray.shape[0])) | 1
+    kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (side, side))
+    return cv2.morphologyEx(gray, cv2.MORPH_TOPHAT if light else cv2.MORPH_BLACKHAT, kernel)
+
+
+def _stroke_mask(response: np.ndarray) -> np.ndarray:
+    """Stroke pixels: the strongest part of the response (Otsu alone also keeps video edges under the text)."""
+    otsu, _ = cv2.threshold(response, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    return (response > max(40.0, otsu, 0.5 * float(np.percentile(response, 99.5)))).astype(np.uint8)
+
+
+def _best_run(boxes: list[tuple[int, int, int, int]]) -> tuple[list[tuple[int, int, int, int]], float] | None:
+    """The longest left-to-right run of letter-sized boxes on one text line, and its letter height.
+
+    Every box's middle row is tried as the line; boxes crossing that row, of
+    about the line's median height, form runs that a gap wider than a
+    letter ends. Ties go to the leftmost run (names are left-aligned).
+    """
+    best: tuple[int, int, list[tuple[int, int, int, int]], float] | None = None
+    for _, y, _, h in boxes:
+        row = y + h / 2
+        line = sorted(b for b in boxes if b[1] <= row < b[1] + b[3])
+        char_height = float(np.median([b[3] for b in line]))
+        line = [b for b in line if 0.45 * char_height <= b[3] <= 1.6 * char_height]
+        runs: list[list[tuple[int, int, int, int]]] = []
+        right = -(10**9)
+        for box in line:
+            if box[0] - right > 1.2 * char_height:
+                runs.append([])
+            runs[-1].append(box)
+            right = max(right, box[0] + box[2])
+        for run in runs:
+            if best is None or (len(run), -run[0][0]) > (best[0], best[1]):
+                best = (len(run), -run[0][0], run, char_height)
+    return (best[2], best[3]) if best else None
+
+
+def _extend(inked: np.ndarray, start: int, step: int, max_gap: float) -> int:
+    """From ``start``, follow inked columns in direction ``step`` across gaps up to ``max_gap``; the last inked one."""
+    last, gap, x = start, 0, start + step
+    while 0 <= x < len(inked):
+        if inked[x]:
+            last, gap = x, 0
+        else:
+            gap += 1
+            if gap > max_gap:
+                break
+        x += step
+    return last
+
+
+def locate_lines(gray: np.ndarray) -> list[TextLine]:
+    """Candidate name lines in a label strip (gray), the longest run of letters first; empty when there is none.
 
     Labels sit on a backing box (Zoom, Teams) or straight on the video
     (Meet), so a global threshold splits the strip into "label" and
-    "video" rather than "text" and "background". A morphological top-hat
-    (bright text) or black-hat (dark text) keeps only strokes thinner than
-    the kernel; character-sized components on one baseline, from the left
-    until a wide gap, are the name.
+    "video" rather than "text" and "background". Thin strokes are kept
+    instead (:func:`_stroke_response`); letter-sized pieces that do not
+    touch the strip's top or bottom (video edges and stripes do) and line up
+    on one baseline are the name. Both polarities give a candidate.
     """
-    height, width = gray.shape
-    # wider than a letter's strokes, narrower than a label's backing box (text is ~30% of the strip's height)
-    side = max(3, int(0.4 * height)) | 1
-    kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (side, side))
-    best: tuple[float, tuple[int, int, int, int, bool]] | None = None
+    height = gray.shape[0]
+    found: list[tuple[int, TextLine]] = []
     for light in (True, False):
-        response = cv2.morphologyEx(gray, cv2.MORPH_TOPHAT if light else cv2.MORPH_BLACKHAT, kernel)
-        threshold, _ = cv2.threshold(response, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
-        mask = (response > max(40.0, threshold)).astype(np.uint8)
+        mask = _stroke_mask(_stroke_response(gray, light))
         _count, _, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
         boxes = [
             (int(x), int(y), int(w), int(h))
             for x, y, w, h, area in stats[1:]
-            if 0.12 * height <= h <= 0.5 * height and area >= 3 and w <= width * 0.6
+            if 0.12 * height <= h <= 0.6 * height and area >= 3 and w <= 3 * h and y > 0 and y + h < height
         ]
-        if not boxes:
+        best = _best_run(boxes) if boxes else None
+        if best is None:
             continue
-        centres = np.array([y + h / 2 for _, y, _, h in boxes])
-        weights = np.array([w * h for _, _, w, h in boxes], dtype=np.float64)
-        band = float(np.median(np.repeat(centres, np.maximum(1, (weights / weights.min()).astype(int)))))
-        char_height = float(np.median([h for _, _, _, h in boxes]))
-        line = sorted(b for b, c in zip(boxes, centres, strict=True) if abs(c - band) <= 0.35 * height)
-        if not line:
-            continue
-        run = [line[0]]
-        y0 = min(b[1] for b in line)
-        y1 = max(b[1] + b[3] for b in line)
-        # Columns holding any stroke pixel on the text's rows: a letter that touches the video behind it
-        # forms one large component, but its strokes still fill these columns, so the line does not break.
+        run, char_height = best
+        y0 = min(b[1] for b in run)
+        y1 = max(b[1] + b[3] for b in run)
+        # Columns holding any stroke pixel on the text's rows: a letter that touches the video behind it is
+        # not letter-sized, but its strokes still fill these columns, so the line does not break there.
         inked = mask[y0:y1].any(axis=0)
-        x0 = run[0][0]
-        x1 = x0
-        gap = 0
-        for x in range(x0, width):
-            if inked[x]:
-                x1, gap = x + 1, 0
-            else:
-                gap += 1
-                if gap > 1.6 * char_height:
-                    break
-        score = sum(0.5 * char_height <= b[3] <= 1.5 * char_height for b in line if b[0] < x1)  # letters on a line
-        if best is None or score > best[0]:
-            best = (score, (x0, y0, x1, y1, _text_is_lighter(gray[y0:y1, x0:x1])))
-    return best[1] if best else None
+        x0 = _extend(inked, run[0][0], -1, 0.5 * char_height)
+        x1 = _extend(inked, max(b[0] + b[2] for b in run) - 1, 1, 1.2 * char_height) + 1
+        # Accents above the capitals (É, ễ) and tails below the baseline (ę, ç) are pieces of their own.
+        for x, y, w, h, _area in stats[1:]:
+            if x >= x0 and x + w <= x1 and h < char_height:
+                if y0 - 0.7 * char_height <= y < y0 and y + h > y0 - 0.7 * char_height:
+                    y0 = int(y)
+                if y1 < y + h <= y1 + 0.6 * char_height and y < y1 + 0.6 * char_height:
+                    y1 = int(y + h)
+        found.append((len(run), TextLine(x0, y0, x1, y1, light, char_height)))
+    return [line for _, line in sorted(found, key=lambda item: -item[0])]
+
+
+def locate_text(gray: np.ndarray) -> TextLine | None:
+    """The most likely name line in a label strip (see :func:`locate_lines`), or None."""
+    lines = locate_lines(gray)
+    return lines[0] if lines else None
 
 
 def _text_is_lighter(gray: np.ndarray) -> bool:
@@ -180,43 +241,90 @@ def _text_is_lighter(gray: np.ndarray) -> bool:
     return float(np.percentile(bright, 97)) >= float(np.percentile(dark, 97))
 
 
-def prepare_label(crop: np.ndarray) -> np.ndarray | None:
+def _line_image(gray: np.ndarray, found: TextLine, light: bool, clean: bool) -> np.ndarray:
+    """The text line, dark on light, scaled to :data:`OCR_HEIGHT` and with a margin.
+
+    ``clean`` paints the line's background over everything on the far side
+    of the background from the text (a drop shadow, which outlines the
+    letters) and over whatever is not a stroke beyond the line's ends:
+    Tesseract reads those as doubled strokes or extra letters.
+    """
+    pad = max(2, (found.y1 - found.y0) // 3)
+    rows = slice(max(0, found.y0 - pad), found.y1 + pad)
+    cols = slice(max(0, found.x0 - pad), found.x1 + pad)
+    line = gray[rows, cols]
+    if light:
+        line = 255 - line
+    if clean:
+        core = gray[found.y0 : found.y1, found.x0 : found.x1]
+        background = np.uint8(round(float(np.median(255 - core if light else core))))
+        line = np.minimum(line, background)
+        # Beyond the line's ends only strokes (and what touches them) are kept: not the video round a label's
+        # rounded corners, nor stripes and icons' halos.
+        reach = max(1, round(0.25 * found.char_height))
+        strokes = _stroke_mask(_stroke_response(gray, light))[rows, cols]
+        keep = cv2.dilate(strokes, np.ones((2 * reach + 1, 2 * reach + 1), np.uint8))
+        keep[:, found.x0 - cols.start : found.x1 - cols.start] = 1
+        line = np.where(keep > 0, line, background).astype(np.uint8)
+    scale = OCR_HEIGHT / max(1, line.shape[0])
+    line = cv2.resize(line, None, fx=scale, fy=scale, interpolation=cv2.INTER_CUBIC)
+    return cv2.copyMakeBorder(line, 12, 12, 16, 16, cv2.BORDER_REPLICATE)
+
+
+def prepare_label(crop: np.ndarray, light: bool | None = None, clean: bool = True) -> np.ndarray | None:
     """The name's text line as Tesseract reads it best: gray, ~48 px high, dark on light, with a margin.
 
-    Kept gray rather than thresholded: binarizing erased the thin strokes of
-    accents (Núñez read as "Ndnez"). None when the strip holds no text.
+    ``light`` says whether the text is lighter than what is behind it (by
+    default as :func:`locate_text` found it). Kept gray rather than
+    thresholded: binarizing erased the thin strokes of accents (Núñez read
+    as "Ndnez"). None when the strip holds no text.
     """
     gray = _gray(crop)
     found = locate_text(gray)
     if found is None:
         return None
-    x0, y0, x1, y1, light = found
-    pad = max(2, (y1 - y0) // 3)
-    line = gray[max(0, y0 - pad) : y1 + pad, max(0, x0 - pad) : x1 + pad]
-    if light:
-        line = 255 - line
-    scale = OCR_HEIGHT / max(1, line.shape[0])
-    line = cv2.resize(line, None, fx=scale, fy=scale, interpolation=cv2.INTER_CUBIC)
-    return cv2.copyMakeBorder(line, 12, 12, 16, 16, cv2.BORDER_REPLICATE)
+    return _line_image(gray, found, found.light if light is None else light, clean)
+
+
+def _phone_number(text: str) -> str | None:
+    """A dial-in caller's label ("+1 425-***-**25", "(•••) •••-••40") as read, or None when the text is a name."""
+    if sum(ch.isalpha() for ch in text) >= 2:
+        return None
+    match = _PHONE.search(text)
+    if match is None or sum(ch.isdigit() for ch in match.group()) < 2:
+        return None
+    return match.group().strip()
+
+
+def _ends_junk(token: str) -> bool:
+    """A token at a label's end that is an icon read as text ("4.", "$", "%4", "3,"), not part of a name.
+
+    A lone character counts (microphone icons read as "4" or "l"); a number of
+    two or more digits is kept ("Student 12" is not "Student").
+    """
+    if len(token) == 1:
+        return True
+    return not any(ch.isalpha() for ch in token) and not token.isdigit()
 
 
 def clean_label_text(text: str) -> str | None:
     """OCR text of a label -> a display name, or None when nothing name-like is left.
 
     Microphone, video and hand icons beside a name come out of OCR as stray
-    one-character tokens or symbols at the ends of the line: they are dropped
-    (an initial such as "J." is kept).
+    tokens or symbols at the ends of the line: they are dropped (an initial
+    such as "J." is kept). A phone dial-in label is kept as its number.
     """
+    phone = _phone_number(text)
+    if phone is not None:
+        return phone
     tokens = [_EDGE_JUNK.sub("", token) or token for token in text.split()]
     tokens = [token for token in tokens if token]
-
-    def junk(token: str) -> bool:
-        return len(token) == 1 or not any(ch.isalnum() for ch in token)
-
-    while tokens and junk(tokens[0]):
+    while tokens and _ends_junk(tokens[0]):
         tokens.pop(0)
-    while tokens and junk(tokens[-1]) and tokens[-1] not in {"…", "..."}:
+    while tokens and _ends_junk(tokens[-1]) and tokens[-1] not in {"…", "..."}:
         tokens.pop()
+    if tokens and tokens[-1][:1] in "({" and ")" not in tokens[-1]:  # "(Guest" with its ")" lost to an icon
+        tokens[-1] = "(" + tokens[-1][1:] + ")"
     name = display_name(" ".join(tokens))
     return name if sum(ch.isalpha() for ch in name) >= 2 else None
 
@@ -259,25 +367,27 @@ class NameReader:
             if crop is None or crop.size == 0 or min(crop.shape[:2]) < 6 or not has_text(crop):
                 names.append(None)
                 continue
-            prepared = prepare_label(crop)
-            if prepared is None:
+            gray = _gray(crop)
+            lines = locate_lines(gray)
+            if not lines:
                 names.append(None)
                 continue
-            key = _image_hash(prepared)
+            key = _image_hash(_line_image(gray, lines[0], lines[0].light, clean=False))
             hit, name = self._cached(key)
             if not hit:
-                name = clean_label_text(self._ocr(prepared))
+                name = clean_label_text(self._ocr(gray, lines[0]))
                 self._cache[key] = name
             names.append(name)
         return names
 
-    def _ocr(self, line: np.ndarray) -> str:
-        """Read one text line (dark on light). When that reading is poor, the inverted line is read too:
-        white names with a dark shadow, as Meet draws them on the video, can read either way."""
-        first_text, first_confidence = self._read_line(line)
+    def _ocr(self, gray: np.ndarray, line: TextLine) -> str:
+        """Read one text line. When that reading is poor, it is read again as if drawn in the other polarity:
+        light letters leave dark gaps between them (and Meet's white letters a dark shadow), so the line found
+        may be either."""
+        first_text, first_confidence = self._read_line(_line_image(gray, line, line.light, clean=True))
         if first_text and first_confidence >= GOOD_LINE_CONFIDENCE:
             return first_text
-        second_text, second_confidence = self._read_line(255 - line)
+        second_text, second_confidence = self._read_line(_line_image(gray, line, not line.light, clean=True))
         return second_text if second_confidence > first_confidence else first_text
 
     def _read_line(self, image: np.ndarray) -> tuple[str, float]:
@@ -289,10 +399,11 @@ class NameReader:
         confidences = self._api.AllWordConfidences()
         if len(confidences) != len(words):
             confidences = [0] * len(words)
-        kept = [(w, c) for w, c in zip(words, confidences, strict=True) if c >= MIN_WORD_CONFIDENCE]
-        if not kept:
+        # Every word is kept, however unsure: masked phone numbers ("425-***-**25") read at confidence 0,
+        # and icons read as junk are dropped by clean_label_text at the line's ends.
+        if not words:
             return "", 0.0
-        return " ".join(w for w, _ in kept), sum(c for _, c in kept) / len(kept)
+        return " ".join(words), sum(confidences) / len(confidences)
 
 
 @dataclass
