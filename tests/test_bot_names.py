@@ -76,6 +76,18 @@ def test_clean_label_text_strips_icons_and_annotations():
     assert clean_label_text("| Ada  Lovelace (Host) ") == "Ada Lovelace"
     assert clean_label_text("® Li Wei (Me)") == "Li Wei"
     assert clean_label_text("  ~ ") is None
+    # Zoom's microphone icon before the name, Teams' after it (as Tesseract reads them on synthetic galleries)
+    assert clean_label_text("4. Hana Mendes (Guest)") == "Hana Mendes"
+    assert clean_label_text("{4 Oliver Wang (she/her)") == "Oliver Wang"
+    assert clean_label_text("Emma Berg 3,") == "Emma Berg"
+    assert clean_label_text("Grace Kowalczyk (Guest") == "Grace Kowalczyk"  # its ")" lost to the icon
+
+
+def test_clean_label_text_keeps_numbers_that_tell_people_apart():
+    assert clean_label_text("+1 425-***-**25") == "+1 425-***-**25"  # a dial-in caller is named by the number
+    assert clean_label_text("Y +1 415 555 0162") == "+1 415 555 0162"
+    assert clean_label_text("Student 12") == "Student 12"
+    assert clean_label_text("Student 12") != clean_label_text("Student 13")
 
 
 def test_registry_keeps_identities_stable():
