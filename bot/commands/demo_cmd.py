@@ -131,6 +131,7 @@ def _print_attendance(db, session_id: int) -> None:
     with db.session() as session:
         rows = queries.attendance(session, session_id=session_id)
     print(f"\nAttendance, session {session_id}:", file=sys.stdout)
-    print(f"  {'student':<32} {'present':>8} {'camera on':>10}")
+    width = max([len("student"), *(len(row.student) for row in rows)])
+    print(f"  {'student':<{width}} {'present':>8} {'camera on':>10}")
     for row in rows:
-        print(f"  {row.student:<32} {row.minutes_present:>6.1f} m {row.minutes_camera_on:>8.1f} m")
+        print(f"  {row.student:<{width}} {row.minutes_present:>6.1f} m {row.minutes_camera_on:>8.1f} m")
