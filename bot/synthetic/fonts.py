@@ -26,7 +26,7 @@ PLATFORM_FAMILY = {"zoom": "lato", "meet": "roboto", "teams": "open-sans"}
 CSS_FAMILY = {"lato": "Lato", "roboto": "Roboto", "open-sans": "Open Sans", "dejavu": "DejaVu Sans"}
 
 
-def _dejavu(weight: str) -> Path:
+def dejavu(weight: str) -> Path:
     import matplotlib
 
     name = "DejaVuSans-Bold.ttf" if weight in {"Bold", "SemiBold", "Black", "ExtraBold"} else "DejaVuSans.ttf"
@@ -54,7 +54,7 @@ def font_file(family: str, weight: str = "Regular") -> tuple[Path, str | None]:
                     return path, None
             elif (root / pattern).exists():
                 return root / pattern, weight
-    return _dejavu(weight), None
+    return dejavu(weight), None
 
 
 def family_for(platform: str) -> str:
