@@ -98,3 +98,25 @@ def test_inference_path_imports_no_torch():
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_a_run_continued_with_init_exports_every_stage_for_its_card(trained, tmp_path):
+    from training.export import export_model
+    from training.model_card import render_card
+
+    out, _, _ = trained
+    exported_first = tmp_path / "first.pt"
+    export_model(out / "straight" / "best.pt", tmp_path / "first.onnx", exported_first)
+    second = _config(out, "second", epochs=1, lr=0.0005, init=str(exported_first))
+    report = train(second)
+    export_model(f"{second.out}/best.pt", tmp_path / "m.onnx", tmp_path / "m.pt")
+    slim = torch.load(tmp_path / "m.pt", weights_only=False)
+    assert [s["config"]["epochs"] for s in slim["stages"]] == [2]
+    card = render_card("m", slim, {**report, "data": "val", "n": 56}, [])
+    commands = [line for line in card.splitlines() if line.startswith("classmood train")]
+    assert len(commands) == 2
+    assert "--out runs/m-stage1" in commands[0] and "--init" not in commands[0]
+    assert "--init runs/m-stage1/best.pt" in commands[1] and "--lr 0.0005" in commands[1]
+    total = (slim["stages"][0]["cpu_seconds"] + slim["cpu_seconds"]) / 3600
+    assert f"CPU time: {total:.2f} CPU-hours" in card
+    assert "| 1.2 |" in card and "| 2.1 |" in card  # the curve runs through both stages

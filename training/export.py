@@ -39,6 +39,23 @@ def load_checkpoint_model(path: str | Path) -> tuple[torch.nn.Module, dict[str, 
     return model.eval(), checkpoint
 
 
+def earlier_stages(config: dict) -> list[dict]:
+    """The runs before this one when it continued an earlier run of the same dataset (``--init``).
+
+    Each is ``{"config", "history", "cpu_seconds", "epoch"}``, oldest first, so the model card can give
+    every command and the whole CPU time. A run started from another dataset's model (fer2013 from
+    ferplus) has none: that model's own card tells how to build it.
+    """
+    init = config.get("init")
+    if not init or not Path(init).is_file():
+        return []
+    previous = torch.load(init, map_location="cpu", weights_only=False)
+    if not isinstance(previous, dict) or previous.get("config", {}).get("dataset") != config.get("dataset"):
+        return []
+    stage = {key: previous.get(key) for key in ("config", "history", "cpu_seconds", "epoch")}
+    return [*previous.get("stages", []), stage]
+
+
 def export_model(checkpoint_path: str | Path, onnx_path: str | Path, slim_pt_path: str | Path | None = None) -> Path:
     """Write the ONNX file (and optionally the weights-only .pt) for a checkpoint; check they agree."""
     import onnx
@@ -82,6 +99,7 @@ def export_model(checkpoint_path: str | Path, onnx_path: str | Path, slim_pt_pat
             run = torch.load(last, map_location="cpu", weights_only=False)
             slim["history"] = run.get("history", [])
             slim["cpu_seconds"] = run.get("cpu_seconds", slim.get("cpu_seconds", 0.0))
+        slim["stages"] = earlier_stages(config)
         torch.save(slim, slim_pt_path)
 
     difference = check_parity(model, onnx_path, size)

@@ -49,12 +49,33 @@ def train_command(config: dict[str, Any]) -> str:
     return shlex.join(parts)
 
 
+def stage_commands(name: str, stages: list[dict[str, Any]], config: dict[str, Any]) -> list[str]:
+    """``classmood train`` commands for the earlier stages and this run, each continuing the one before."""
+    if not stages:
+        return [train_command(config)]
+    outs = [f"runs/{name}-stage{i + 1}" for i in range(len(stages))] + [config["out"]]
+    commands = []
+    for i, stage_config in enumerate([*(s["config"] for s in stages), config]):
+        stage_config = {**stage_config, "out": outs[i]}
+        if i > 0:
+            stage_config["init"] = f"{outs[i - 1]}/best.pt"
+        commands.append(train_command(stage_config))
+    return commands
+
+
 def render_card(name: str, checkpoint: dict[str, Any], report: dict[str, Any], extra_steps: list[str]) -> str:
     config = checkpoint["config"]
-    history = checkpoint.get("history") or []
+    stages = checkpoint.get("stages") or []
+    history = [
+        {**h, "epoch": f"{i + 1}.{h['epoch']}" if stages else h["epoch"]}
+        for i, run_history in enumerate([*(s.get("history") or [] for s in stages), checkpoint.get("history") or []])
+        for h in run_history
+    ]
+    first = stages[0]["config"] if stages else config
+    earlier_cpu = sum(s.get("cpu_seconds") or 0.0 for s in stages)
     classes = report["classes"]
     matrix = report["confusion_matrix"]
-    cpu_hours = checkpoint.get("cpu_seconds", 0.0) / 3600.0
+    cpu_hours = (checkpoint.get("cpu_seconds", 0.0) + earlier_cpu) / 3600.0
     rows = [
         f"| {c} | {report['per_class'][c]['support']} | {report['per_class'][c]['recall']:.3f} | "
         f"{report['per_class'][c]['precision']:.3f} | {report['per_class'][c]['f1']:.3f} |"
@@ -98,23 +119,38 @@ def render_card(name: str, checkpoint: dict[str, Any], report: dict[str, Any], e
         "",
         "## Reproduce",
         "```bash",
-        train_command(config),
+        *stage_commands(name, stages, config),
         *extra_steps,
         f"classmood model export --checkpoint {config['out']}/best.pt --name {name}",
         f"classmood model card --name {name} --data {report['data']}",
         "```",
         *(
             [f"- `{config['init']}` comes first: build it with the commands in its own card."]
-            if config.get("init")
+            if config.get("init") and not stages
             else []
         ),
-        f"- Epochs: {config['epochs']} (kept: epoch {checkpoint.get('epoch')}, {checkpoint.get('weights', 'model')} "
-        f"weights); CPU time: {cpu_hours:.2f} CPU-hours (process time, 2 cores).",
+        *(
+            [
+                f"- Trained in {len(stages) + 1} stages, each a new warm-up and cosine cycle started from the "
+                "weights the stage before kept; epochs in the curve below are numbered stage.epoch."
+            ]
+            if stages
+            else []
+        ),
+        f"- Epochs: {' + '.join(str(s['config']['epochs']) for s in stages) + ' + ' if stages else ''}"
+        f"{config['epochs']} (kept: epoch {checkpoint.get('epoch')} of the last stage, "
+        f"{checkpoint.get('weights', 'model')} weights); CPU time: {cpu_hours:.2f} CPU-hours "
+        "(process time, 2 cores, all stages).",
         f"- Optimizer: AdamW, peak lr {config['lr']}, weight decay {config['weight_decay']}, batch "
         f"{config['batch_size']}, {config['warmup_epochs']} warm-up epoch(s) then cosine; label smoothing "
         f"{config['label_smoothing']}; mixup/cutmix alpha {config['mixup']}; class balance "
         f"{config['class_balance']}; weight EMA {config['ema_decay']}; dropout {config['drop_rate']}."
-        + (f" Initialized from `{config['init']}`." if config.get("init") else ""),
+        + (f" Initialized from `{config['init']}`." if config.get("init") and not stages else "")
+        + (
+            f" Stage 1: peak lr {first['lr']}, {first['warmup_epochs']} warm-up epoch(s); the last stage as above."
+            if stages
+            else ""
+        ),
         "- Augmentation: random zoom 0.8-1.05, rotation +-12 deg, shift 8%, horizontal flip, "
         "brightness/contrast jitter, random erasing (p 0.4).",
         "",
