@@ -24,11 +24,24 @@ def test_split_on_a_chromium_screenshot(tmp_path: Path):
     shot = tmp_path / "page2.png"
     with tempfile.TemporaryDirectory() as profile:
         subprocess.run(
-            [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-             "--disable-component-update", "--disable-sync", "--no-first-run", f"--user-data-dir={profile}",
-             "--hide-scrollbars", f"--screenshot={shot}", "--window-size=1920,1080",
-             f"file://{tmp_path / 'gallery.html'}#page=2"],
-            check=True, capture_output=True, timeout=120,
+            [
+                CHROMIUM,
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+                f"--user-data-dir={profile}",
+                "--hide-scrollbars",
+                f"--screenshot={shot}",
+                "--window-size=1920,1080",
+                f"file://{tmp_path / 'gallery.html'}#page=2",
+            ],
+            check=True,
+            capture_output=True,
+            timeout=120,
         )
     image = cv2.imread(str(shot))
     assert image is not None and image.shape[:2] == (1080, 1920)

@@ -54,8 +54,9 @@ def test_self_view_is_not_a_tile(platform):
     assert all(iou(t.box, truth.self_view) < 0.85 for t in gallery.tiles)  # every tile matched a true tile above
 
 
-@pytest.mark.parametrize(("platform", "layout"), [("zoom", "share_top"), ("meet", "share_side"),
-                                                  ("teams", "share_top")])
+@pytest.mark.parametrize(
+    ("platform", "layout"), [("zoom", "share_top"), ("meet", "share_side"), ("teams", "share_top")]
+)
 def test_shared_screen_is_not_a_tile(platform, layout):
     rng = random.Random(11)
     scene = replace(random_scene(rng, platform, 6, layout), layout=layout)
@@ -66,19 +67,24 @@ def test_shared_screen_is_not_a_tile(platform, layout):
     assert gallery.area is not None and contained(gallery.area, truth.shared_area) < 0.1
 
 
-@pytest.mark.parametrize(("platform", "per_page", "total", "page"), [("zoom", 25, 60, 0), ("zoom", 49, 70, 1),
-                                                                    ("meet", 49, 120, 1), ("teams", 49, 60, 1)])
+@pytest.mark.parametrize(
+    ("platform", "per_page", "total", "page"),
+    [("zoom", 25, 60, 0), ("zoom", 49, 70, 1), ("meet", 49, 120, 1), ("teams", 49, 60, 1)],
+)
 def test_page_controls_are_found(platform, per_page, total, page):
     rng = random.Random(total)
     people = random_participants(rng, total, platform)
-    scene = replace(random_scene(rng, platform, 10, "plain"), participants=people, per_page=per_page, page=page,
-                    self_view=False)
+    scene = replace(
+        random_scene(rng, platform, 10, "plain"), participants=people, per_page=per_page, page=page, self_view=False
+    )
     image, truth = render_scene(scene)
     gallery = _check(image, truth)
     assert gallery.pages is not None and truth.pages is not None
     assert (gallery.pages.current, gallery.pages.total) == (truth.pages.current, truth.pages.total)
-    for found, true in ((gallery.pages.next_arrow, truth.pages.next_arrow),
-                        (gallery.pages.previous_arrow, truth.pages.previous_arrow)):
+    for found, true in (
+        (gallery.pages.next_arrow, truth.pages.next_arrow),
+        (gallery.pages.previous_arrow, truth.pages.previous_arrow),
+    ):
         assert (found is None) == (true is None)
         if found is not None:
             cx, cy = found[0] + found[2] / 2, found[1] + found[3] / 2

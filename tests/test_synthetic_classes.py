@@ -138,8 +138,9 @@ def test_html_gallery(tmp_path):
     assert document.count('class="tile"') == 60
     assert document.count("<button") == 2 and 'id="next"' in document and 'id="prev"' in document
     assert document.count("data:image/jpeg;base64,") >= 30 and "@font-face" in document
-    embedded = json.loads(re.search(r'id="classmood-truth" type="application/json">(.*?)</script>', document,
-                                    re.S).group(1))
+    embedded = json.loads(
+        re.search(r'id="classmood-truth" type="application/json">(.*?)</script>', document, re.S).group(1)
+    )
     assert [len(p["tiles"]) for p in embedded] == [25, 25, 10]
     assert embedded[0]["pages"]["current"] == 1 and embedded[0]["pages"]["previous_arrow"] is None
     for truth in truths:
