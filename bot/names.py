@@ -21,6 +21,7 @@ import os
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from difflib import SequenceMatcher
 from pathlib import Path
 
 import cv2
@@ -32,6 +33,7 @@ log = logging.getLogger(__name__)
 
 #: Label crops are scaled so that their height is about this many pixels.
 OCR_HEIGHT = 64
+LIGHT_TEXT_PREFERENCE = 0.75
 #: Label hashes are 8 x HASH_WIDTH bits; two within HASH_TOLERANCE differing bits are the same label.
 HASH_WIDTH = 32
 HASH_TOLERANCE = 8
@@ -43,6 +45,8 @@ GOOD_LINE_CONFIDENCE = 70.0
 MIN_TRUNCATED_MATCH = 8
 #: Characters that OCR makes of microphone / video icons at a label's ends.
 _EDGE_JUNK = re.compile(r"^[^\w(]+|[^\w).…]+$")
+#: Roles and pronouns meeting clients append to names, letters only ("(she/her)" -> "sheher").
+_ANNOTATIONS = ("host", "cohost", "guest", "me", "hehim", "sheher", "theythem", "shethey", "hethey", "zezir")
 #: A phone number, masked ("*", "•") or not, as meeting clients show dial-in callers.
 _PHONE = re.compile(r"[+(]?[\d*•#][\d*•#\s().-]{4,}[\d*•#]")
 
@@ -218,7 +222,12 @@ def locate_lines(gray: np.ndarray) -> list[TextLine]:
                     y0 = int(y)
                 if y1 < y + h <= y1 + 0.6 * char_height and y < y1 + 0.6 * char_height:
                     y1 = int(y + h)
-        found.append((len(run), TextLine(x0, y0, x1, y1, light, char_height)))
+        # Light text wins unless the dark reading has clearly more letters: meeting clients draw names white
+        # (dark only on a light backing box, where the light reading finds next to nothing), and Meet's
+        # white names cast a dark shadow of the same shape.
+        found.append(
+            (len(run) / (LIGHT_TEXT_PREFERENCE if light else 1.0), TextLine(x0, y0, x1, y1, light, char_height))
+        )
     return [line for _, line in sorted(found, key=lambda item: -item[0])]
 
 
@@ -266,6 +275,9 @@ def _line_image(gray: np.ndarray, found: TextLine, light: bool, clean: bool) -> 
         keep = cv2.dilate(strokes, np.ones((2 * reach + 1, 2 * reach + 1), np.uint8))
         keep[:, found.x0 - cols.start : found.x1 - cols.start] = 1
         line = np.where(keep > 0, line, background).astype(np.uint8)
+        ink = float(np.percentile(line, 2))  # full contrast: black ink on white paper
+        line = np.clip((line.astype(np.float32) - ink) * (255.0 / max(1.0, float(background) - ink)), 0, 255)
+        line = line.astype(np.uint8)
     scale = OCR_HEIGHT / max(1, line.shape[0])
     line = cv2.resize(line, None, fx=scale, fy=scale, interpolation=cv2.INTER_CUBIC)
     return cv2.copyMakeBorder(line, 12, 12, 16, 16, cv2.BORDER_REPLICATE)
@@ -307,6 +319,18 @@ def _ends_junk(token: str) -> bool:
     return not any(ch.isalpha() for ch in token) and not token.isdigit()
 
 
+def _misread_annotation(token: str) -> bool:
+    """Whether a trailing "(...)" is a role or pronouns that OCR garbled: "(sheher)", "(heżhim)", "(Guest".
+
+    Intact annotations are removed by :func:`analytics.schema.display_name`; this catches the near misses
+    (similarity >= 0.75 to a known one), so that they do not become part of the name.
+    """
+    if not (token.startswith(("(", "{")) and token.endswith(")")):
+        return False
+    letters = "".join(ch for ch in token.casefold() if ch.isalpha())
+    return any(SequenceMatcher(None, letters, known).ratio() >= 0.75 for known in _ANNOTATIONS)
+
+
 def clean_label_text(text: str) -> str | None:
     """OCR text of a label -> a display name, or None when nothing name-like is left.
 
@@ -325,6 +349,8 @@ def clean_label_text(text: str) -> str | None:
         tokens.pop()
     if tokens and tokens[-1][:1] in "({" and ")" not in tokens[-1]:  # "(Guest" with its ")" lost to an icon
         tokens[-1] = "(" + tokens[-1][1:] + ")"
+    if len(tokens) > 1 and _misread_annotation(tokens[-1]):
+        tokens.pop()
     name = display_name(" ".join(tokens))
     return name if sum(ch.isalpha() for ch in name) >= 2 else None
 

@@ -81,6 +81,10 @@ def test_clean_label_text_strips_icons_and_annotations():
     assert clean_label_text("{4 Oliver Wang (she/her)") == "Oliver Wang"
     assert clean_label_text("Emma Berg 3,") == "Emma Berg"
     assert clean_label_text("Grace Kowalczyk (Guest") == "Grace Kowalczyk"  # its ")" lost to the icon
+    # pronouns whose slash OCR lost or misread are still pronouns, not part of the name
+    assert clean_label_text("Finn Martin (sheher)") == "Finn Martin"
+    assert clean_label_text("Diego Berg (heżhim)") == "Diego Berg"
+    assert clean_label_text("Ana Silva (Mathematics)") == "Ana Silva (Mathematics)"
 
 
 def test_clean_label_text_keeps_numbers_that_tell_people_apart():
