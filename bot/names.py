@@ -40,7 +40,7 @@ HASH_TOLERANCE = 8
 #: Label crops whose gray levels vary less than this (std) are blank.
 MIN_LABEL_CONTRAST = 8.0
 #: A line read with at least this mean word confidence is not read again inverted.
-GOOD_LINE_CONFIDENCE = 70.0
+GOOD_LINE_CONFIDENCE = 85.0
 #: A cut-short label matches a full name only on at least this many characters.
 MIN_TRUNCATED_MATCH = 8
 #: Characters that OCR makes of microphone / video icons at a label's ends.
@@ -407,16 +407,16 @@ class NameReader:
         return names
 
     def _ocr(self, gray: np.ndarray, line: TextLine) -> str:
-        """Read one text line. When that reading is poor, it is read again as if drawn in the other polarity:
-        light letters leave dark gaps between them (and Meet's white letters a dark shadow), so the line found
-        may be either."""
-        first_text, first_confidence = self._read_line(_line_image(gray, line, line.light, clean=True))
-        if first_text and first_confidence >= GOOD_LINE_CONFIDENCE:
-            return first_text
-        second_text, second_confidence = self._read_line(_line_image(gray, line, not line.light, clean=True))
-        return second_text if second_confidence > first_confidence else first_text
+        """Read one text line. When that reading is poor, it is read again as if drawn in the other polarity
+        (light letters leave dark gaps between them, and Meet's white letters a dark shadow, so the line found
+        may be either); the reading with more confidently read letters wins."""
+        first = self._read_line(_line_image(gray, line, line.light, clean=True))
+        if first.text and first.confidence >= GOOD_LINE_CONFIDENCE:
+            return first.text
+        second = self._read_line(_line_image(gray, line, not line.light, clean=True))
+        return second.text if second.weight > first.weight else first.text
 
-    def _read_line(self, image: np.ndarray) -> tuple[str, float]:
+    def _read_line(self, image: np.ndarray) -> LineReading:
         from PIL import Image
 
         self.ocr_calls += 1
@@ -427,9 +427,26 @@ class NameReader:
             confidences = [0] * len(words)
         # Every word is kept, however unsure: masked phone numbers ("425-***-**25") read at confidence 0,
         # and icons read as junk are dropped by clean_label_text at the line's ends.
-        if not words:
-            return "", 0.0
-        return " ".join(words), sum(confidences) / len(confidences)
+        return LineReading(" ".join(words), tuple(zip(words, confidences, strict=True)))
+
+
+@dataclass(frozen=True)
+class LineReading:
+    """What Tesseract read on one line, word by word with its confidence (0-100)."""
+
+    text: str
+    words: tuple[tuple[str, float], ...]
+
+    @property
+    def weight(self) -> float:
+        """Confidence summed over the letters and digits read: a long, sure reading outweighs a short one."""
+        return sum(confidence * sum(ch.isalnum() for ch in word) for word, confidence in self.words)
+
+    @property
+    def confidence(self) -> float:
+        """Mean confidence per letter or digit (icons read as symbols do not drag a good name down)."""
+        letters = sum(sum(ch.isalnum() for ch in word) for word, _ in self.words)
+        return self.weight / letters if letters else 0.0
 
 
 @dataclass
