@@ -33,6 +33,8 @@ log = logging.getLogger(__name__)
 
 #: Label crops are scaled so that their height is about this many pixels.
 OCR_HEIGHT = 64
+#: Share of the strongest stroke response that still counts as ink when a found line is followed to its ends.
+WEAK_STROKE_SHARE = 0.3
 LIGHT_TEXT_PREFERENCE = 0.75
 #: Label hashes are 8 x HASH_WIDTH bits; two within HASH_TOLERANCE differing bits are the same label.
 HASH_WIDTH = 32
@@ -138,10 +140,14 @@ def _stroke_response(gray: np.ndarray, light: bool) -> np.ndarray:
     return cv2.morphologyEx(gray, cv2.MORPH_TOPHAT if light else cv2.MORPH_BLACKHAT, kernel)
 
 
-def _stroke_mask(response: np.ndarray) -> np.ndarray:
-    """Stroke pixels: the strongest part of the response (Otsu alone also keeps video edges under the text)."""
+def _stroke_mask(response: np.ndarray, share: float = 0.5) -> np.ndarray:
+    """Stroke pixels: the strongest part of the response (Otsu alone also keeps video edges under the text).
+
+    ``share`` of the strongest response is the bar; a thin, anti-aliased "I" or "l" stays under half of it.
+    """
     otsu, _ = cv2.threshold(response, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
-    return (response > max(40.0, otsu, 0.5 * float(np.percentile(response, 99.5)))).astype(np.uint8)
+    bar = max(40.0, share * float(np.percentile(response, 99.5)))
+    return (response > (max(bar, otsu) if share >= 0.5 else bar)).astype(np.uint8)
 
 
 def _best_run(boxes: list[tuple[int, int, int, int]]) -> tuple[list[tuple[int, int, int, int]], float] | None:
@@ -197,7 +203,8 @@ def locate_lines(gray: np.ndarray) -> list[TextLine]:
     height = gray.shape[0]
     found: list[tuple[int, TextLine]] = []
     for light in (True, False):
-        mask = _stroke_mask(_stroke_response(gray, light))
+        response = _stroke_response(gray, light)
+        mask = _stroke_mask(response)
         _count, _, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
         boxes = [
             (int(x), int(y), int(w), int(h))
@@ -212,7 +219,7 @@ def locate_lines(gray: np.ndarray) -> list[TextLine]:
         y1 = max(b[1] + b[3] for b in run)
         # Columns holding any stroke pixel on the text's rows: a letter that touches the video behind it is
         # not letter-sized, but its strokes still fill these columns, so the line does not break there.
-        inked = mask[y0:y1].any(axis=0)
+        inked = _stroke_mask(response, WEAK_STROKE_SHARE)[y0:y1].any(axis=0)
         x0 = _extend(inked, run[0][0], -1, 0.5 * char_height)
         x1 = _extend(inked, max(b[0] + b[2] for b in run) - 1, 1, 1.2 * char_height) + 1
         # Accents above the capitals (É, ễ) and tails below the baseline (ę, ç) are pieces of their own.
