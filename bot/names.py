@@ -354,7 +354,8 @@ def clean_label_text(text: str) -> str | None:
         tokens.pop(0)
     while tokens and _ends_junk(tokens[-1]) and tokens[-1] not in {"…", "..."}:
         tokens.pop()
-    if tokens and tokens[-1][:1] in "({" and ")" not in tokens[-1]:  # "(Guest" with its ")" lost to an icon
+    if tokens and tokens[-1][:1] in "({" and ")" not in tokens[-1] and not is_truncated(tokens[-1]):
+        # "(Guest" with its ")" lost to an icon; "(Co-h…" is a label cut short, not a lost ")"
         tokens[-1] = "(" + tokens[-1][1:] + ")"
     if len(tokens) > 1 and _misread_annotation(tokens[-1]):
         tokens.pop()
