@@ -23,6 +23,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from pathlib import Path
+from statistics import median
 
 import cv2
 import numpy as np
@@ -158,10 +159,10 @@ def _best_run(boxes: list[tuple[int, int, int, int]]) -> tuple[list[tuple[int, i
     letter ends. Ties go to the leftmost run (names are left-aligned).
     """
     best: tuple[int, int, list[tuple[int, int, int, int]], float] | None = None
-    for _, y, _, h in boxes:
-        row = y + h / 2
-        line = sorted(b for b in boxes if b[1] <= row < b[1] + b[3])
-        char_height = float(np.median([b[3] for b in line]))
+    boxes = sorted(boxes)
+    for row in sorted({y + h / 2 for _, y, _, h in boxes}):
+        line = [b for b in boxes if b[1] <= row < b[1] + b[3]]
+        char_height = float(median(b[3] for b in line))
         line = [b for b in line if 0.45 * char_height <= b[3] <= 1.6 * char_height]
         runs: list[list[tuple[int, int, int, int]]] = []
         right = -(10**9)
