@@ -19,7 +19,7 @@ import importlib.util
 import logging
 import os
 import re
-from collections.abc import Sequence
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from pathlib import Path
@@ -381,6 +381,7 @@ class NameReader:
             path=str(tessdata_dir()), lang=self.languages, psm=tesserocr.PSM.SINGLE_LINE
         )
         self._cache: dict[int, str | None] = {}
+        self._by_place: dict[Hashable, tuple[TextLine, int, str | None]] = {}
         self.ocr_calls = 0
 
     def close(self) -> None:
@@ -395,14 +396,24 @@ class NameReader:
                 return True, name
         return False, None
 
-    def read(self, crops: Sequence[np.ndarray | None]) -> list[str | None]:
-        """Display names for label crops (None where unreadable); OCR only for labels not seen before."""
+    def read(self, crops: Sequence[np.ndarray | None], places: Sequence[Hashable] | None = None) -> list[str | None]:
+        """Display names for label crops (None where unreadable); OCR only for labels not seen before.
+
+        ``places`` (e.g. each tile's label box) let a steady gallery skip finding the text line again:
+        where the line found last time at the same place still shows the same label, ending where it
+        ended, the name read then is kept (see :meth:`_same_as_before`).
+        """
         names: list[str | None] = []
-        for crop in crops:
+        for index, crop in enumerate(crops):
+            place = places[index] if places is not None else None
             if crop is None or crop.size == 0 or min(crop.shape[:2]) < 6 or not has_text(crop):
                 names.append(None)
                 continue
             gray = _gray(crop)
+            before = self._by_place.get(place) if place is not None else None
+            if before is not None and self._same_as_before(gray, *before[:2]):
+                names.append(before[2])
+                continue
             lines = locate_lines(gray)
             if not lines:
                 names.append(None)
@@ -412,8 +423,30 @@ class NameReader:
             if not hit:
                 name = clean_label_text(self._ocr(gray, lines[0]))
                 self._cache[key] = name
+            if place is not None:
+                self._by_place[place] = (lines[0], key, name)
             names.append(name)
         return names
+
+    @staticmethod
+    def _same_as_before(gray: np.ndarray, line: TextLine, key: int) -> bool:
+        """Whether ``gray`` shows, where ``line`` was found, the same text line (hash ``key``), starting and
+        ending where it did: a longer or shorter name that shares the beginning is not taken for it."""
+        height, width = gray.shape
+        if line.x1 > width or line.y1 > height:
+            return False
+        if (_image_hash(_line_image(gray, line, line.light, clean=False)) ^ key).bit_count() > HASH_TOLERANCE:
+            return False
+        inked = _stroke_mask(_stroke_response(gray, line.light), WEAK_STROKE_SHARE)[line.y0 : line.y1].any(axis=0)
+        before = int(np.ceil(0.5 * line.char_height)) + 1
+        after = int(np.ceil(1.2 * line.char_height)) + 1
+        edge = max(1, int(0.5 * line.char_height))
+        return (
+            not inked[max(0, line.x0 - before) : line.x0].any()
+            and not inked[line.x1 : line.x1 + after].any()
+            and bool(inked[line.x0 : line.x0 + edge].any())
+            and bool(inked[line.x1 - edge : line.x1].any())
+        )
 
     def _ocr(self, gray: np.ndarray, line: TextLine) -> str:
         """Read one text line. When that reading is poor, it is read again as if drawn in the other polarity

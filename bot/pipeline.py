@@ -96,13 +96,15 @@ class CapturePipeline:
         tiles: list[tuple[Frame, Tile]] = [
             (frame, tile) for frame, g in zip(frames, galleries, strict=True) for tile in g.tiles
         ]
+        # where each label is: the gallery page (frame) of this capture and the label's box on it
+        places = [(page, tile.label_box) for page, g in enumerate(galleries) for tile in g.tiles]
 
         started = time.perf_counter()
         label_crops = [tile.label_crop(frame.image) for frame, tile in tiles]
         read: list[str | None] = [None] * len(tiles)
         if self.name_reader is not None:
             try:
-                read = self.name_reader.read(label_crops)
+                read = self.name_reader.read(label_crops, places=places)
             except Exception as error:  # OCR failing must not lose the capture
                 errors.append(f"names: {error}")
                 log.warning("reading names failed: %s", error)

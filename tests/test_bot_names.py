@@ -109,3 +109,16 @@ def test_registry_never_merges_an_ambiguous_truncated_name():
     registry = ParticipantRegistry()
     registry.resolve(["Christopher Adams", "Christopher Adamson"], [1, 2])
     assert registry.resolve(["Christopher Adam…"], [3]) == ["Christopher Adam…"]
+
+
+@needs_tesseract
+def test_a_label_at_the_same_place_is_reread_when_the_name_changes():
+    reader = NameReader()
+    place = ("page 0", (0, 0, 300, 45))
+    assert reader.read([label("Anna Schmidt")], places=[place]) == ["Anna Schmidt"]
+    calls = reader.ocr_calls
+    assert reader.read([label("Anna Schmidt")], places=[place]) == ["Anna Schmidt"]
+    assert reader.ocr_calls == calls  # steady state: nothing read again
+    # the grid reflowed: a name sharing the beginning now sits there, longer or shorter
+    assert reader.read([label("Anna Schmidtke")], places=[place]) == ["Anna Schmidtke"]
+    assert reader.read([label("Anna Schmid")], places=[place]) == ["Anna Schmid"]
