@@ -91,6 +91,28 @@ def test_onnx_export_matches_torch(trained, tmp_path):
     np.testing.assert_allclose(classifier.predict(faces), expected, atol=1e-4)
 
 
+def test_flip_tta_export_reads_a_face_and_its_mirror_alike(trained, tmp_path):
+    from model.classifier import ExpressionClassifier
+    from training.export import Probabilities, export_model, load_checkpoint_model
+
+    out, _, _ = trained
+    onnx_path = export_model(out / "straight" / "best.pt", tmp_path / "flip.onnx", tmp_path / "flip.pt", flip=True)
+    classifier = ExpressionClassifier.load(str(onnx_path))
+    rng = np.random.default_rng(2)
+    faces = [rng.integers(0, 256, (48, 48)).astype(np.uint8) for _ in range(5)]
+    mirrored = [face[:, ::-1].copy() for face in faces]
+    np.testing.assert_allclose(classifier.predict(faces), classifier.predict(mirrored), atol=1e-5)
+    model, _ = load_checkpoint_model(tmp_path / "flip.pt")
+    from model.preprocess import prepare_batch
+
+    with torch.no_grad():
+        expected = Probabilities(model, flip=True)(torch.from_numpy(prepare_batch(faces, 32))).numpy()
+        plain = Probabilities(model)(torch.from_numpy(prepare_batch(faces, 32))).numpy()
+    np.testing.assert_allclose(classifier.predict(faces), expected, atol=1e-4)
+    assert np.abs(expected - plain).max() > 1e-4  # the average is not the plain reading
+    assert torch.load(tmp_path / "flip.pt", weights_only=False)["flip_tta"] is True
+
+
 def test_inference_path_imports_no_torch():
     code = (
         "import sys; import model.classifier, model.detector, model.preprocess, model.labels; "

@@ -21,13 +21,24 @@ from model.preprocess import MEAN, STD
 log = logging.getLogger(__name__)
 
 
-class _WithSoftmax(torch.nn.Module):
-    def __init__(self, model: torch.nn.Module) -> None:
+class Probabilities(torch.nn.Module):
+    """The network with a softmax, optionally averaged with its reading of the mirrored faces.
+
+    ``flip`` (test-time augmentation inside the graph): each face and its
+    mirror image go through the network and their probabilities are averaged
+    (two passes: one batch of both made the exporter fix the batch size). It costs twice the compute; on FER+ public test it added
+    0.9 points of accuracy to the shipped ferplus (0.8207 -> 0.8298).
+    """
+
+    def __init__(self, model: torch.nn.Module, flip: bool = False) -> None:
         super().__init__()
         self.model = model
+        self.flip = flip
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.model(x).softmax(dim=1)
+        if not self.flip:
+            return self.model(x).softmax(dim=1)
+        return (self.model(x).softmax(dim=1) + self.model(x.flip(3)).softmax(dim=1)) / 2
 
 
 def load_checkpoint_model(path: str | Path) -> tuple[torch.nn.Module, dict[str, Any]]:
@@ -56,8 +67,13 @@ def earlier_stages(config: dict) -> list[dict]:
     return [*previous.get("stages", []), stage]
 
 
-def export_model(checkpoint_path: str | Path, onnx_path: str | Path, slim_pt_path: str | Path | None = None) -> Path:
-    """Write the ONNX file (and optionally the weights-only .pt) for a checkpoint; check they agree."""
+def export_model(
+    checkpoint_path: str | Path, onnx_path: str | Path, slim_pt_path: str | Path | None = None, flip: bool = False
+) -> Path:
+    """Write the ONNX file (and optionally the weights-only .pt) for a checkpoint; check they agree.
+
+    ``flip`` builds the mirrored-face average into the graph (see :class:`Probabilities`).
+    """
     import onnx
 
     model, checkpoint = load_checkpoint_model(checkpoint_path)
@@ -65,7 +81,7 @@ def export_model(checkpoint_path: str | Path, onnx_path: str | Path, slim_pt_pat
     size = int(config["image_size"])
     onnx_path = Path(onnx_path)
     onnx_path.parent.mkdir(parents=True, exist_ok=True)
-    wrapped = _WithSoftmax(model).eval()
+    wrapped = Probabilities(model, flip).eval()
     example = torch.zeros(2, 1, size, size)
     torch.onnx.export(
         wrapped,
@@ -84,6 +100,7 @@ def export_model(checkpoint_path: str | Path, onnx_path: str | Path, slim_pt_pat
         "normalization": json.dumps({"mean": MEAN, "std": STD, "gray": True}),
         "training_config": json.dumps(config),
         "epoch": str(checkpoint.get("epoch", "")),
+        "flip_tta": json.dumps(flip),
     }
     del proto.metadata_props[:]
     for key, value in metadata.items():
@@ -100,21 +117,22 @@ def export_model(checkpoint_path: str | Path, onnx_path: str | Path, slim_pt_pat
             slim["history"] = run.get("history", [])
             slim["cpu_seconds"] = run.get("cpu_seconds", slim.get("cpu_seconds", 0.0))
         slim["stages"] = earlier_stages(config)
+        slim["flip_tta"] = flip
         torch.save(slim, slim_pt_path)
 
-    difference = check_parity(model, onnx_path, size)
+    difference = check_parity(wrapped, onnx_path, size)
     log.info("exported %s (torch vs onnxruntime max |dp| = %.2e)", onnx_path, difference)
     return onnx_path
 
 
-def check_parity(model: torch.nn.Module, onnx_path: str | Path, size: int, n: int = 16, seed: int = 0) -> float:
-    """Largest probability difference between torch and onnxruntime on random faces."""
+def check_parity(probabilities: torch.nn.Module, onnx_path: str | Path, size: int, n: int = 16, seed: int = 0) -> float:
+    """Largest probability difference between torch (a module giving probabilities) and onnxruntime."""
     import onnxruntime as ort
 
     rng = np.random.default_rng(seed)
     inputs = ((rng.integers(0, 256, (n, 1, size, size)).astype(np.float32) / 255.0) - MEAN) / STD
     with torch.no_grad():
-        expected = model(torch.from_numpy(inputs)).softmax(dim=1).numpy()
+        expected = probabilities(torch.from_numpy(inputs)).numpy()
     session = ort.InferenceSession(str(onnx_path), providers=["CPUExecutionProvider"])
     (actual,) = session.run(None, {session.get_inputs()[0].name: inputs})
     return float(np.abs(actual - expected).max())

@@ -101,7 +101,13 @@ def render_card(name: str, checkpoint: dict[str, Any], report: dict[str, Any], e
         "",
         "## Architecture",
         f"- timm `{config['arch']}`, trained from scratch (no pretrained weights), 1 input channel, "
-        f"{config['image_size']}x{config['image_size']} input, softmax output.",
+        f"{config['image_size']}x{config['image_size']} input, softmax output"
+        + (
+            "; each face is read together with its mirror image and the two probabilities are averaged "
+            "(flip test-time augmentation inside the ONNX graph, twice the compute)."
+            if checkpoint.get("flip_tta")
+            else "."
+        ),
         "- Why this backbone: training images/s on this 2-core CPU (fp32, batch 128), from the project's "
         "model issue; the fastest practical net leaves the most epochs in the CPU budget:",
         "",
@@ -121,7 +127,8 @@ def render_card(name: str, checkpoint: dict[str, Any], report: dict[str, Any], e
         "```bash",
         *stage_commands(name, stages, config),
         *extra_steps,
-        f"classmood model export --checkpoint {config['out']}/best.pt --name {name}",
+        f"classmood model export --checkpoint {config['out']}/best.pt --name {name}"
+        + (" --flip-tta" if checkpoint.get("flip_tta") else ""),
         f"classmood model card --name {name} --data {report['data']}",
         "```",
         *(

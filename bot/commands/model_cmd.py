@@ -54,6 +54,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     export.add_argument("--checkpoint", required=True, help="best.pt of a training run")
     export.add_argument("--name", required=True, help="file stem, e.g. ferplus")
     export.add_argument("--out-dir", default=None, help="destination folder (default: the package's model/weights)")
+    export.add_argument(
+        "--flip-tta",
+        action="store_true",
+        help="average each face with its mirror image inside the model (twice the compute, a little more accuracy)",
+    )
     export.set_defaults(handler=run_export)
 
     card = commands.add_parser(
@@ -205,7 +210,7 @@ def run_export(args: argparse.Namespace) -> int:
     if not checkpoint.is_file():
         raise CommandError(f"no checkpoint {checkpoint}")
     out_dir = Path(args.out_dir) if args.out_dir else WEIGHTS_DIR
-    onnx_path = export_model(checkpoint, out_dir / f"{args.name}.onnx", out_dir / f"{args.name}.pt")
+    onnx_path = export_model(checkpoint, out_dir / f"{args.name}.onnx", out_dir / f"{args.name}.pt", args.flip_tta)
     print(f"exported {onnx_path} and {out_dir / (args.name + '.pt')}")
     return 0
 
