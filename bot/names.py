@@ -151,12 +151,16 @@ def _stroke_mask(response: np.ndarray, share: float = 0.5) -> np.ndarray:
     return (response > (max(bar, otsu) if share >= 0.5 else bar)).astype(np.uint8)
 
 
-def _best_run(boxes: list[tuple[int, int, int, int]]) -> tuple[list[tuple[int, int, int, int]], float] | None:
+def _best_run(
+    boxes: list[tuple[int, int, int, int]], marks: list[tuple[int, int, int, int]] = ()
+) -> tuple[list[tuple[int, int, int, int]], float] | None:
     """The longest left-to-right run of letter-sized boxes on one text line, and its letter height.
 
     Every box's middle row is tried as the line; boxes crossing that row, of
     about the line's median height, form runs that a gap wider than a
-    letter ends. Ties go to the leftmost run (names are left-aligned).
+    letter ends. ``marks`` (pieces too small to be letters: a thin "s"
+    broken in two, a hyphen) on the line's rows bridge gaps but are not
+    counted. Ties go to the leftmost run (names are left-aligned).
     """
     best: tuple[int, int, list[tuple[int, int, int, int]], float] | None = None
     boxes = sorted(boxes)
@@ -164,12 +168,18 @@ def _best_run(boxes: list[tuple[int, int, int, int]]) -> tuple[list[tuple[int, i
         line = [b for b in boxes if b[1] <= row < b[1] + b[3]]
         char_height = float(median(b[3] for b in line))
         line = [b for b in line if 0.45 * char_height <= b[3] <= 1.6 * char_height]
+        top = min(b[1] for b in line)
+        bottom = max(b[1] + b[3] for b in line)
+        bridges = [m for m in marks if top <= m[1] + m[3] / 2 <= bottom]
         runs: list[list[tuple[int, int, int, int]]] = []
         right = -(10**9)
-        for box in line:
+        for box, counts in sorted([(b, True) for b in line] + [(m, False) for m in bridges]):
             if box[0] - right > 1.2 * char_height:
+                if not counts:
+                    continue
                 runs.append([])
-            runs[-1].append(box)
+            if counts:
+                runs[-1].append(box)
             right = max(right, box[0] + box[2])
         for run in runs:
             if best is None or (len(run), -run[0][0]) > (best[0], best[1]):
@@ -207,12 +217,14 @@ def locate_lines(gray: np.ndarray) -> list[TextLine]:
         response = _stroke_response(gray, light)
         mask = _stroke_mask(response)
         _count, _, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+        inside = [(int(x), int(y), int(w), int(h), int(area)) for x, y, w, h, area in stats[1:] if 0 < y < height - h]
         boxes = [
-            (int(x), int(y), int(w), int(h))
-            for x, y, w, h, area in stats[1:]
-            if 0.12 * height <= h <= 0.6 * height and area >= 3 and w <= 3 * h and y > 0 and y + h < height
+            (x, y, w, h)
+            for x, y, w, h, area in inside
+            if 0.12 * height <= h <= 0.6 * height and area >= 3 and w <= 3 * h
         ]
-        best = _best_run(boxes) if boxes else None
+        marks = [(x, y, w, h) for x, y, w, h, area in inside if h < 0.12 * height and area >= 2]
+        best = _best_run(boxes, marks) if boxes else None
         if best is None:
             continue
         run, char_height = best
