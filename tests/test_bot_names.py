@@ -122,3 +122,14 @@ def test_a_label_at_the_same_place_is_reread_when_the_name_changes():
     # the grid reflowed: a name sharing the beginning now sits there, longer or shorter
     assert reader.read([label("Anna Schmidtke")], places=[place]) == ["Anna Schmidtke"]
     assert reader.read([label("Anna Schmid")], places=[place]) == ["Anna Schmid"]
+
+
+@needs_tesseract
+def test_labels_one_digit_apart_are_never_taken_for_each_other():
+    reader = NameReader()
+    callers = ["+1 415 555 0128", "+1 415 555 0148", "+1 415 555 0198"]
+    read = reader.read([label(number) for number in callers])
+    assert len(set(read)) == 3 and all(name and name.replace(" ", "")[-4:] == n[-4:] for name, n in zip(read, callers))
+    place = ("page 0", (0, 0, 300, 45))
+    first = reader.read([label(callers[0])], places=[place])
+    assert reader.read([label(callers[1])], places=[place]) != first  # someone else now sits there
