@@ -129,7 +129,9 @@ def test_labels_one_digit_apart_are_never_taken_for_each_other():
     reader = NameReader()
     callers = ["+1 415 555 0128", "+1 415 555 0148", "+1 415 555 0198"]
     read = reader.read([label(number) for number in callers])
-    assert len(set(read)) == 3 and all(name and name.replace(" ", "")[-4:] == n[-4:] for name, n in zip(read, callers))
+    assert len(set(read)) == 3 and all(
+        name and name.replace(" ", "")[-4:] == n[-4:] for name, n in zip(read, callers, strict=True)
+    )
     place = ("page 0", (0, 0, 300, 45))
     first = reader.read([label(callers[0])], places=[place])
     assert reader.read([label(callers[1])], places=[place]) != first  # someone else now sits there

@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-import shutil
-import subprocess
-import tempfile
 from pathlib import Path
 
 import cv2
 import pytest
 
 from bot.gallery import split_gallery
+from bot.names import tesseract_available
+from bot.synthetic.browser_eval import chromium, evaluate, screenshot
 from bot.synthetic.evaluate import match_tiles
 from bot.synthetic.html import demo_scene, write_gallery_html
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+CHROMIUM = chromium()
 
 
 @pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed")
@@ -22,27 +21,7 @@ def test_split_on_a_chromium_screenshot(tmp_path: Path):
     scene = demo_scene(34, "teams", 25, seed=7)
     truths = write_gallery_html(tmp_path / "gallery.html", scene)
     shot = tmp_path / "page2.png"
-    with tempfile.TemporaryDirectory() as profile:
-        subprocess.run(
-            [
-                CHROMIUM,
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-                f"--user-data-dir={profile}",
-                "--hide-scrollbars",
-                f"--screenshot={shot}",
-                "--window-size=1920,1080",
-                f"file://{tmp_path / 'gallery.html'}#page=2",
-            ],
-            check=True,
-            capture_output=True,
-            timeout=120,
-        )
+    screenshot(tmp_path / "gallery.html", shot, CHROMIUM, fragment="page=2")
     image = cv2.imread(str(shot))
     assert image is not None and image.shape[:2] == (1080, 1920)
     truth = truths[1]
@@ -54,3 +33,12 @@ def test_split_on_a_chromium_screenshot(tmp_path: Path):
     x, y, w, h = truth.pages.previous_arrow
     px, py, pw, ph = gallery.pages.previous_arrow
     assert x <= px + pw / 2 <= x + w and y <= py + ph / 2 <= y + h
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed")
+@pytest.mark.skipif(not tesseract_available(), reason="Tesseract OCR is not installed")
+def test_names_are_read_on_chromium_screenshots_of_each_platform(tmp_path: Path):
+    result = evaluate(frames=3, seed=1, out=tmp_path, browser=CHROMIUM)  # one zoom, one meet, one teams gallery
+    assert result["tile_recall"] == 1.0
+    assert set(result["names_per_platform"]) == {"zoom", "meet", "teams"}
+    assert result["names_exact_rate"] >= 0.8, result["some_misses"]

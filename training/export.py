@@ -26,8 +26,9 @@ class Probabilities(torch.nn.Module):
 
     ``flip`` (test-time augmentation inside the graph): each face and its
     mirror image go through the network and their probabilities are averaged
-    (two passes: one batch of both made the exporter fix the batch size). It costs twice the compute; on FER+ public test it added
-    0.9 points of accuracy to the shipped ferplus (0.8207 -> 0.8298).
+    (two passes: one batch of both made the exporter fix the batch size). It
+    costs twice the compute; on FER+ public test it added 0.9 points of
+    accuracy to the shipped ferplus (0.8207 -> 0.8298).
     """
 
     def __init__(self, model: torch.nn.Module, flip: bool = False) -> None:

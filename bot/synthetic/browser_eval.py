@@ -40,8 +40,8 @@ def chromium() -> str | None:
     return shutil.which("chromium") or shutil.which("chromium-browser")
 
 
-def screenshot(page: Path, out: Path, browser: str) -> None:
-    """Headless Chromium's screenshot of ``page`` at :data:`VIEWPORT`."""
+def screenshot(page: Path, out: Path, browser: str, fragment: str = "") -> None:
+    """Headless Chromium's screenshot of ``page`` (``#fragment``, e.g. ``page=2``) at :data:`VIEWPORT`."""
     with tempfile.TemporaryDirectory(prefix="classmood-chromium-") as profile:
         subprocess.run(
             [
@@ -49,12 +49,16 @@ def screenshot(page: Path, out: Path, browser: str) -> None:
                 "--headless",
                 "--no-sandbox",
                 "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
                 "--hide-scrollbars",
                 "--force-device-scale-factor=1",
                 f"--user-data-dir={profile}",
                 f"--window-size={VIEWPORT[0]},{VIEWPORT[1]}",
                 f"--screenshot={out}",
-                f"file://{page}",
+                f"file://{page}" + (f"#{fragment}" if fragment else ""),
             ],
             check=True,
             capture_output=True,
