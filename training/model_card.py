@@ -145,7 +145,7 @@ def render_card(name: str, checkpoint: dict[str, Any], report: dict[str, Any], e
             else []
         ),
         f"- Epochs: {' + '.join(str(s['config']['epochs']) for s in stages) + ' + ' if stages else ''}"
-        f"{config['epochs']} (kept: epoch {checkpoint.get('epoch')} of the last stage, "
+        f"{config['epochs']} (kept: epoch {checkpoint.get('epoch')}{' of the last stage' if stages else ''}, "
         f"{checkpoint.get('weights', 'model')} weights); CPU time: {cpu_hours:.2f} CPU-hours "
         "(process time, 2 cores, all stages).",
         f"- Optimizer: AdamW, peak lr {config['lr']}, weight decay {config['weight_decay']}, batch "
