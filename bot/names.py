@@ -172,6 +172,8 @@ def _best_run(
         line = [b for b in boxes if b[1] <= row < b[1] + b[3]]
         char_height = float(median(b[3] for b in line))
         line = [b for b in line if 0.45 * char_height <= b[3] <= 1.6 * char_height]
+        if not line:  # e.g. one tall and one short piece: neither is near their median height
+            continue
         top = min(b[1] for b in line)
         bottom = max(b[1] + b[3] for b in line)
         bridges = [m for m in marks if top <= m[1] + m[3] / 2 <= bottom]

@@ -135,3 +135,14 @@ def test_labels_one_digit_apart_are_never_taken_for_each_other():
     place = ("page 0", (0, 0, 300, 45))
     first = reader.read([label(callers[0])], places=[place])
     assert reader.read([label(callers[1])], places=[place]) != first  # someone else now sits there
+
+
+def test_a_row_of_pieces_unlike_in_height_is_no_line():
+    from bot.names import _best_run
+
+    # a thin tall stripe and a speck crossing the same row: neither is near their median height
+    assert _best_run([(10, 5, 2, 20), (30, 14, 2, 2)]) is None
+    assert _best_run([(10, 5, 2, 20), (30, 14, 2, 2), (40, 8, 6, 12), (48, 8, 6, 12)])[0] == [
+        (40, 8, 6, 12),
+        (48, 8, 6, 12),
+    ]
