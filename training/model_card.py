@@ -132,8 +132,8 @@ def render_card(name: str, checkpoint: dict[str, Any], report: dict[str, Any], e
         f"classmood model card --name {name} --data {report['data']}",
         "```",
         *(
-            [f"- `{config['init']}` comes first: build it with the commands in its own card."]
-            if config.get("init") and not stages
+            [f"- `{first['init']}` comes first: build it with the commands in its own card."]
+            if first.get("init")
             else []
         ),
         *(
@@ -152,7 +152,7 @@ def render_card(name: str, checkpoint: dict[str, Any], report: dict[str, Any], e
         f"{config['batch_size']}, {config['warmup_epochs']} warm-up epoch(s) then cosine; label smoothing "
         f"{config['label_smoothing']}; mixup/cutmix alpha {config['mixup']}; class balance "
         f"{config['class_balance']}; weight EMA {config['ema_decay']}; dropout {config['drop_rate']}."
-        + (f" Initialized from `{config['init']}`." if config.get("init") and not stages else "")
+        + (f" Initialized from `{first['init']}`." if first.get("init") else "")
         + (
             f" Stage 1: peak lr {first['lr']}, {first['warmup_epochs']} warm-up epoch(s); the last stage as above."
             if stages
