@@ -27,6 +27,8 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from bot.synthetic.browser_eval import QUIET_FLAGS
+
 PASSWORDS = {"ada": "ada-admin-pass", "ian": "ian-teacher-pass", "ivy": "ivy-teacher-pass"}
 CHROMIUM = "/usr/bin/chromium"
 CHROMEDRIVER = "/usr/bin/chromedriver"
@@ -159,15 +161,9 @@ def make_driver(profile_dir: Path, download_dir: Path, width: int = 1366, height
     options.binary_location = CHROMIUM if os.access(CHROMIUM, os.X_OK) else shutil.which("chromium")
     for flag in (
         "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
+        *QUIET_FLAGS,
         "--disable-dev-shm-usage",
         "--disable-features=Translate,MediaRouter,OptimizationHints",
-        "--hide-scrollbars",
         f"--user-data-dir={profile_dir}",
         f"--window-size={width},{height}",
     ):

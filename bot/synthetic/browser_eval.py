@@ -36,6 +36,18 @@ VIEWPORT = (1920, 1080)
 HTML_VARIANTS = ("plain", "camera_off", "speaker", "light")
 
 
+#: Chromium without a sandbox (containers), GPU, first-run pages or calls home: for tests and measurements.
+QUIET_FLAGS = (
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--hide-scrollbars",
+)
+
+
 def chromium() -> str | None:
     return shutil.which("chromium") or shutil.which("chromium-browser")
 
@@ -47,13 +59,7 @@ def screenshot(page: Path, out: Path, browser: str, fragment: str = "") -> None:
             [
                 browser,
                 "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-                "--hide-scrollbars",
+                *QUIET_FLAGS,
                 "--force-device-scale-factor=1",
                 f"--user-data-dir={profile}",
                 f"--window-size={VIEWPORT[0]},{VIEWPORT[1]}",
