@@ -44,6 +44,8 @@ LIGHT_TEXT_PREFERENCE = 0.75
 #: pairs (and > 0.1 or in width otherwise, which only costs a second OCR), different names by >= 0.76.
 PRINT_HEIGHT = 24
 PRINT_TOLERANCE = 0.05
+#: Line prints kept per print width (the newest); a class has a few dozen labels.
+CACHE_PER_WIDTH = 64
 #: Label hashes (the key of an unreadable label's placeholder) are 8 x HASH_WIDTH bits.
 HASH_WIDTH = 32
 #: Label crops whose gray levels vary less than this (std) are blank.
@@ -458,7 +460,9 @@ class NameReader:
             hit, name = self._cached(line_print)
             if not hit:
                 name = clean_label_text(self._ocr(gray, lines[0]))
-                self._cache.setdefault(line_print.shape[1], []).append((line_print, name))
+                bucket = self._cache.setdefault(line_print.shape[1], [])
+                bucket.append((line_print, name))
+                del bucket[:-CACHE_PER_WIDTH]  # labels over changing video can leave many prints: keep the newest
             if place is not None:
                 self._by_place[place] = (lines[0], line_print, name)
             names.append(name)
