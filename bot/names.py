@@ -105,8 +105,9 @@ def tesseract_available() -> bool:
 
 def label_hash(crop: np.ndarray) -> int:
     """Difference hash of a label's text line, stable under video noise around it."""
-    prepared = prepare_label(crop, clean=False)
-    return _image_hash(prepared if prepared is not None else _gray(crop))
+    gray = _gray(crop)
+    lines = locate_lines(gray)
+    return _image_hash(_line_image(gray, lines[0], lines[0].light, clean=False) if lines else gray)
 
 
 def _image_hash(image: np.ndarray) -> int:
@@ -261,27 +262,17 @@ def locate_lines(gray: np.ndarray) -> list[TextLine]:
     return [line for _, line in sorted(found, key=lambda item: -item[0])]
 
 
-def locate_text(gray: np.ndarray) -> TextLine | None:
-    """The most likely name line in a label strip (see :func:`locate_lines`), or None."""
-    lines = locate_lines(gray)
-    return lines[0] if lines else None
-
-
-def _text_is_lighter(gray: np.ndarray) -> bool:
-    """Whether a text line is light on dark: bright strokes stand out more than dark ones.
-
-    White names with a dark drop shadow (Meet) have both, but the letters
-    themselves are the stronger of the two.
-    """
-    side = max(3, gray.shape[0] // 2) | 1
-    kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (side, side))
-    bright = cv2.morphologyEx(gray, cv2.MORPH_TOPHAT, kernel)
-    dark = cv2.morphologyEx(gray, cv2.MORPH_BLACKHAT, kernel)
-    return float(np.percentile(bright, 97)) >= float(np.percentile(dark, 97))
-
-
-def _line_image(gray: np.ndarray, found: TextLine, light: bool, clean: bool, height: int = OCR_HEIGHT) -> np.ndarray:
+def _line_image(
+    gray: np.ndarray,
+    found: TextLine,
+    light: bool,
+    clean: bool,
+    height: int = OCR_HEIGHT,
+    response: np.ndarray | None = None,
+) -> np.ndarray:
     """The text line, dark on light, scaled to ``height`` pixels and with a margin.
+
+    ``response`` is :func:`_stroke_response` of ``gray`` for ``light``, where the caller has it already.
 
     ``clean`` paints the line's background over everything on the far side
     of the background from the text (a drop shadow, which outlines the
@@ -301,7 +292,9 @@ def _line_image(gray: np.ndarray, found: TextLine, light: bool, clean: bool, hei
         # Beyond the line's ends only strokes (and what touches them) are kept: not the video round a label's
         # rounded corners, nor stripes and icons' halos.
         reach = max(1, round(0.25 * found.char_height))
-        strokes = _stroke_mask(_stroke_response(gray, light))[rows, cols]
+        if response is None:
+            response = _stroke_response(gray, light)
+        strokes = _stroke_mask(response)[rows, cols]
         keep = cv2.dilate(strokes, np.ones((2 * reach + 1, 2 * reach + 1), np.uint8))
         keep[:, found.x0 - cols.start : found.x1 - cols.start] = 1
         line = np.where(keep > 0, line, background).astype(np.uint8)
@@ -313,9 +306,9 @@ def _line_image(gray: np.ndarray, found: TextLine, light: bool, clean: bool, hei
     return cv2.copyMakeBorder(line, 12, 12, 16, 16, cv2.BORDER_REPLICATE)
 
 
-def _line_print(gray: np.ndarray, line: TextLine) -> np.ndarray:
-    """The line's ink at :data:`PRINT_HEIGHT` pixels high (bool): what tells one label from another."""
-    image = _line_image(gray, line, line.light, clean=True)
+def _line_print(image: np.ndarray) -> np.ndarray:
+    """The ink of a cleaned line image (:func:`_line_image`) at :data:`PRINT_HEIGHT` pixels high (bool):
+    what tells one label from another."""
     width = max(1, round(image.shape[1] * PRINT_HEIGHT / image.shape[0]))
     return cv2.resize(image, (width, PRINT_HEIGHT), interpolation=cv2.INTER_AREA) < 128
 
@@ -329,21 +322,6 @@ def _same_print(a: np.ndarray, b: np.ndarray) -> bool:
     a, b = a[:, :width], b[:, :width]
     ink = max(int(a.sum()), int(b.sum()), 1)
     return int((a ^ b).sum()) <= PRINT_TOLERANCE * ink
-
-
-def prepare_label(crop: np.ndarray, light: bool | None = None, clean: bool = True) -> np.ndarray | None:
-    """The name's text line as Tesseract reads it best: gray, ~48 px high, dark on light, with a margin.
-
-    ``light`` says whether the text is lighter than what is behind it (by
-    default as :func:`locate_text` found it). Kept gray rather than
-    thresholded: binarizing erased the thin strokes of accents (Núñez read
-    as "Ndnez"). None when the strip holds no text.
-    """
-    gray = _gray(crop)
-    found = locate_text(gray)
-    if found is None:
-        return None
-    return _line_image(gray, found, found.light if light is None else light, clean)
 
 
 def _phone_number(text: str) -> str | None:
@@ -456,10 +434,11 @@ class NameReader:
             if not lines:
                 names.append(None)
                 continue
-            line_print = _line_print(gray, lines[0])
+            image = _line_image(gray, lines[0], lines[0].light, clean=True)
+            line_print = _line_print(image)
             hit, name = self._cached(line_print)
             if not hit:
-                name = clean_label_text(self._ocr(gray, lines[0]))
+                name = clean_label_text(self._ocr(gray, lines[0], image))
                 bucket = self._cache.setdefault(line_print.shape[1], [])
                 bucket.append((line_print, name))
                 del bucket[:-CACHE_PER_WIDTH]  # labels over changing video can leave many prints: keep the newest
@@ -475,9 +454,10 @@ class NameReader:
         height, width = gray.shape
         if line.x1 > width or line.y1 > height:
             return False
-        if not _same_print(_line_print(gray, line), line_print):
+        response = _stroke_response(gray, line.light)
+        if not _same_print(_line_print(_line_image(gray, line, line.light, clean=True, response=response)), line_print):
             return False
-        inked = _stroke_mask(_stroke_response(gray, line.light), WEAK_STROKE_SHARE)[line.y0 : line.y1].any(axis=0)
+        inked = _stroke_mask(response, WEAK_STROKE_SHARE)[line.y0 : line.y1].any(axis=0)
         before = int(np.ceil(0.5 * line.char_height)) + 1
         after = int(np.ceil(1.2 * line.char_height)) + 1
         edge = max(1, int(0.5 * line.char_height))
@@ -488,8 +468,8 @@ class NameReader:
             and bool(inked[line.x1 - edge : line.x1].any())
         )
 
-    def _ocr(self, gray: np.ndarray, line: TextLine) -> str:
-        """Read one text line; the reading with the most confidently read letters wins.
+    def _ocr(self, gray: np.ndarray, line: TextLine, image: np.ndarray) -> str:
+        """Read one text line (``image``: its cleaned image as found); the surest reading wins.
 
         When the first reading is poor, the line is read again as if drawn in
         the other polarity (light letters leave dark gaps between them, and
@@ -498,7 +478,7 @@ class NameReader:
         scale and not at another: on 80 synthetic frames this took exact names
         from 86.2% to 87.0%).
         """
-        first = self._read_line(_line_image(gray, line, line.light, clean=True))
+        first = self._read_line(image)
         if first.text and first.confidence >= GOOD_LINE_CONFIDENCE:
             return first.text
         retries = [_line_image(gray, line, not line.light, clean=True)]
