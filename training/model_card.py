@@ -51,8 +51,6 @@ def train_command(config: dict[str, Any]) -> str:
 
 def stage_commands(name: str, stages: list[dict[str, Any]], config: dict[str, Any]) -> list[str]:
     """``classmood train`` commands for the earlier stages and this run, each continuing the one before."""
-    if not stages:
-        return [train_command(config)]
     outs = [f"runs/{name}-stage{i + 1}" for i in range(len(stages))] + [config["out"]]
     commands = []
     for i, stage_config in enumerate([*(s["config"] for s in stages), config]):
