@@ -92,6 +92,16 @@ def _record(display, db: Path, *extra: str) -> subprocess.CompletedProcess:
     )
 
 
+def _record_shown(display, folder: Path, *extra: str) -> subprocess.CompletedProcess:
+    """``classmood bot start`` on ``folder/meeting.html`` shown in Chromium, into ``folder/class.db``."""
+    browser = _show(display, folder / "meeting.html")
+    try:
+        return _record(display, folder / "class.db", *extra)
+    finally:
+        browser.kill()
+        browser.communicate()
+
+
 def _letters(name: str) -> str:
     """A name without its diacritics."""
     return "".join(c for c in unicodedata.normalize("NFD", name) if not unicodedata.combining(c))
@@ -105,12 +115,7 @@ def _rows(db: Path, query: str) -> list[tuple]:
 def test_bot_records_a_gallery_shown_in_a_real_browser_window(display, tmp_path):
     scene = demo_scene(participants=12, platform="zoom", per_page=25, seed=4)
     (truth,) = write_gallery_html(tmp_path / "meeting.html", scene, viewport=VIEWPORT)
-    browser = _show(display, tmp_path / "meeting.html")
-    try:
-        result = _record(display, tmp_path / "class.db", "--interval", "2s", "--duration", "7s")
-    finally:
-        browser.kill()
-        browser.communicate()
+    result = _record_shown(display, tmp_path, "--interval", "2s", "--duration", "7s")
     db = tmp_path / "class.db"
     assert result.returncode == 0, result.stderr
     tiles_per_capture = _rows(db, "select tiles from captures")
@@ -140,12 +145,7 @@ def test_all_pages_records_every_student_of_a_large_class(display, tmp_path):
     scene = demo_scene(participants=30, platform="zoom", per_page=25, seed=6)
     pages = write_gallery_html(tmp_path / "meeting.html", scene, viewport=VIEWPORT)
     assert len(pages) == 2
-    browser = _show(display, tmp_path / "meeting.html")
-    try:
-        result = _record(display, tmp_path / "class.db", "--interval", "5s", "--duration", "6s", "--all-pages")
-    finally:
-        browser.kill()
-        browser.communicate()
+    result = _record_shown(display, tmp_path, "--interval", "5s", "--duration", "6s", "--all-pages")
     db = tmp_path / "class.db"
     assert result.returncode == 0, result.stderr
     tiles_per_capture = _rows(db, "select tiles from captures")
