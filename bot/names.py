@@ -475,8 +475,8 @@ class NameReader:
         the other polarity (light letters leave dark gaps between them, and
         Meet's white letters a dark shadow, so the line found may be either)
         and at :data:`RETRY_HEIGHTS` (Tesseract misreads some small text at one
-        scale and not at another: on 80 synthetic frames this took exact names
-        from 86.2% to 87.0%).
+        scale and not at another: ``python -m bot.synthetic.evaluate --frames 330
+        --seed 7 --names`` went from 87.1% to 87.4% exact names with the retries).
         """
         first = self._read_line(image)
         if first.text and first.confidence >= GOOD_LINE_CONFIDENCE:
