@@ -44,6 +44,8 @@ LIGHT_TEXT_PREFERENCE = 0.75
 #: pairs (and > 0.1 or in width otherwise, which only costs a second OCR), different names by >= 0.76.
 PRINT_HEIGHT = 24
 PRINT_TOLERANCE = 0.05
+#: A line print whose ink covers less or more of it than this cannot tell labels apart (see _telling_print).
+PRINT_INK_SHARE = (0.02, 0.5)
 #: Line prints kept per print width (the newest); a class has a few dozen labels.
 CACHE_PER_WIDTH = 64
 #: Label hashes (the key of an unreadable label's placeholder) are 8 x HASH_WIDTH bits.
@@ -58,6 +60,8 @@ MIN_TRUNCATED_MATCH = 8
 _EDGE_JUNK = re.compile(r"^[^\w(]+|[^\w).…]+$")
 #: Roles and pronouns meeting clients append to names, letters only ("(she/her)" -> "sheher").
 _ANNOTATIONS = ("host", "cohost", "guest", "me", "hehim", "sheher", "theythem", "shethey", "hethey", "zezir")
+_BRACKETS = str.maketrans("{[]}", "(())")
+_BROKEN_HYPHEN = re.compile(r"(?<=\w)- +(?=\w)")
 #: A phone number, masked ("*", "•") or not, as meeting clients show dial-in callers.
 _PHONE = re.compile(r"[+(]?[\d*•#][\d*•#\s().-]{4,}[\d*•#]")
 
@@ -313,10 +317,19 @@ def _line_print(image: np.ndarray) -> np.ndarray:
     return cv2.resize(image, (width, PRINT_HEIGHT), interpolation=cv2.INTER_AREA) < 128
 
 
+def _telling_print(line_print: np.ndarray) -> bool:
+    """Whether a line print can tell labels apart: letters ink a minority of the line, never all or none of it.
+
+    A line found in the wrong polarity (dark letters on a light box taken for light letters) prints as one
+    block of ink; two such blocks of the same width are alike whatever names they hold.
+    """
+    return PRINT_INK_SHARE[0] <= float(line_print.mean()) <= PRINT_INK_SHARE[1]
+
+
 def _same_print(a: np.ndarray, b: np.ndarray) -> bool:
     """Whether two line prints show the same label: as wide (+-1 column) and differing in at most
     :data:`PRINT_TOLERANCE` of their ink. One digit of a dial-in number changes about a tenth of it."""
-    if abs(a.shape[1] - b.shape[1]) > 1:
+    if abs(a.shape[1] - b.shape[1]) > 1 or not (_telling_print(a) and _telling_print(b)):
         return False
     width = min(a.shape[1], b.shape[1])
     a, b = a[:, :width], b[:, :width]
@@ -342,17 +355,20 @@ def _ends_junk(token: str) -> bool:
     """
     if len(token) == 1:
         return True
-    return not any(ch.isalpha() for ch in token) and not token.isdigit()
+    letters = sum(ch.isalpha() for ch in token)
+    if letters and len(token) <= 3 and any(ch.isdigit() for ch in token):
+        return True  # an icon read as "1L" or "X4.": short names and initials hold no digits
+    return not letters and not token.isdigit()
 
 
 def _misread_annotation(token: str) -> bool:
-    """Whether a trailing "(...)" is a role or pronouns that OCR garbled: "(sheher)", "(heżhim)", "(Guest".
+    """Whether a trailing "(...)" is a role or pronouns that OCR garbled: "(sheher)", "(heżhim)", "tthey/them)".
 
     Intact annotations are removed by :func:`analytics.schema.display_name`; this catches the near misses
     (similarity >= 0.75 to a known one), so that they do not become part of the name.
     """
-    if not (token.startswith(("(", "{")) and token.endswith(")")):
-        return False
+    if not token.endswith(")") or "(" in token[1:]:
+        return False  # only "(...)" or "...)" (its "(" lost or read as a letter) can be an annotation
     letters = "".join(ch for ch in token.casefold() if ch.isalpha())
     return any(SequenceMatcher(None, letters, known).ratio() >= 0.75 for known in _ANNOTATIONS)
 
@@ -367,6 +383,10 @@ def clean_label_text(text: str) -> str | None:
     phone = _phone_number(text)
     if phone is not None:
         return phone
+    # OCR often reads an annotation's round brackets as curly or square ones: "{Guest}", "(she/her}".
+    text = text.translate(_BRACKETS)
+    # A hyphenated name read as two words ("Montgomery- Fitzwilliam") is one word.
+    text = _BROKEN_HYPHEN.sub("-", text)
     tokens = [_EDGE_JUNK.sub("", token) or token for token in text.split()]
     tokens = [token for token in tokens if token]
     while tokens and _ends_junk(tokens[0]):
@@ -439,9 +459,10 @@ class NameReader:
             hit, name = self._cached(line_print)
             if not hit:
                 name = clean_label_text(self._ocr(gray, lines[0], image))
-                bucket = self._cache.setdefault(line_print.shape[1], [])
-                bucket.append((line_print, name))
-                del bucket[:-CACHE_PER_WIDTH]  # labels over changing video can leave many prints: keep the newest
+                if _telling_print(line_print):
+                    bucket = self._cache.setdefault(line_print.shape[1], [])
+                    bucket.append((line_print, name))
+                    del bucket[:-CACHE_PER_WIDTH]  # labels over changing video leave many prints: keep the newest
             if place is not None:
                 self._by_place[place] = (lines[0], line_print, name)
             names.append(name)
