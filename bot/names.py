@@ -15,6 +15,7 @@ perceptual hash of their text, so in steady state no OCR runs at all.
 
 from __future__ import annotations
 
+import dataclasses
 import importlib.util
 import logging
 import os
@@ -57,7 +58,7 @@ GOOD_LINE_CONFIDENCE = 85.0
 #: A cut-short label matches a full name only on at least this many characters.
 MIN_TRUNCATED_MATCH = 8
 #: Characters that OCR makes of microphone / video icons at a label's ends.
-_EDGE_JUNK = re.compile(r"^[^\w(]+|[^\w).…]+$")
+_EDGE_JUNK = re.compile(r"^(?:[^\w(]|_)+|(?:[^\w).…]|_)+$")
 #: Roles and pronouns meeting clients append to names, letters only ("(she/her)" -> "sheher").
 _ANNOTATIONS = ("host", "cohost", "guest", "me", "hehim", "sheher", "theythem", "shethey", "hethey", "zezir")
 _BRACKETS = str.maketrans("{[]}", "(())")
@@ -317,6 +318,23 @@ def _line_print(image: np.ndarray) -> np.ndarray:
     return cv2.resize(image, (width, PRINT_HEIGHT), interpolation=cv2.INTER_AREA) < 128
 
 
+def _cleaned_line(gray: np.ndarray, line: TextLine) -> tuple[TextLine, np.ndarray, np.ndarray]:
+    """The line, its cleaned image and its print; in the other polarity where the first one prints as a block.
+
+    Dark letters on a light box can pass for light strokes (the box between the letters), and cleaning that
+    reading leaves one block of ink: such a line is dark text.
+    """
+    image = _line_image(gray, line, line.light, clean=True)
+    line_print = _line_print(image)
+    if not _telling_print(line_print):
+        flipped = dataclasses.replace(line, light=not line.light)
+        flipped_image = _line_image(gray, flipped, flipped.light, clean=True)
+        flipped_print = _line_print(flipped_image)
+        if _telling_print(flipped_print):
+            return flipped, flipped_image, flipped_print
+    return line, image, line_print
+
+
 def _telling_print(line_print: np.ndarray) -> bool:
     """Whether a line print can tell labels apart: letters ink a minority of the line, never all or none of it.
 
@@ -454,17 +472,16 @@ class NameReader:
             if not lines:
                 names.append(None)
                 continue
-            image = _line_image(gray, lines[0], lines[0].light, clean=True)
-            line_print = _line_print(image)
+            line, image, line_print = _cleaned_line(gray, lines[0])
             hit, name = self._cached(line_print)
             if not hit:
-                name = clean_label_text(self._ocr(gray, lines[0], image))
+                name = clean_label_text(self._ocr(gray, line, image))
                 if _telling_print(line_print):
                     bucket = self._cache.setdefault(line_print.shape[1], [])
                     bucket.append((line_print, name))
                     del bucket[:-CACHE_PER_WIDTH]  # labels over changing video leave many prints: keep the newest
             if place is not None:
-                self._by_place[place] = (lines[0], line_print, name)
+                self._by_place[place] = (line, line_print, name)
             names.append(name)
         return names
 

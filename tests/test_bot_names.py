@@ -100,6 +100,7 @@ def test_clean_label_text_undoes_common_misreadings_of_punctuation():
     # a microphone icon read as a short mix of letters and digits
     assert clean_label_text("1L Kwame Wang") == "Kwame Wang"
     assert clean_label_text("X4. Aarav Nguyen") == "Aarav Nguyen"
+    assert clean_label_text("_Anna-Katharina Berg_") == "Anna-Katharina Berg"
     # but names keep their own parentheses, hyphens and initials
     assert clean_label_text("Ana Silva (Mathematics)") == "Ana Silva (Mathematics)"
     assert clean_label_text("Jean-Luc Picard") == "Jean-Luc Picard"
