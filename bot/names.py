@@ -46,7 +46,7 @@ LIGHT_TEXT_PREFERENCE = 0.75
 PRINT_HEIGHT = 24
 PRINT_TOLERANCE = 0.05
 #: A line print whose ink covers less or more of it than this cannot tell labels apart (see _telling_print).
-PRINT_INK_SHARE = (0.02, 0.5)
+PRINT_INK_SHARE = (0.02, 0.8)
 #: Line prints kept per print width (the newest); a class has a few dozen labels.
 CACHE_PER_WIDTH = 64
 #: Label hashes (the key of an unreadable label's placeholder) are 8 x HASH_WIDTH bits.
@@ -61,7 +61,7 @@ MIN_TRUNCATED_MATCH = 8
 _EDGE_JUNK = re.compile(r"^(?:[^\w(]|_)+|(?:[^\w).…]|_)+$")
 #: Roles and pronouns meeting clients append to names, letters only ("(she/her)" -> "sheher").
 _ANNOTATIONS = ("host", "cohost", "guest", "me", "hehim", "sheher", "theythem", "shethey", "hethey", "zezir")
-_BRACKETS = str.maketrans("{[]}", "(())")
+_CLOSING_BRACKETS = str.maketrans("]}", "))")
 _BROKEN_HYPHEN = re.compile(r"(?<=\w)- +(?=\w)")
 #: A phone number, masked ("*", "•") or not, as meeting clients show dial-in callers.
 _PHONE = re.compile(r"[+(]?[\d*•#][\d*•#\s().-]{4,}[\d*•#]")
@@ -391,6 +391,17 @@ def _misread_annotation(token: str) -> bool:
     return any(SequenceMatcher(None, letters, known).ratio() >= 0.75 for known in _ANNOTATIONS)
 
 
+def _round_brackets(token: str) -> str:
+    """A token's curly or square brackets as the round ones they were: "{Guest}" -> "(Guest)".
+
+    An opening one counts only where the token also closes: a microphone icon read as "{L" stays junk.
+    """
+    closed = token.translate(_CLOSING_BRACKETS)
+    if closed[:1] in "{[" and closed.endswith(")"):
+        return "(" + closed[1:]
+    return closed
+
+
 def clean_label_text(text: str) -> str | None:
     """OCR text of a label -> a display name, or None when nothing name-like is left.
 
@@ -402,7 +413,7 @@ def clean_label_text(text: str) -> str | None:
     if phone is not None:
         return phone
     # OCR often reads an annotation's round brackets as curly or square ones: "{Guest}", "(she/her}".
-    text = text.translate(_BRACKETS)
+    text = " ".join(_round_brackets(token) for token in text.split())
     # A hyphenated name read as two words ("Montgomery- Fitzwilliam") is one word.
     text = _BROKEN_HYPHEN.sub("-", text)
     tokens = [_EDGE_JUNK.sub("", token) or token for token in text.split()]
