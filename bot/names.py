@@ -5,7 +5,12 @@ it read every synthetic label exactly, accents and all (José Núñez, Łukasz
 Żółć), while ``rapidocr-onnxruntime`` (pip-only, Chinese + English models)
 dropped accents and spaces. Other scripts read once their Tesseract models are
 installed (``tesseract-ocr-script-cyrl``, ``-grek``, ``-hans``, ``-arab`` ...):
-:func:`default_languages` uses every script model that is present.
+:func:`default_languages` uses every script model that is present. Language
+models are not added to it: measured on 66 synthetic frames (1418 labels),
+``Latin+pol+ces+vie`` read 76 labels right that ``Latin`` missed (ę, ł, ễ) but
+lost 69 that it had read, because Tesseract keeps, word by word, the surest
+language, and one that lacks a letter reads it confidently without its accent
+(García -> Garcia).
 
 Tesseract runs in-process through ``tesserocr`` (its wheel bundles
 libtesseract; the language models come from the system's tessdata folder),
