@@ -67,6 +67,7 @@ _EDGE_JUNK = re.compile(r"^(?:[^\w(]|_)+|(?:[^\w).…]|_)+$")
 #: Roles and pronouns meeting clients append to names, letters only ("(she/her)" -> "sheher").
 _ANNOTATIONS = ("host", "cohost", "guest", "me", "hehim", "sheher", "theythem", "shethey", "hethey", "zezir")
 _CLOSING_BRACKETS = str.maketrans("]}", "))")
+_ROMAN_SUFFIX = re.compile(r"^([Il1]{2,3})(?=$|\.\.\.$|…$)")
 _BROKEN_HYPHEN = re.compile(r"(?<=\w)- +(?=\w)")
 #: A phone number, masked ("*", "•") or not, as meeting clients show dial-in callers.
 _PHONE = re.compile(r"[+(]?[\d*•#][\d*•#\s().-]{4,}[\d*•#]")
@@ -423,6 +424,9 @@ def clean_label_text(text: str) -> str | None:
     text = _BROKEN_HYPHEN.sub("-", text)
     tokens = [_EDGE_JUNK.sub("", token) or token for token in text.split()]
     tokens = [token for token in tokens if token]
+    if len(tokens) > 1:
+        # A generational suffix read with l or 1 for I: "Fitzwilliam Ill" -> "Fitzwilliam III".
+        tokens[-1] = _ROMAN_SUFFIX.sub(lambda m: "I" * len(m.group(1)), tokens[-1])
     while tokens and _ends_junk(tokens[0]):
         tokens.pop(0)
     while tokens and _ends_junk(tokens[-1]) and tokens[-1] not in {"…", "..."}:

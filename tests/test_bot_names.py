@@ -102,6 +102,10 @@ def test_clean_label_text_undoes_common_misreadings_of_punctuation():
     assert clean_label_text("X4. Aarav Nguyen") == "Aarav Nguyen"
     assert clean_label_text("_Anna-Katharina Berg_") == "Anna-Katharina Berg"
     assert clean_label_text("{L Chloé Lefebvre") == "Chloé Lefebvre"
+    assert clean_label_text("Christopher Montgomery-Fitzwilliam Ill") == "Christopher Montgomery-Fitzwilliam III"
+    assert clean_label_text("Christopher Montgomery-Fitzwilliam Il...") == "Christopher Montgomery-Fitzwilliam II..."
+    assert clean_label_text("Henry I1") == "Henry II"
+    assert clean_label_text("Ella Ill") == "Ella III"
     assert clean_label_text("{Ñ Bianca Kaya {he/him}") == "Bianca Kaya"
     # but names keep their own parentheses, hyphens and initials
     assert clean_label_text("Ana Silva (Mathematics)") == "Ana Silva (Mathematics)"
