@@ -342,7 +342,7 @@ def _cleaned_line(gray: np.ndarray, line: TextLine) -> tuple[TextLine, np.ndarra
 
 
 def _telling_print(line_print: np.ndarray) -> bool:
-    """Whether a line print can tell labels apart: letters ink a minority of the line, never all or none of it.
+    """Whether a line print can tell labels apart: its letters ink some of the line, never (nearly) all of it.
 
     A line found in the wrong polarity (dark letters on a light box taken for light letters) prints as one
     block of ink; two such blocks of the same width are alike whatever names they hold.
