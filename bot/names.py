@@ -1,21 +1,27 @@
-"""Reading participants' name labels (Tesseract OCR), cached, and keeping identities stable.
+"""Reading participants' name labels, cached, and keeping identities stable.
 
-Why Tesseract: with its Latin-script model (Debian ``tesseract-ocr-script-latn``)
-it read every synthetic label exactly, accents and all (José Núñez, Łukasz
-Żółć), while ``rapidocr-onnxruntime`` (pip-only, Chinese + English models)
-dropped accents and spaces. Other scripts read once their Tesseract models are
-installed (``tesseract-ocr-script-cyrl``, ``-grek``, ``-hans``, ``-arab`` ...):
-:func:`default_languages` uses every script model that is present. Language
-models are not added to it: measured on 66 synthetic frames (1418 labels),
-``Latin+pol+ces+vie`` read 76 labels right that ``Latin`` missed (ę, ł, ễ) but
-lost 69 that it had read, because Tesseract keeps, word by word, the surest
-language, and one that lacks a letter reads it confidently without its accent
-(García -> Garcia).
+Two readers, chosen by :class:`NameReader`'s ``engine``:
 
-Tesseract runs in-process through ``tesserocr`` (its wheel bundles
-libtesseract; the language models come from the system's tessdata folder),
-so the model loads once and a label takes ~15 ms; labels are also cached by a
-perceptual hash of their text, so in steady state no OCR runs at all.
+- the shipped CRNN (:mod:`model.text_recognizer`, onnxruntime, ~1 ms a
+  label, nothing to install): the Latin script with every European and
+  Vietnamese accent, digits and the punctuation of annotations and dial-in
+  numbers. It exists because Tesseract's Latin model misread accents with
+  full confidence (é -> ė, ł -> t, ễ -> ë): that was most of its misses on
+  the synthetic classes. It is trained on fonts and names the synthetic
+  classes do not use (``training/name_data.py``; card: ``model/weights/names.md``).
+- Tesseract (through ``tesserocr``; language models from the system's
+  tessdata folder) for every other script whose model is installed
+  (``tesseract-ocr-script-cyrl``, ``-grek``, ``-hans``, ``-arab`` ...):
+  :func:`default_languages` uses them all. In ``auto`` mode it reads the
+  lines the CRNN is unsure of, and its reading wins only when it is sure.
+  Language models are not added to it: measured on 66 synthetic frames
+  (1418 labels), ``Latin+pol+ces+vie`` read 76 labels right that ``Latin``
+  missed but lost 69 that it had read, because Tesseract keeps, word by
+  word, the surest language, and one that lacks a letter reads it
+  confidently without its accent (García -> Garcia).
+
+Labels are also cached by a print of their text line, so in steady state no
+OCR runs at all.
 """
 
 from __future__ import annotations
@@ -40,6 +46,8 @@ log = logging.getLogger(__name__)
 
 #: Label crops are scaled so that their height is about this many pixels.
 OCR_HEIGHT = 64
+#: Text lines are this many pixels high for the name reader's network.
+RECOGNIZER_HEIGHT = 24
 #: Other heights a doubtful line is read at as well.
 RETRY_HEIGHTS = (48, 80)
 #: Share of the strongest stroke response that still counts as ink when a found line is followed to its ends.
@@ -60,6 +68,12 @@ HASH_WIDTH = 32
 MIN_LABEL_CONTRAST = 8.0
 #: A line read with at least this mean word confidence is not read again inverted.
 GOOD_LINE_CONFIDENCE = 85.0
+#: Name engines (see NameReader).
+ENGINES = ("auto", "crnn", "tesseract")
+#: In "auto" mode the CRNN's reading stands where its least sure letter has at least this probability;
+#: otherwise Tesseract's does where its mean letter confidence (0-100) is at least TESSERACT_SURE.
+SURE_LETTER = 0.7
+TESSERACT_SURE = 80.0
 #: A cut-short label matches a full name only on at least this many characters.
 MIN_TRUNCATED_MATCH = 8
 #: Characters that OCR makes of microphone / video icons at a label's ends.
@@ -67,6 +81,7 @@ _EDGE_JUNK = re.compile(r"^(?:[^\w(]|_)+|(?:[^\w).…]|_)+$")
 #: Roles and pronouns meeting clients append to names, letters only ("(she/her)" -> "sheher").
 _ANNOTATIONS = ("host", "cohost", "guest", "me", "hehim", "sheher", "theythem", "shethey", "hethey", "zezir")
 _CLOSING_BRACKETS = str.maketrans("]}", "))")
+_APOSTROPHES = str.maketrans(dict.fromkeys("’‘ʼ`", "'"))
 _ROMAN_SUFFIX = re.compile(r"^([Il1]{2,3})(?=$|\.\.\.$|…$)")
 _BROKEN_HYPHEN = re.compile(r"(?<=\w)- +(?=\w)")
 #: A phone number, masked ("*", "•") or not, as meeting clients show dial-in callers.
@@ -280,6 +295,7 @@ def _line_image(
     clean: bool,
     height: int = OCR_HEIGHT,
     response: np.ndarray | None = None,
+    border: bool = True,
 ) -> np.ndarray:
     """The text line, dark on light, scaled to ``height`` pixels and with a margin.
 
@@ -313,8 +329,19 @@ def _line_image(
         line = np.clip((line.astype(np.float32) - ink) * (255.0 / max(1.0, float(background) - ink)), 0, 255)
         line = line.astype(np.uint8)
     scale = height / max(1, line.shape[0])
+    if not border:
+        size = (max(1, round(line.shape[1] * scale)), height)
+        return cv2.resize(line, size, interpolation=cv2.INTER_AREA if scale < 1 else cv2.INTER_CUBIC)
     line = cv2.resize(line, None, fx=scale, fy=scale, interpolation=cv2.INTER_CUBIC)
     return cv2.copyMakeBorder(line, 12, 12, 16, 16, cv2.BORDER_REPLICATE)
+
+
+def recognizer_input(gray: np.ndarray, line: TextLine, response: np.ndarray | None = None) -> np.ndarray:
+    """What the name reader's network reads (:mod:`model.text_recognizer`): the cleaned line, dark on light,
+    :data:`RECOGNIZER_HEIGHT` pixels high; training cuts its rendered strips with this same function."""
+    image = _line_image(gray, line, line.light, clean=True, height=RECOGNIZER_HEIGHT, response=response, border=False)
+    # a line found in the wrong polarity (the gaps of dark letters on a light box) comes out light on dark
+    return 255 - image if np.median(np.concatenate([image[0], image[-1]])) < 128 else image
 
 
 def _line_print(image: np.ndarray) -> np.ndarray:
@@ -339,6 +366,12 @@ def _cleaned_line(gray: np.ndarray, line: TextLine) -> tuple[TextLine, np.ndarra
         if _telling_print(flipped_print):
             return flipped, flipped_image, flipped_print
     return line, image, line_print
+
+
+def find_name_line(gray: np.ndarray) -> tuple[TextLine, np.ndarray, np.ndarray] | None:
+    """The name's line in a label strip, its cleaned image for Tesseract and its print; None without one."""
+    lines = locate_lines(gray)
+    return _cleaned_line(gray, lines[0]) if lines else None
 
 
 def _telling_print(line_print: np.ndarray) -> bool:
@@ -418,6 +451,7 @@ def clean_label_text(text: str) -> str | None:
     phone = _phone_number(text)
     if phone is not None:
         return phone
+    text = text.translate(_APOSTROPHES)  # O’Brien and O'Brien are one student
     # OCR often reads an annotation's round brackets as curly or square ones: "{Guest}", "(she/her}".
     text = " ".join(_round_brackets(token) for token in text.split())
     # A hyphenated name read as two words ("Montgomery- Fitzwilliam") is one word.
@@ -441,27 +475,47 @@ def clean_label_text(text: str) -> str | None:
 
 
 class NameReader:
-    """Reads name labels with one in-process Tesseract engine; each distinct label is read once."""
+    """Reads name labels: the shipped CRNN first, Tesseract where it is installed and the CRNN is unsure.
 
-    def __init__(self, languages: str | None = None) -> None:
-        if not tesseract_available():
+    ``engine``: ``"auto"`` (the default, as above), ``"crnn"`` (the shipped
+    reader only: Latin script, no system install) or ``"tesseract"`` (Tesseract
+    only: every script whose model is installed). Each distinct label is read once.
+    """
+
+    def __init__(self, languages: str | None = None, engine: str = "auto") -> None:
+        from model.text_recognizer import TextRecognizer, recognizer_available
+
+        if engine not in ENGINES:
+            raise ValueError(f"engine must be one of {', '.join(ENGINES)}, not {engine!r}")
+        self.engine = engine
+        self._recognizer = TextRecognizer() if engine != "tesseract" and recognizer_available() else None
+        self._api = None
+        self.languages = ""
+        wants_tesseract = engine == "tesseract" or (engine == "auto" and tesseract_available())
+        if engine == "crnn" and self._recognizer is None:
+            raise OcrUnavailableError(
+                "the shipped name reader model/weights/names.onnx is missing (reinstall classmood)"
+            )
+        if self._recognizer is None and not tesseract_available():
             raise OcrUnavailableError(
                 "Tesseract's language models were not found, so names cannot be read "
                 "(Debian/Ubuntu: apt install tesseract-ocr tesseract-ocr-script-latn; macOS: brew install tesseract; "
                 "Windows: the UB Mannheim installer; or set TESSDATA_PREFIX)"
             )
-        import tesserocr
+        if wants_tesseract:
+            import tesserocr
 
-        self.languages = languages or default_languages()
-        self._api = tesserocr.PyTessBaseAPI(
-            path=str(tessdata_dir()), lang=self.languages, psm=tesserocr.PSM.SINGLE_LINE
-        )
+            self.languages = languages or default_languages()
+            self._api = tesserocr.PyTessBaseAPI(
+                path=str(tessdata_dir()), lang=self.languages, psm=tesserocr.PSM.SINGLE_LINE
+            )
         self._cache: dict[int, list[tuple[np.ndarray, str | None]]] = {}  # print width -> (print, name) read
         self._by_place: dict[Hashable, tuple[TextLine, np.ndarray, str | None]] = {}
         self.ocr_calls = 0
 
     def close(self) -> None:
-        self._api.End()
+        if self._api is not None:
+            self._api.End()
 
     def _cached(self, line_print: np.ndarray) -> tuple[bool, str | None]:
         for width in (line_print.shape[1], line_print.shape[1] - 1, line_print.shape[1] + 1):
@@ -488,11 +542,11 @@ class NameReader:
             if before is not None and self._same_as_before(gray, *before[:2]):
                 names.append(before[2])
                 continue
-            lines = locate_lines(gray)
-            if not lines:
+            found = find_name_line(gray)
+            if found is None:
                 names.append(None)
                 continue
-            line, image, line_print = _cleaned_line(gray, lines[0])
+            line, image, line_print = found
             hit, name = self._cached(line_print)
             if not hit:
                 name = clean_label_text(self._ocr(gray, line, image))
@@ -527,21 +581,42 @@ class NameReader:
         )
 
     def _ocr(self, gray: np.ndarray, line: TextLine, image: np.ndarray) -> str:
-        """Read one text line (``image``: its cleaned image as found); the surest reading wins.
+        """Read one text line (``image``: its cleaned image for Tesseract).
+
+        The CRNN reads the line in both polarities (it may have been found in
+        the wrong one: the outlines of light letters, or the gaps between dark
+        ones) and the surer reading is kept. Where the CRNN is unsure of a
+        letter and Tesseract is sure of its own reading (another script, or a
+        line the CRNN reads badly), Tesseract's wins (see :data:`SURE_LETTER`).
+        """
+        if self._recognizer is None:
+            return self._tesseract(gray, line, image)[0].text
+        self.ocr_calls += 1
+        flipped = dataclasses.replace(line, light=not line.light)
+        readings = self._recognizer.read([recognizer_input(gray, line), recognizer_input(gray, flipped)])
+        reading = max(readings, key=lambda r: r.total)
+        if self._api is None or reading.least >= SURE_LETTER:
+            return reading.text
+        tesseract = self._tesseract(gray, line, image)[0]
+        return tesseract.text if tesseract.confidence >= TESSERACT_SURE else reading.text
+
+    def _tesseract(self, gray: np.ndarray, line: TextLine, image: np.ndarray) -> list[LineReading]:
+        """Tesseract's readings of the line, the surest first.
 
         When the first reading is poor, the line is read again as if drawn in
         the other polarity (light letters leave dark gaps between them, and
         Meet's white letters a dark shadow, so the line found may be either)
         and at :data:`RETRY_HEIGHTS` (Tesseract misreads some small text at one
         scale and not at another: ``python -m bot.synthetic.evaluate --frames 330
-        --seed 7 --names`` went from 87.1% to 87.4% exact names with the retries).
+        --seed 7 --names --engine tesseract`` went from 87.1% to 87.4% exact names with the retries).
         """
         first = self._read_line(image)
         if first.text and first.confidence >= GOOD_LINE_CONFIDENCE:
-            return first.text
+            return [first]
         retries = [_line_image(gray, line, not line.light, clean=True)]
         retries += [_line_image(gray, line, line.light, clean=True, height=h) for h in RETRY_HEIGHTS]
-        return max([first, *(self._read_line(image) for image in retries)], key=lambda r: r.weight).text
+        readings = [first, *(self._read_line(image) for image in retries)]
+        return sorted(readings, key=lambda r: -r.weight)
 
     def _read_line(self, image: np.ndarray) -> LineReading:
         from PIL import Image

@@ -115,7 +115,8 @@ def test_flip_tta_export_reads_a_face_and_its_mirror_alike(trained, tmp_path):
 
 def test_inference_path_imports_no_torch():
     code = (
-        "import sys; import model.classifier, model.detector, model.preprocess, model.labels; "
+        "import sys; import model.classifier, model.detector, model.preprocess, model.labels, model.text_recognizer; "
+        "import bot.names; "
         "bad = [m for m in ('torch', 'timm', 'torchvision') if m in sys.modules]; print(bad); sys.exit(bool(bad))"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)

@@ -16,9 +16,19 @@ class CommandError(Exception):
 
 
 def _modules() -> list[ModuleType]:
-    from bot.commands import admin_cmd, bench_cmd, bot_cmd, db_cmd, demo_cmd, model_cmd, report_cmd, train_cmd
+    from bot.commands import (
+        admin_cmd,
+        bench_cmd,
+        bot_cmd,
+        db_cmd,
+        demo_cmd,
+        model_cmd,
+        report_cmd,
+        train_cmd,
+        train_names_cmd,
+    )
 
-    return [demo_cmd, bot_cmd, report_cmd, admin_cmd, db_cmd, model_cmd, train_cmd, bench_cmd]
+    return [demo_cmd, bot_cmd, report_cmd, admin_cmd, db_cmd, model_cmd, train_cmd, train_names_cmd, bench_cmd]
 
 
 COMMAND_MODULES: list[ModuleType] = _modules()

@@ -148,6 +148,12 @@ def _register_pipeline(bench_subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--model", default="ferplus", help="expression model (default ferplus)")
     parser.add_argument("--captures", type=int, default=15, help="timed captures (default: %(default)s)")
     parser.add_argument("--tiles", type=int, default=49, help="participants in the gallery (default: %(default)s)")
+    parser.add_argument(
+        "--names",
+        choices=("auto", "crnn", "tesseract"),
+        default="auto",
+        help="name reader, as `bot start --names` (default: auto); the first capture reads every label",
+    )
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     parser.set_defaults(handler=_bench_pipeline)
 
@@ -155,7 +161,9 @@ def _register_pipeline(bench_subparsers: argparse._SubParsersAction) -> None:
 def _bench_pipeline(args: argparse.Namespace) -> int:
     from bot.bench_pipeline import bench_pipeline, summary
 
-    result = bench_pipeline(args.model, captures=max(1, args.captures), tiles=min(49, max(1, args.tiles)))
+    result = bench_pipeline(
+        args.model, captures=max(1, args.captures), tiles=min(49, max(1, args.tiles)), names=args.names
+    )
     print(json.dumps(result, indent=2) if args.json else summary(result))
     return 0
 

@@ -86,11 +86,11 @@ def _same_name(read: str | None, truth: str) -> bool:
     )
 
 
-def evaluate(frames: int, seed: int, out: Path, browser: str) -> dict:
+def evaluate(frames: int, seed: int, out: Path, browser: str, engine: str = "auto") -> dict:
     from bot.gallery import split_gallery
     from bot.names import NameReader
 
-    reader = NameReader()
+    reader = NameReader(engine=engine)
     tiles_truth = tiles_found = 0
     names: dict[str, list[bool]] = defaultdict(list)
     misses: list[tuple[str, str | None]] = []
@@ -134,6 +134,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--frames", type=int, default=30, help="screenshots to take (default: %(default)s)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", default="browser-shots", help="folder for the screenshots (default: %(default)s)")
+    parser.add_argument(
+        "--engine", choices=("auto", "crnn", "tesseract"), default="auto", help="name reader (default: auto)"
+    )
     args = parser.parse_args(argv)
     browser = chromium()
     if browser is None:
@@ -141,7 +144,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     out = Path(args.out).resolve()
     out.mkdir(parents=True, exist_ok=True)
-    result = evaluate(args.frames, args.seed, out, browser)
+    result = evaluate(args.frames, args.seed, out, browser, engine=args.engine)
     for key, value in result.items():
         print(f"{key}: {value}")
     return 0

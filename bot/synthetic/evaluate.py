@@ -172,7 +172,12 @@ def _draw_failure(path: Path, image: np.ndarray, truth: FrameTruth, gallery: Gal
 
 
 def evaluate(
-    frames: int = 330, seed: int = 0, save_failures: Path | None = None, progress=None, names: bool = False
+    frames: int = 330,
+    seed: int = 0,
+    save_failures: Path | None = None,
+    progress=None,
+    names: bool = False,
+    engine: str = "auto",
 ) -> dict:
     from bot.gallery import split_gallery
     from bot.synthetic.render import render_scene
@@ -181,7 +186,7 @@ def evaluate(
     if names:
         from bot.names import NameReader
 
-        reader = NameReader()
+        reader = NameReader(engine=engine)
     name_results: dict[str, list[bool]] = defaultdict(list)
     name_misses: list[tuple[str, str | None]] = []
     scores: list[tuple[str, str, FrameScore]] = []
@@ -214,7 +219,8 @@ def evaluate(
     times = [s.ms for _, _, s in scores]
     full_hd = [s for _, _, s in scores if s.size == (1920, 1080)]
     result = {
-        "command": f"python -m bot.synthetic.evaluate --frames {frames} --seed {seed}",
+        "command": f"python -m bot.synthetic.evaluate --frames {frames} --seed {seed}"
+        + (f" --names --engine {engine}" if names else ""),
         "iou_bar": IOU_BAR,
         "overall": _summary([s for _, _, s in scores]),
         "split_ms_p95": round(float(np.percentile(times, 95)), 2) if times else None,
@@ -298,10 +304,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--json", help="also write the figures to this JSON file")
     parser.add_argument("--names", action="store_true", help="also read every name label (OCR) and score it")
+    parser.add_argument(
+        "--engine", choices=("auto", "crnn", "tesseract"), default="auto", help="name reader (default: auto)"
+    )
     parser.add_argument("--save-failures", help="write frames with a missed or extra tile to this folder")
     args = parser.parse_args(argv)
     failures = Path(args.save_failures) if args.save_failures else None
-    result = evaluate(args.frames, args.seed, failures, progress=lambda m: print(m, file=sys.stderr), names=args.names)
+    result = evaluate(
+        args.frames,
+        args.seed,
+        failures,
+        progress=lambda m: print(m, file=sys.stderr),
+        names=args.names,
+        engine=args.engine,
+    )
     print(format_report(result))
     if args.json:
         Path(args.json).write_text(json.dumps(result, indent=2))

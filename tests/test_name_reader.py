@@ -1,0 +1,127 @@
+"""The name reader's network: what it reads, how it is trained, and that its ONNX file matches torch."""
+
+from __future__ import annotations
+
+import random
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from test_bot_names import label
+
+from bot.names import NameReader, find_name_line, recognizer_input
+from bot.synthetic.names import FIRST_NAMES, LAST_NAMES, LONG_NAMES, PRONOUNS, ROLES
+from model.text_recognizer import CHARSET, TextRecognizer, recognizer_available
+
+needs_model = pytest.mark.skipif(not recognizer_available(), reason="model/weights/names.onnx is not built")
+
+
+def test_the_alphabet_covers_every_synthetic_name_and_annotation():
+    texts = [*FIRST_NAMES, *LAST_NAMES, *LONG_NAMES, *PRONOUNS, *ROLES, "(•••) •••-••12", "+1 425-***-**25", "…"]
+    assert {ch for text in texts for ch in text} <= set(CHARSET)
+    assert len(set(CHARSET)) == len(CHARSET)
+
+
+@needs_model
+def test_reads_names_in_a_font_it_was_not_trained_on_accents_and_all():
+    # DejaVu Sans is not among the training fonts (training.name_data.TRAINING_FONTS)
+    names = ["Łukasz Żółć", "José Núñez", "Nguyễn Thị Hương", "Søren Ødegård", "Ayşe Çelik", "Dvořák Jiří"]
+    reader = NameReader(engine="crnn")
+    crops = [label(name, dark=i % 2 == 0) for i, name in enumerate(names)]
+    assert reader.read(crops) == names
+
+
+@needs_model
+def test_the_crnn_needs_no_tesseract(monkeypatch):
+    import bot.names
+
+    monkeypatch.setattr(bot.names, "tesseract_available", lambda: False)
+    reader = NameReader()  # auto: the shipped reader alone
+    assert reader._api is None
+    assert reader.read([label("Ada Lovelace (Host)")]) == ["Ada Lovelace"]
+
+
+def test_an_unknown_engine_is_refused():
+    with pytest.raises(ValueError, match="engine"):
+        NameReader(engine="magic")
+
+
+@needs_model
+def test_confidence_is_low_on_a_line_that_is_not_text():
+    rng = np.random.default_rng(1)
+    noise = rng.integers(0, 255, (24, 120)).astype(np.uint8)
+    noise_reading, good = TextRecognizer().read([noise, _line("Grace Hopper")])
+    assert good.text == "Grace Hopper"
+    assert good.least > noise_reading.least
+
+
+def _line(text: str) -> np.ndarray:
+    gray = label(text)[:, :, 1]
+    found = find_name_line(gray)
+    assert found is not None
+    return recognizer_input(gray, found[0])
+
+
+def test_training_data_is_cut_by_the_bots_own_line_finder():
+    pytest.importorskip("faker")
+    from training.name_data import NameSource, make_sample
+
+    rng = random.Random(5)
+    source = NameSource(rng)
+    samples = [s for s in (make_sample(rng, source, []) for _ in range(40)) if s is not None]
+    assert len(samples) >= 25  # most strips' lines are found whole
+    for sample in samples:
+        assert sample.image.dtype == np.uint8 and sample.image.shape[0] == 24
+        assert sample.text and set(sample.text) <= set(CHARSET)
+
+
+@pytest.mark.slow
+def test_train_resume_and_export_match(tmp_path):
+    torch = pytest.importorskip("torch")
+    pytest.importorskip("faker")
+    out = tmp_path / "run"
+    command = [sys.executable, "-m", "bot.cli", "train-names", "--out", str(out), "--samples", "96"]
+    command += ["--val-samples", "32", "--workers", "1"]
+    first = subprocess.run([*command, "--epochs", "2", "--stop-after", "1"], capture_output=True, text=True)
+    assert first.returncode == 0, first.stderr
+    assert (out / "last.pt").exists() and (out / "best.pt").exists()
+    second = subprocess.run([*command, "--epochs", "2", "--resume"], capture_output=True, text=True)
+    assert second.returncode == 0, second.stderr
+    assert "resuming after epoch 1" in second.stdout
+    assert torch.load(out / "last.pt", weights_only=False)["state"]["epoch"] == 2
+    other = subprocess.run([*command, "--epochs", "3", "--resume"], capture_output=True, text=True)
+    assert other.returncode == 2 and "resume it with --epochs 2" in other.stderr
+
+    from training.name_model import NameCRNN
+    from training.train_names import export
+
+    onnx_path = export(out / "best.pt", tmp_path / "names.onnx")
+    model = NameCRNN(len(CHARSET) + 1)
+    model.load_state_dict(torch.load(out / "best.pt", weights_only=False)["model"])
+    model.eval()
+    lines = np.random.default_rng(0).uniform(-1, 1, (3, 1, 24, 136)).astype(np.float32)
+    with torch.no_grad():
+        expected = model(torch.from_numpy(lines)).numpy()
+    import onnxruntime as ort
+
+    session = ort.InferenceSession(str(onnx_path), providers=["CPUExecutionProvider"])
+    np.testing.assert_allclose(session.run(None, {"lines": lines})[0], expected, atol=1e-4)
+    meta = session.get_modelmeta().custom_metadata_map
+    assert meta["charset"] == CHARSET and meta["height"] == "24"
+
+
+def test_train_names_explains_bad_input(tmp_path):
+    result = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "train-names", "--out", str(tmp_path), "--faces", str(tmp_path / "nope")],
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 2
+    assert "is not a folder" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_curly_and_straight_apostrophes_name_one_student():
+    from bot.names import clean_label_text
+
+    assert clean_label_text("Emily O’Brien") == clean_label_text("Emily O'Brien") == "Emily O'Brien"

@@ -1,0 +1,367 @@
+"""Training data for the name-label reader: rendered label strips, cut the way the bot cuts them.
+
+Each sample is a strip like the bottom of a meeting tile (video behind, a name
+label on a translucent box or straight on the video with a drop shadow,
+sometimes a microphone icon), drawn in one of ~15 free sans-serif families
+(the ``fontpkg-*`` wheels of the ``train`` extra) at a random weight and a
+screen size of 10-22 px. The names come from Faker's person names in the
+Latin-script locales, with the annotations meeting clients add ("(Host)",
+pronouns, dial-in numbers, long names cut with "…") and random strings over
+the whole alphabet, so that rare letters are seen often enough.
+
+Lato, Roboto and Open Sans, the faces the synthetic galleries draw names in
+(:mod:`bot.synthetic.fonts`), and the synthetic classes' name lists are left
+out on purpose: the bot's name benchmark then measures names and faces the
+reader never saw.
+
+The strip then goes through the bot's own line finder and cleaner
+(:func:`bot.names.find_name_line`, :func:`bot.names.recognizer_input`), so the
+model learns on exactly what it will be given; a strip whose line the finder
+does not find in full is dropped (the reader could not be right on it).
+"""
+
+from __future__ import annotations
+
+import importlib
+import random
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cache, lru_cache
+from pathlib import Path
+
+import cv2
+import numpy as np
+from PIL import Image, ImageDraw, ImageFilter, ImageFont
+
+from bot.names import RECOGNIZER_HEIGHT, find_name_line, recognizer_input
+from model.text_recognizer import CHARSET
+
+#: fontpkg module -> font files in it (a variable font's weight axis is set per sample)
+TRAINING_FONTS = {
+    "fontpkg_noto_sans": ("NotoSans[wdth,wght].ttf",),
+    "fontpkg_inter": ("Inter[opsz,wght].ttf",),
+    "fontpkg_source_sans_3": ("SourceSans3[wght].ttf",),
+    "fontpkg_fira_sans": ("FiraSans-Regular.ttf", "FiraSans-Medium.ttf", "FiraSans-SemiBold.ttf"),
+    "fontpkg_pt_sans": ("PT_Sans-Web-Regular.ttf", "PT_Sans-Web-Bold.ttf"),
+    "fontpkg_work_sans": ("WorkSans[wght].ttf",),
+    "fontpkg_ibm_plex_sans": ("IBMPlexSans[wdth,wght].ttf",),
+    "fontpkg_arimo": ("Arimo[wght].ttf",),
+    "fontpkg_nunito_sans": ("NunitoSans[YTLC,opsz,wdth,wght].ttf",),
+    "fontpkg_rubik": ("Rubik[wght].ttf",),
+    "fontpkg_karla": ("Karla[wght].ttf",),
+    "fontpkg_barlow": ("Barlow-Regular.ttf", "Barlow-Medium.ttf", "Barlow-SemiBold.ttf"),
+    "fontpkg_montserrat": ("Montserrat[wght].ttf",),
+    "fontpkg_mulish": ("Mulish[wght].ttf",),
+    "fontpkg_poppins": ("Poppins-Regular.ttf", "Poppins-Medium.ttf"),
+}
+#: Faker locales whose person names are written in the Latin script
+NAME_LOCALES = (
+    "en_US", "en_GB", "en_IN", "en_NG", "en_PH", "es_ES", "es_MX", "es_AR", "pt_BR", "pt_PT", "fr_FR", "fr_CA",
+    "de_DE", "de_AT", "it_IT", "nl_NL", "pl_PL", "cs_CZ", "sk_SK", "hu_HU", "ro_RO", "hr_HR", "sl_SI", "tr_TR",
+    "da_DK", "no_NO", "sv_SE", "fi_FI", "is_IS", "et_EE", "lv_LV", "lt_LT", "vi_VN", "id_ID", "fil_PH", "az_AZ",
+    "sq_AL", "ga_IE", "yo_NG", "ig_NG", "ha_NG", "sw", "zu_ZA", "mt_MT", "bs_BA", "uz_UZ", "tw_GH",
+)  # fmt: skip
+ANNOTATIONS = (
+    "(Host)", "(Co-host)", "(Guest)", "(Me)", "(she/her)", "(he/him)", "(they/them)", "(she/they)", "(he/they)",
+    "(Host, me)", "(Unverified)", "(External)", "(Organizer)", "(Presenter)",
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Sample:
+    image: np.ndarray  # RECOGNIZER_HEIGHT x width, uint8, dark text on light
+    text: str
+
+
+@cache
+def font_files() -> tuple[Path, ...]:
+    files = []
+    for module_name, names in TRAINING_FONTS.items():
+        try:
+            root = Path(importlib.import_module(module_name).__file__).resolve().parent / "files"
+        except ImportError:
+            continue
+        files += [root / name for name in names if (root / name).exists()]
+    if not files:
+        raise RuntimeError("no training fonts: pip install 'classmood[train]' installs the fontpkg-* wheels")
+    return tuple(files)
+
+
+@cache
+def _coverage(path: Path) -> frozenset[str]:
+    from fontTools.ttLib import TTFont
+
+    return frozenset(chr(code) for code in TTFont(str(path), lazy=True).getBestCmap())
+
+
+@lru_cache(maxsize=4096)
+def _font(path: Path, size: int, weight: int) -> ImageFont.FreeTypeFont:
+    font = ImageFont.truetype(str(path), size)
+    try:
+        axes = font.get_variation_axes()
+    except OSError:  # a static font
+        return font
+    values = []
+    for axis in axes:
+        name = axis.get("name", b"")
+        name = name.decode() if isinstance(name, bytes) else str(name)
+        default = axis.get("default", axis["minimum"])
+        if name.lower().startswith("weight"):
+            values.append(min(max(weight, axis["minimum"]), axis["maximum"]))
+        else:
+            values.append(default)
+    font.set_variation_by_axes(values)
+    return font
+
+
+class NameSource:
+    """Random label texts: person names, annotations, dial-in numbers, long names cut short, random strings."""
+
+    def __init__(self, rng: random.Random) -> None:
+        from faker import Faker
+
+        self.rng = rng
+        self.fakers = [Faker(locale) for locale in NAME_LOCALES]
+        for index, fake in enumerate(self.fakers):
+            fake.seed_instance(rng.randrange(2**31) + index)
+        self.letters = [ch for ch in CHARSET if ch.isalpha()]
+
+    def _person(self) -> str:
+        fake = self.rng.choice(self.fakers)
+        roll = self.rng.random()
+        if roll < 0.12:
+            return fake.first_name()
+        if roll < 0.2:
+            return f"{fake.first_name()} {fake.first_name()} {fake.last_name()}"
+        if roll < 0.25:
+            return f"{fake.first_name()} {fake.last_name()}-{fake.last_name()}"
+        if roll < 0.28:
+            return f"{fake.first_name()} {fake.last_name()[:1]}."
+        return f"{fake.first_name()} {fake.last_name()}"
+
+    def _random_word(self) -> str:
+        length = self.rng.randint(2, 10)
+        word = "".join(self.rng.choice(self.letters) for _ in range(length))
+        return word.capitalize() if self.rng.random() < 0.7 else word
+
+    def _phone(self) -> str:
+        r = self.rng
+        digits = lambda n: "".join(str(r.randint(0, 9)) for _ in range(n))  # noqa: E731
+        return r.choice(
+            [
+                f"+{r.randint(1, 99)} {digits(3)}-***-**{digits(2)}",
+                f"(•••) •••-••{digits(2)}",
+                f"+{r.randint(1, 99)} {digits(3)} {digits(3)} {digits(4)}",
+                f"Call-in User_{r.randint(1, 99)}",
+                f"{digits(3)}-{digits(3)}-{digits(4)}",
+                f"Dial-in {digits(4)}",
+            ]
+        )
+
+    def text(self) -> str:
+        r = self.rng
+        roll = r.random()
+        if roll < 0.07:
+            text = self._phone()
+        elif roll < 0.2:
+            text = " ".join(self._random_word() for _ in range(r.randint(1, 3)))
+        else:
+            text = self._person()
+            if r.random() < 0.05:
+                text = text.upper() if r.random() < 0.5 else text.lower()
+            if r.random() < 0.03:
+                text = f"{text} {r.randint(1, 99)}"
+            if r.random() < 0.03:
+                text = f"{text} {r.choice(['II', 'III', 'Jr.', 'Sr.'])}"
+        if r.random() < 0.18:
+            text = f"{text} {r.choice(ANNOTATIONS)}"
+        if r.random() < 0.08 and len(text) > 6:
+            cut = r.randint(4, len(text) - 1)
+            text = text[:cut].rstrip() + r.choice(["…", "…", "..."])
+        return " ".join(text.split())
+
+
+def _video(rng: random.Random, width: int, height: int, faces: list[np.ndarray]) -> np.ndarray:
+    """A patch of 'camera video': a tinted, blurred face photo, a wall gradient or stripes (BGR)."""
+    roll = rng.random()
+    if roll < 0.55 and faces:
+        face = faces[rng.randrange(len(faces))]
+        scale = rng.uniform(2.0, 6.0)
+        big = cv2.resize(face, None, fx=scale, fy=scale, interpolation=cv2.INTER_LINEAR)
+        while big.shape[0] < height or big.shape[1] < width:
+            big = np.concatenate([big, big[:, ::-1]], axis=1) if big.shape[1] < width else np.concatenate([big, big])
+        y = rng.randrange(big.shape[0] - height + 1)
+        x = rng.randrange(big.shape[1] - width + 1)
+        gray = big[y : y + height, x : x + width].astype(np.float32)
+        tint = np.array([rng.uniform(0.6, 1.2) for _ in range(3)], np.float32)
+        patch = gray[..., None] * tint[None, None, :] * rng.uniform(0.5, 1.1)
+    elif roll < 0.85:
+        base = np.array([rng.uniform(0, 255) for _ in range(3)], np.float32)
+        other = np.array([rng.uniform(0, 255) for _ in range(3)], np.float32)
+        ramp = np.linspace(0, 1, width, dtype=np.float32)[None, :, None]
+        patch = np.broadcast_to(base * (1 - ramp) + other * ramp, (height, width, 3)).copy()
+    else:
+        patch = np.zeros((height, width, 3), np.float32)
+        stripe = rng.randint(3, 20)
+        for x0 in range(0, width, 2 * stripe):
+            patch[:, x0 : x0 + stripe] = [rng.uniform(0, 255) for _ in range(3)]
+        if rng.random() < 0.5:
+            patch = patch.transpose(1, 0, 2)[:height, :width] if height <= width else patch
+            patch = cv2.resize(np.ascontiguousarray(patch), (width, height))
+    patch += np.float32(rng.uniform(0, 8)) * np.random.default_rng(rng.randrange(2**31)).standard_normal(
+        patch.shape, dtype=np.float32
+    )
+    return np.clip(patch, 0, 255).astype(np.uint8)
+
+
+def _icon(draw: ImageDraw.ImageDraw, rng: random.Random, x: int, y: int, size: int, fill: tuple) -> None:
+    """A microphone / camera / hand-ish glyph, as clients draw beside names."""
+    kind = rng.randrange(4)
+    s = size
+    if kind == 0:  # mic: capsule and stand, maybe slashed
+        draw.rounded_rectangle((x + s * 0.3, y, x + s * 0.7, y + s * 0.65), radius=s * 0.2, fill=fill)
+        draw.arc((x + s * 0.15, y + s * 0.3, x + s * 0.85, y + s * 0.85), 0, 180, fill=fill, width=max(1, s // 8))
+        draw.line((x + s * 0.5, y + s * 0.85, x + s * 0.5, y + s), fill=fill, width=max(1, s // 8))
+        if rng.random() < 0.6:
+            draw.line((x, y, x + s, y + s), fill=rng.choice([fill, (235, 60, 60)]), width=max(1, s // 7))
+    elif kind == 1:  # camera
+        draw.rectangle((x, y + s * 0.25, x + s * 0.65, y + s * 0.8), fill=fill)
+        draw.polygon([(x + s * 0.65, y + s * 0.5), (x + s, y + s * 0.25), (x + s, y + s * 0.8)], fill=fill)
+    elif kind == 2:  # dot / badge
+        draw.ellipse((x + s * 0.2, y + s * 0.2, x + s * 0.8, y + s * 0.8), fill=fill)
+    else:  # bars (signal)
+        for i in range(3):
+            draw.rectangle((x + i * s * 0.35, y + s * (0.7 - 0.3 * i), x + i * s * 0.35 + s * 0.22, y + s), fill=fill)
+
+
+def render_strip(
+    rng: random.Random, text: str, faces: list[np.ndarray]
+) -> tuple[np.ndarray, tuple[int, int, int, int]]:
+    """A label strip (BGR) showing ``text`` and the text's box (x0, y0, x1, y1) in it."""
+    usable = [p for p in font_files() if set(text.replace(" ", "")) <= _coverage(p)]
+    path = rng.choice(usable or [font_files()[0]])
+    size = rng.choice([10, 11, 12, 12, 13, 13, 14, 14, 15, 16, 17, 18, 20, 22])
+    font = _font(path, size, rng.choice([400, 400, 500, 500, 600, 700]))
+    left, top, right, bottom = font.getbbox(text, anchor="ls")
+    text_w = right - left
+    icon_left = rng.random() < 0.2
+    icon_right = rng.random() < 0.15
+    pad = rng.randint(4, 10)
+    label_w = text_w + 2 * pad + (size + 4) * (icon_left + icon_right)
+    strip_h = int(np.clip(rng.randint(size + 14, 3 * size + 18), 30, 60))
+    strip_w = label_w + rng.randint(4, 16) + rng.randint(8, 140)
+    video = _video(rng, strip_w, strip_h, faces)
+    image = Image.fromarray(video[..., ::-1]).convert("RGBA")
+    style = rng.random()
+    label_h = size + rng.randint(6, 14)
+    lx = rng.randint(2, 16)
+    ly = strip_h - label_h - rng.randint(2, max(2, strip_h - label_h - 2))
+    overlay = Image.new("RGBA", image.size, (0, 0, 0, 0))
+    draw = ImageDraw.Draw(overlay)
+    if style < 0.55:  # light text on a dark translucent box (Zoom, Teams dark)
+        shade = rng.randint(0, 60)
+        draw.rounded_rectangle(
+            (lx, ly, lx + label_w, ly + label_h),
+            radius=rng.randint(0, 6),
+            fill=(shade, shade, shade, rng.randint(110, 230)),
+        )
+        ink = tuple(rng.randint(215, 255) for _ in range(3))
+    elif style < 0.75:  # dark text on a light box (Teams light, Meet light)
+        shade = rng.randint(205, 255)
+        draw.rounded_rectangle(
+            (lx, ly, lx + label_w, ly + label_h),
+            radius=rng.randint(0, 6),
+            fill=(shade, shade, shade, rng.randint(180, 250)),
+        )
+        ink = tuple(rng.randint(0, 70) for _ in range(3))
+    else:  # white text straight on the video, with a shadow (Meet)
+        ink = (255, 255, 255)
+    image = Image.alpha_composite(image, overlay)
+    draw = ImageDraw.Draw(image)
+    tx = lx + pad + (size + 4 if icon_left else 0)
+    baseline = ly + (label_h - top) // 2
+    if style >= 0.75:
+        shadow = Image.new("RGBA", image.size, (0, 0, 0, 0))
+        ImageDraw.Draw(shadow).text(
+            (tx + 1, baseline + 1), text, font=font, fill=(0, 0, 0, rng.randint(120, 255)), anchor="ls"
+        )
+        if rng.random() < 0.5:
+            shadow = shadow.filter(ImageFilter.GaussianBlur(rng.uniform(0.5, 1.5)))
+        image = Image.alpha_composite(image, shadow)
+        draw = ImageDraw.Draw(image)
+    draw.text((tx, baseline), text, font=font, fill=ink, anchor="ls")
+    icon_y = ly + (label_h - size) // 2
+    if icon_left:
+        _icon(draw, rng, lx + pad, icon_y, size, ink)
+    if icon_right:
+        _icon(draw, rng, tx + text_w + 4, icon_y, size, ink)
+    strip = np.asarray(image.convert("RGB"))[..., ::-1].copy()
+    if rng.random() < 0.3:
+        strip = cv2.GaussianBlur(strip, (0, 0), rng.uniform(0.3, 0.7))
+    if rng.random() < 0.4:
+        _ok, buffer = cv2.imencode(".jpg", strip, [cv2.IMWRITE_JPEG_QUALITY, rng.randint(55, 95)])
+        strip = cv2.imdecode(buffer, cv2.IMREAD_COLOR)
+    box = (tx + left, baseline + top, tx + right, baseline + bottom)
+    return strip, box
+
+
+def make_sample(rng: random.Random, source: NameSource, faces: list[np.ndarray]) -> Sample | None:
+    """One training sample, or None when the bot's line finder would not find the whole name."""
+    text = source.text()
+    strip, (x0, y0, x1, y1) = render_strip(rng, text, faces)
+    gray = cv2.cvtColor(strip, cv2.COLOR_BGR2GRAY)
+    found = find_name_line(gray)
+    if found is None:
+        return None
+    line = found[0]
+    char = max(1.0, line.char_height)
+    # the found line must hold the whole text and little else beyond an icon's width
+    if line.x0 > x0 + 0.3 * char or line.x1 < x1 - 0.3 * char or line.x0 < x0 - 2.5 * char or line.x1 > x1 + 2.5 * char:
+        return None
+    if line.y1 < (y0 + y1) / 2 or line.y0 > (y0 + y1) / 2:
+        return None
+    return Sample(recognizer_input(gray, line), text)
+
+
+def samples(seed: int, faces: list[np.ndarray]) -> Iterator[Sample]:
+    rng = random.Random(seed)
+    source = NameSource(rng)
+    while True:
+        sample = make_sample(rng, source, faces)
+        if sample is not None:
+            yield sample
+
+
+def load_face_textures(data_dir: Path | None, limit: int = 2000, seed: int = 0) -> list[np.ndarray]:
+    """Gray face photos to stand in for camera video behind labels (FER2013 training images), if given."""
+    if data_dir is None:
+        return []
+    paths = sorted(Path(data_dir).rglob("*.png")) + sorted(Path(data_dir).rglob("*.jpg"))
+    random.Random(seed).shuffle(paths)
+    faces = []
+    for path in paths[:limit]:
+        image = cv2.imread(str(path), cv2.IMREAD_GRAYSCALE)
+        if image is not None:
+            faces.append(image)
+    return faces
+
+
+def build_dataset(
+    count: int, seed: int, faces: list[np.ndarray], max_width: int, progress=None
+) -> dict[str, np.ndarray]:
+    """``count`` samples as arrays: images (count x H x max_width, padded white), widths, texts."""
+    images = np.full((count, RECOGNIZER_HEIGHT, max_width), 255, np.uint8)
+    widths = np.zeros(count, np.int32)
+    texts: list[str] = []
+    stream = samples(seed, faces)
+    while len(texts) < count:
+        sample = next(stream)
+        if sample.image.shape[1] > max_width or any(ch not in CHARSET for ch in sample.text):
+            continue
+        index = len(texts)
+        images[index, :, : sample.image.shape[1]] = sample.image
+        widths[index] = sample.image.shape[1]
+        texts.append(sample.text)
+        if progress is not None:
+            progress.update(1)
+    return {"images": images, "widths": widths, "texts": np.array(texts, dtype=object)}
