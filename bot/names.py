@@ -68,7 +68,7 @@ HASH_WIDTH = 32
 MIN_LABEL_CONTRAST = 8.0
 #: A line read with at least this mean word confidence is not read again inverted.
 GOOD_LINE_CONFIDENCE = 85.0
-#: Name engines (see NameReader).
+#: Name engines (see NameReader); the CLI spells them out as bot.commands.bot_cmd.ENGINE_CHOICES.
 ENGINES = ("auto", "crnn", "tesseract")
 #: In "auto" mode the CRNN's reading stands where its least sure letter has at least this probability;
 #: otherwise Tesseract's does where its mean letter confidence (0-100) is at least TESSERACT_SURE.
@@ -336,10 +336,10 @@ def _line_image(
     return cv2.copyMakeBorder(line, 12, 12, 16, 16, cv2.BORDER_REPLICATE)
 
 
-def recognizer_input(gray: np.ndarray, line: TextLine, response: np.ndarray | None = None) -> np.ndarray:
+def recognizer_input(gray: np.ndarray, line: TextLine) -> np.ndarray:
     """What the name reader's network reads (:mod:`model.text_recognizer`): the cleaned line, dark on light,
     :data:`RECOGNIZER_HEIGHT` pixels high; training cuts its rendered strips with this same function."""
-    image = _line_image(gray, line, line.light, clean=True, height=RECOGNIZER_HEIGHT, response=response, border=False)
+    image = _line_image(gray, line, line.light, clean=True, height=RECOGNIZER_HEIGHT, border=False)
     # a line found in the wrong polarity (the gaps of dark letters on a light box) comes out light on dark
     return 255 - image if np.median(np.concatenate([image[0], image[-1]])) < 128 else image
 
@@ -590,18 +590,18 @@ class NameReader:
         line the CRNN reads badly), Tesseract's wins (see :data:`SURE_LETTER`).
         """
         if self._recognizer is None:
-            return self._tesseract(gray, line, image)[0].text
+            return self._tesseract(gray, line, image).text
         self.ocr_calls += 1
         flipped = dataclasses.replace(line, light=not line.light)
         readings = self._recognizer.read([recognizer_input(gray, line), recognizer_input(gray, flipped)])
         reading = max(readings, key=lambda r: r.total)
         if self._api is None or reading.least >= SURE_LETTER:
             return reading.text
-        tesseract = self._tesseract(gray, line, image)[0]
+        tesseract = self._tesseract(gray, line, image)
         return tesseract.text if tesseract.confidence >= TESSERACT_SURE else reading.text
 
-    def _tesseract(self, gray: np.ndarray, line: TextLine, image: np.ndarray) -> list[LineReading]:
-        """Tesseract's readings of the line, the surest first.
+    def _tesseract(self, gray: np.ndarray, line: TextLine, image: np.ndarray) -> LineReading:
+        """Tesseract's surest reading of the line.
 
         When the first reading is poor, the line is read again as if drawn in
         the other polarity (light letters leave dark gaps between them, and
@@ -612,11 +612,10 @@ class NameReader:
         """
         first = self._read_line(image)
         if first.text and first.confidence >= GOOD_LINE_CONFIDENCE:
-            return [first]
+            return first
         retries = [_line_image(gray, line, not line.light, clean=True)]
         retries += [_line_image(gray, line, line.light, clean=True, height=h) for h in RETRY_HEIGHTS]
-        readings = [first, *(self._read_line(image) for image in retries)]
-        return sorted(readings, key=lambda r: -r.weight)
+        return max([first, *(self._read_line(image) for image in retries)], key=lambda r: r.weight)
 
     def _read_line(self, image: np.ndarray) -> LineReading:
         from PIL import Image

@@ -39,6 +39,12 @@ def _charset() -> str:
 CHARSET = _charset()
 
 
+def output_steps(width: int) -> int:
+    """The network's output steps that belong to a line ``width`` pixels wide (it halves the width; the
+    white margin is read too)."""
+    return (width + RIGHT_MARGIN + 1) // 2
+
+
 @dataclass(frozen=True)
 class LineText:
     """One line read: its text, the least sure letter's probability and the letters' probabilities summed
@@ -47,6 +53,23 @@ class LineText:
     text: str
     least: float
     total: float
+
+
+def greedy_decode(log_probs: np.ndarray, charset: str = CHARSET) -> LineText:
+    """Greedy CTC decoding of one line's steps (steps x (1 + letters) log-probabilities, blank first)."""
+    best = log_probs.argmax(axis=1)
+    sure = np.exp(log_probs.max(axis=1))
+    text: list[str] = []
+    probabilities: list[float] = []
+    previous = 0
+    for step, index in enumerate(best):
+        if index != previous and index != 0:
+            text.append(charset[index - 1])
+            probabilities.append(float(sure[step]))
+        previous = index
+    if not text:
+        return LineText("", 0.0, 0.0)
+    return LineText("".join(text).strip(), min(probabilities), sum(probabilities))
 
 
 class TextRecognizer:
@@ -68,7 +91,7 @@ class TextRecognizer:
 
     def read(self, lines: Sequence[np.ndarray]) -> list[LineText]:
         """``lines``: uint8 gray images ``self.height`` pixels high, dark text on light."""
-        return [self.decode(log_probs) for log_probs in self.log_probs(lines)]
+        return [greedy_decode(log_probs, self.charset) for log_probs in self.log_probs(lines)]
 
     def log_probs(self, lines: Sequence[np.ndarray]) -> list[np.ndarray]:
         """Each line's output: steps x (1 + letters) log-probabilities, blank first."""
@@ -85,25 +108,8 @@ class TextRecognizer:
                 batch[row, 0, :, : line.shape[1]] = line.astype(np.float32) / 255.0
             output = self.session.run(None, {self._input: (batch - 0.5) / 0.5})[0]  # N x T x classes
             for row, index in enumerate(chunk):
-                steps = (lines[index].shape[1] + RIGHT_MARGIN + 1) // 2
-                results[index] = output[row, :steps]
+                results[index] = output[row, : output_steps(lines[index].shape[1])]
         return results
-
-    def decode(self, log_probs: np.ndarray) -> LineText:
-        """Greedy CTC decoding of one line's steps (steps x classes log-probabilities)."""
-        best = log_probs.argmax(axis=1)
-        sure = np.exp(log_probs.max(axis=1))
-        text: list[str] = []
-        probabilities: list[float] = []
-        previous = 0
-        for step, index in enumerate(best):
-            if index != previous and index != 0:
-                text.append(self.charset[index - 1])
-                probabilities.append(float(sure[step]))
-            previous = index
-        if not text:
-            return LineText("", 0.0, 0.0)
-        return LineText("".join(text).strip(), min(probabilities), sum(probabilities))
 
 
 def recognizer_available() -> bool:

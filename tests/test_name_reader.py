@@ -125,3 +125,10 @@ def test_curly_and_straight_apostrophes_name_one_student():
     from bot.names import clean_label_text
 
     assert clean_label_text("Emily O’Brien") == clean_label_text("Emily O'Brien") == "Emily O'Brien"
+
+
+def test_the_cli_offers_the_readers_engines():
+    from bot.commands.bot_cmd import ENGINE_CHOICES
+    from bot.names import ENGINES
+
+    assert ENGINE_CHOICES == ENGINES

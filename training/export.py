@@ -76,8 +76,6 @@ def export_model(
 
     ``flip`` builds the mirrored-face average into the graph (see :class:`Probabilities`).
     """
-    import onnx
-
     model, checkpoint = load_checkpoint_model(checkpoint_path)
     config = checkpoint["config"]
     size = int(config["image_size"])
@@ -94,7 +92,6 @@ def export_model(
         dynamic_shapes={"x": {0: torch.export.Dim("batch", min=1, max=4096)}},
         external_data=False,
     )
-    proto = onnx.load(str(onnx_path))
     metadata = {
         "classes": json.dumps(list(checkpoint["classes"])),
         "image_size": str(size),
@@ -104,11 +101,7 @@ def export_model(
         "epoch": str(checkpoint.get("epoch", "")),
         "flip_tta": json.dumps(flip),
     }
-    del proto.metadata_props[:]
-    for key, value in metadata.items():
-        entry = proto.metadata_props.add()
-        entry.key, entry.value = key, value
-    onnx.save(proto, str(onnx_path))
+    write_metadata(onnx_path, metadata)
 
     if slim_pt_path is not None:
         keys = ("model", "config", "classes", "epoch", "weights", "cpu_seconds", "val_report")
@@ -125,6 +118,18 @@ def export_model(
     difference = check_parity(wrapped, onnx_path, size)
     log.info("exported %s (torch vs onnxruntime max |dp| = %.2e)", onnx_path, difference)
     return onnx_path
+
+
+def write_metadata(onnx_path: str | Path, metadata: dict[str, str], out: str | Path | None = None) -> None:
+    """Replace an ONNX file's metadata (what the runtime reads to use it) and save it to ``out`` (default: in place)."""
+    import onnx
+
+    proto = onnx.load(str(onnx_path))
+    del proto.metadata_props[:]
+    for key, value in metadata.items():
+        entry = proto.metadata_props.add()
+        entry.key, entry.value = key, value
+    onnx.save(proto, str(out or onnx_path))
 
 
 def check_parity(probabilities: torch.nn.Module, onnx_path: str | Path, size: int, n: int = 16, seed: int = 0) -> float:

@@ -258,22 +258,19 @@ def render_strip(
     ly = strip_h - label_h - rng.randint(2, max(2, strip_h - label_h - 2))
     overlay = Image.new("RGBA", image.size, (0, 0, 0, 0))
     draw = ImageDraw.Draw(overlay)
-    if style < 0.55:  # light text on a dark translucent box (Zoom, Teams dark)
-        shade = rng.randint(0, 60)
+    if style < 0.75:
+        # (box shade, box opacity, text ink) ranges: light text on a dark translucent box (Zoom, Teams dark),
+        # or dark text on a light box (Teams light, Meet light)
+        shades, opacities, inks = (
+            ((0, 60), (110, 230), (215, 255)) if style < 0.55 else ((205, 255), (180, 250), (0, 70))
+        )
+        shade = rng.randint(*shades)
         draw.rounded_rectangle(
             (lx, ly, lx + label_w, ly + label_h),
             radius=rng.randint(0, 6),
-            fill=(shade, shade, shade, rng.randint(110, 230)),
+            fill=(shade, shade, shade, rng.randint(*opacities)),
         )
-        ink = tuple(rng.randint(215, 255) for _ in range(3))
-    elif style < 0.75:  # dark text on a light box (Teams light, Meet light)
-        shade = rng.randint(205, 255)
-        draw.rounded_rectangle(
-            (lx, ly, lx + label_w, ly + label_h),
-            radius=rng.randint(0, 6),
-            fill=(shade, shade, shade, rng.randint(180, 250)),
-        )
-        ink = tuple(rng.randint(0, 70) for _ in range(3))
+        ink = tuple(rng.randint(*inks) for _ in range(3))
     else:  # white text straight on the video, with a shadow (Meet)
         ink = (255, 255, 255)
     image = Image.alpha_composite(image, overlay)

@@ -14,14 +14,13 @@ from __future__ import annotations
 
 import json
 import multiprocessing
-import random
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numpy as np
 
-from model.text_recognizer import CHARSET, RECOGNIZER_PATH, RIGHT_MARGIN
+from model.text_recognizer import CHARSET, RECOGNIZER_PATH, RIGHT_MARGIN, greedy_decode, output_steps
 
 
 @dataclass
@@ -72,9 +71,11 @@ def build_data(config: NameTrainConfig, split: str, count: int, seed: int) -> Pa
     return path
 
 
+_LETTER_INDEX = {ch: i + 1 for i, ch in enumerate(CHARSET)}  # 0 is CTC's blank
+
+
 def _encode(text: str) -> list[int]:
-    index = {ch: i + 1 for i, ch in enumerate(CHARSET)}
-    return [index[ch] for ch in text]
+    return [_LETTER_INDEX[ch] for ch in text]
 
 
 def _batches(widths: np.ndarray, batch_size: int, rng: np.random.Generator) -> list[np.ndarray]:
@@ -91,8 +92,7 @@ def _batches(widths: np.ndarray, batch_size: int, rng: np.random.Generator) -> l
 
 
 def _steps(widths: np.ndarray) -> list[int]:
-    """Output steps that belong to each line (the network halves the width; its margin included)."""
-    return [(int(w) + RIGHT_MARGIN + 1) // 2 for w in widths]
+    return [output_steps(int(w)) for w in widths]
 
 
 def _tensor(images: np.ndarray, widths: np.ndarray, rows: np.ndarray):
@@ -107,19 +107,6 @@ def _tensor(images: np.ndarray, widths: np.ndarray, rows: np.ndarray):
     return torch.from_numpy((batch[:, None] - 0.5) / 0.5)
 
 
-def _greedy(log_probs, lengths) -> list[str]:
-    best = log_probs.argmax(-1).numpy()
-    texts = []
-    for row, steps in zip(best, lengths, strict=True):
-        chars, previous = [], 0
-        for index in row[:steps]:
-            if index != previous and index != 0:
-                chars.append(CHARSET[index - 1])
-            previous = index
-        texts.append("".join(chars).strip())
-    return texts
-
-
 def evaluate(model, data: dict[str, np.ndarray], batch_size: int = 128) -> float:
     """Exact line accuracy."""
     import torch
@@ -131,9 +118,10 @@ def evaluate(model, data: dict[str, np.ndarray], batch_size: int = 128) -> float
         for start in range(0, len(order), batch_size):
             rows = order[start : start + batch_size]
             log_probs = model(_tensor(data["images"], data["widths"], rows))
-            lengths = _steps(data["widths"][rows])
-            for text, truth in zip(_greedy(log_probs, lengths), data["texts"][rows], strict=True):
-                right += text == str(truth).strip()
+            for output, steps, truth in zip(
+                log_probs.numpy(), _steps(data["widths"][rows]), data["texts"][rows], strict=True
+            ):
+                right += greedy_decode(output[:steps]).text == str(truth).strip()
     model.train()
     return right / len(order)
 
@@ -237,10 +225,10 @@ def _config_dict(config: NameTrainConfig) -> dict:
 
 def export(checkpoint_path: Path, out: Path = RECOGNIZER_PATH) -> Path:
     """best.pt -> ONNX with the charset and line height in its metadata (dynamic batch and width)."""
-    import onnx
     import torch
 
     from bot.names import RECOGNIZER_HEIGHT
+    from training.export import write_metadata
     from training.name_model import NameCRNN
 
     checkpoint = torch.load(checkpoint_path, map_location="cpu", weights_only=False)
@@ -258,15 +246,6 @@ def export(checkpoint_path: Path, out: Path = RECOGNIZER_PATH) -> Path:
         dynamic_axes={"lines": {0: "batch", 3: "width"}, "log_probs": {0: "batch", 1: "steps"}},
         dynamo=False,
     )
-    graph = onnx.load(str(tmp))
-    for key, value in {"charset": CHARSET, "height": str(RECOGNIZER_HEIGHT)}.items():
-        entry = graph.metadata_props.add()
-        entry.key, entry.value = key, value
-    onnx.save(graph, str(out))
+    write_metadata(tmp, {"charset": CHARSET, "height": str(RECOGNIZER_HEIGHT)}, out)
     tmp.unlink()
     return out
-
-
-def seed_everything(seed: int) -> None:
-    random.seed(seed)
-    np.random.seed(seed)

@@ -13,6 +13,7 @@ import sys
 from collections.abc import Callable
 
 from bot.commands._common import add_db_option, user_errors
+from bot.commands.bot_cmd import ENGINE_CHOICES
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -150,7 +151,7 @@ def _register_pipeline(bench_subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--tiles", type=int, default=49, help="participants in the gallery (default: %(default)s)")
     parser.add_argument(
         "--names",
-        choices=("auto", "crnn", "tesseract"),
+        choices=ENGINE_CHOICES,
         default="auto",
         help="name reader, as `bot start --names` (default: auto); the first capture reads every label",
     )

@@ -21,6 +21,7 @@ NAMES_HELP = (
     "accent; Tesseract, where installed, reads what it is unsure of and other scripts), crnn (the shipped reader "
     "only) or tesseract (Tesseract only, any script whose model is installed)"
 )
+#: bot.names.ENGINES, spelled out so that `--help` does not load OpenCV
 ENGINE_CHOICES = ("auto", "crnn", "tesseract")
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|min|h)?\s*$", re.IGNORECASE)
 

@@ -130,13 +130,13 @@ def evaluate(frames: int, seed: int, out: Path, browser: str, engine: str = "aut
 
 
 def main(argv: list[str] | None = None) -> int:
+    from bot.names import ENGINES
+
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--frames", type=int, default=30, help="screenshots to take (default: %(default)s)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", default="browser-shots", help="folder for the screenshots (default: %(default)s)")
-    parser.add_argument(
-        "--engine", choices=("auto", "crnn", "tesseract"), default="auto", help="name reader (default: auto)"
-    )
+    parser.add_argument("--engine", choices=ENGINES, default="auto", help="name reader (default: auto)")
     args = parser.parse_args(argv)
     browser = chromium()
     if browser is None:

@@ -299,14 +299,14 @@ def format_report(result: dict) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from bot.names import ENGINES
+
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--frames", type=int, default=330, help="frames to render (default: %(default)s)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--json", help="also write the figures to this JSON file")
     parser.add_argument("--names", action="store_true", help="also read every name label (OCR) and score it")
-    parser.add_argument(
-        "--engine", choices=("auto", "crnn", "tesseract"), default="auto", help="name reader (default: auto)"
-    )
+    parser.add_argument("--engine", choices=ENGINES, default="auto", help="name reader (default: auto)")
     parser.add_argument("--save-failures", help="write frames with a missed or extra tile to this folder")
     args = parser.parse_args(argv)
     failures = Path(args.save_failures) if args.save_failures else None
