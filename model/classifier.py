@@ -8,7 +8,6 @@ names and input size in its metadata, and outputs softmax probabilities.
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +17,7 @@ import onnxruntime as ort
 
 from model.labels import LABEL_SETS, to_ferplus_probabilities
 from model.preprocess import face_pixels, normalize
+from model.sessions import cpu_session
 
 WEIGHTS_DIR = Path(__file__).resolve().parent / "weights"
 SHIPPED_MODELS: tuple[str, ...] = ("ferplus", "fer2013")
@@ -78,10 +78,7 @@ class ExpressionClassifier:
     @classmethod
     def load(cls, name_or_path: str = DEFAULT_MODEL, threads: int | None = None) -> ExpressionClassifier:
         path = resolve_model_path(name_or_path)
-        options = ort.SessionOptions()
-        options.intra_op_num_threads = threads or min(4, os.cpu_count() or 1)
-        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-        session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+        session = cpu_session(path, threads)
         meta = session.get_modelmeta().custom_metadata_map
         classes = tuple(json.loads(meta["classes"])) if "classes" in meta else LABEL_SETS.get(path.stem, ())
         if not classes:

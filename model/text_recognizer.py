@@ -11,7 +11,6 @@ dial-in numbers carry: :data:`CHARSET`. Its input is a text line as
 
 from __future__ import annotations
 
-import os
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -76,14 +75,12 @@ class TextRecognizer:
     """Reads text lines in batches."""
 
     def __init__(self, path: Path | str = RECOGNIZER_PATH) -> None:
-        import onnxruntime as ort
+        from model.sessions import cpu_session
 
         path = Path(path)
         if not path.is_file():
             raise FileNotFoundError(f"the name reader's model is missing: {path} (reinstall classmood)")
-        options = ort.SessionOptions()
-        options.intra_op_num_threads = int(os.environ.get("CLASSMOOD_THREADS", "0") or 0)
-        self.session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+        self.session = cpu_session(path)
         meta = self.session.get_modelmeta().custom_metadata_map
         self.charset = meta.get("charset", CHARSET)
         self.height = int(meta.get("height", 24))
