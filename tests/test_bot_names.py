@@ -107,6 +107,8 @@ def test_clean_label_text_undoes_common_misreadings_of_punctuation():
     assert clean_label_text("Henry I1") == "Henry II"
     assert clean_label_text("Ella Ill") == "Ella III"
     assert clean_label_text("{Ñ Bianca Kaya {he/him}") == "Bianca Kaya"
+    assert clean_label_text("ş. Jonas Cohen") == "Jonas Cohen"
+    assert clean_label_text("Farah Szabó)") == "Farah Szabó"
     # but names keep their own parentheses, hyphens and initials
     assert clean_label_text("Ana Silva (Mathematics)") == "Ana Silva (Mathematics)"
     assert clean_label_text("Jean-Luc Picard") == "Jean-Luc Picard"

@@ -111,6 +111,32 @@ def test_train_resume_and_export_match(tmp_path):
     assert meta["charset"] == CHARSET and meta["height"] == "24"
 
 
+def test_the_shipped_reader_can_be_trained_further():
+    """--init names.onnx: the exported network comes back as the same function, in evaluation exactly and in
+    training mode (batch norm on the batch's own statistics) close to it."""
+    torch = pytest.importorskip("torch")
+    import onnxruntime as ort
+
+    from model.text_recognizer import RECOGNIZER_PATH
+    from training.name_model import from_onnx
+
+    lines = [_line(text) for text in ("Zoë Łęcki", "Nguyễn Thị Hương", "Aarav Patel (Host)", "Åsa Ødegård")]
+    width = max(line.shape[1] for line in lines) + 6
+    batch = np.ones((len(lines), 1, 24, width), np.float32)
+    for row, line in enumerate(lines):
+        batch[row, 0, :, : line.shape[1]] = line / 255.0
+    batch = (batch - 0.5) / 0.5
+    expected = ort.InferenceSession(str(RECOGNIZER_PATH)).run(None, {"lines": batch})[0]
+    model = from_onnx(RECOGNIZER_PATH, torch.from_numpy(batch))
+    model.eval()
+    with torch.no_grad():
+        np.testing.assert_allclose(model(torch.from_numpy(batch)).numpy(), expected, atol=1e-4)
+        model.train()
+        model.features[-1].eval()  # dropout off: only batch norm's training mode differs
+        trained = model(torch.from_numpy(batch)).numpy()
+    assert np.abs(trained - expected).max() < 1e-2
+
+
 def test_train_names_explains_bad_input(tmp_path):
     result = subprocess.run(
         [sys.executable, "-m", "bot.cli", "train-names", "--out", str(tmp_path), "--faces", str(tmp_path / "nope")],

@@ -36,7 +36,7 @@ class NameTrainConfig:
     seed: int = 0
     max_width: int = 480
     workers: int = 2
-    #: start from these weights (a run's best.pt) instead of from scratch: a new cycle over the same strips
+    #: start from these weights (a run's best.pt, or an exported .onnx reader) instead of from scratch
     init: Path | None = None
 
 
@@ -131,7 +131,7 @@ def train(config: NameTrainConfig, resume: bool = False, stop_after: int | None 
     import torch
     from tqdm import tqdm
 
-    from training.name_model import NameCRNN
+    from training.name_model import NameCRNN, from_onnx
 
     config.out.mkdir(parents=True, exist_ok=True)
     torch.manual_seed(config.seed)
@@ -149,7 +149,13 @@ def train(config: NameTrainConfig, resume: bool = False, stop_after: int | None 
     )
     ctc = torch.nn.CTCLoss(zero_infinity=True)
     state = {"epoch": 0, "best": -1.0, "history": [], "cpu_seconds": 0.0}
-    if config.init is not None:
+    if config.init is not None and config.init.suffix == ".onnx":
+        # an exported reader (the shipped names.onnx, say): its weights, batch norms unfolded on training lines
+        sample = np.random.default_rng(config.seed).choice(len(targets), size=min(256, len(targets)), replace=False)
+        calibration = _tensor(train_data["images"], train_data["widths"], np.sort(sample))
+        model.load_state_dict(from_onnx(config.init, calibration).state_dict())
+        print(f"starting from the exported reader {config.init}")
+    elif config.init is not None:
         start = torch.load(config.init, map_location="cpu", weights_only=False)
         model.load_state_dict(start["model"])
         # the earlier stages' CPU time counts towards this model's cost

@@ -29,7 +29,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--workers", type=int, default=2, help="processes rendering strips (default: 2)")
     parser.add_argument("--resume", action="store_true", help="continue from OUT/last.pt")
     parser.add_argument("--stop-after", type=int, default=None, help="stop after this many epochs (resume later)")
-    parser.add_argument("--init", type=Path, default=None, help="start from this checkpoint (e.g. an earlier best.pt)")
+    parser.add_argument(
+        "--init",
+        type=Path,
+        default=None,
+        help="start from these weights: a run's best.pt, or an exported reader such as model/weights/names.onnx",
+    )
     parser.add_argument("--export", action="store_true", help="only export OUT/best.pt to model/weights/names.onnx")
     parser.set_defaults(handler=run)
 
