@@ -210,14 +210,15 @@ def _best_run(
     for row in sorted({y + h / 2 for _, y, _, h in boxes}):
         crossing = [b for b in boxes if b[1] <= row < b[1] + b[3]]
         char_height = float(median(b[3] for b in crossing))
-        line = [b for b in crossing if 0.45 * char_height <= b[3] <= 1.6 * char_height]
+        letter_sized = [0.45 * char_height <= b[3] <= 1.6 * char_height for b in crossing]
+        line = [b for b, letter in zip(crossing, letter_sized, strict=True) if letter]
         if not line:  # e.g. one tall and one short piece: neither is near their median height
             continue
         top = min(b[1] for b in line)
         bottom = max(b[1] + b[3] for b in line)
         # a piece on the line of another height (a "J" reaching below the baseline, a letter joined to its
         # accent) is not counted as a letter, but does not split the name in two either
-        odd = [b for b in crossing if not 0.45 * char_height <= b[3] <= 1.6 * char_height]
+        odd = [b for b, letter in zip(crossing, letter_sized, strict=True) if not letter]
         bridges = [m for m in marks if top <= m[1] + m[3] / 2 <= bottom] + odd
         runs: list[list[tuple[int, int, int, int]]] = []
         right = -(10**9)
@@ -489,7 +490,6 @@ def clean_label_text(text: str) -> str | None:
         tokens.pop()
     if tokens and tokens[-1].endswith(")") and "(" not in " ".join(tokens):
         tokens[-1] = tokens[-1].rstrip(")")  # an icon read as a closing bracket: "Farah Szabó)"
-    tokens = [token for token in tokens if token]
     name = display_name(" ".join(tokens))
     return name if sum(ch.isalpha() for ch in name) >= 2 else None
 
@@ -568,14 +568,14 @@ class NameReader:
             if before is not None and self._same_as_before(gray, *before[:2]):
                 names.append(before[2])
                 continue
-            found = find_name_line(gray)
-            if found is None:
+            candidates = locate_lines(gray)
+            if not candidates:
                 names.append(None)
                 continue
-            line, image, line_print = found
+            line, image, line_print = _cleaned_line(gray, candidates[0])
             hit, name = self._cached(line_print)
             if not hit:
-                name = clean_label_text(self._ocr(gray, line, image))
+                name = clean_label_text(self._ocr(gray, line, image, candidates))
                 if _telling_print(line_print):
                     bucket = self._cache.setdefault(line_print.shape[1], [])
                     bucket.append((line_print, name))
@@ -606,8 +606,8 @@ class NameReader:
             and bool(inked[line.x1 - edge : line.x1].any())
         )
 
-    def _ocr(self, gray: np.ndarray, line: TextLine, image: np.ndarray) -> str:
-        """Read one text line (``image``: its cleaned image for Tesseract).
+    def _ocr(self, gray: np.ndarray, line: TextLine, image: np.ndarray, candidates: Sequence[TextLine]) -> str:
+        """Read one text line (``image``: its cleaned image for Tesseract; ``candidates``: :func:`locate_lines`).
 
         The CRNN reads the line in both polarities (it may have been found in
         the wrong one: the outlines of light letters, or the gaps between dark
@@ -619,20 +619,21 @@ class NameReader:
         if self._recognizer is None:
             return self._tesseract(gray, line, image).text
         self.ocr_calls += 1
-        reading = self.crnn_reading(gray, line)
+        reading = self.crnn_reading(gray, line, candidates)
         if self._api is None or reading.least >= SURE_LETTER:
             return reading.text
         tesseract = self._tesseract(gray, line, image)
         return tesseract.text if tesseract_wins(reading.least, tesseract.confidence) else reading.text
 
-    def crnn_reading(self, gray: np.ndarray, line: TextLine) -> LineText:
+    def crnn_reading(self, gray: np.ndarray, line: TextLine, candidates: Sequence[TextLine]) -> LineText:
         """The CRNN's surer reading of the line in either polarity (each in its own line's ends where the
-        other polarity has a line: the gaps between light letters can miss a "T"'s bar).
+        other polarity has a line among ``candidates``, :func:`locate_lines` of ``gray``: the gaps between
+        light letters can miss a "T"'s bar).
 
         "Surer": the larger sum of its letters' probabilities plus :data:`POLARITY_LEAST_WEIGHT` times its
         least sure letter's, so that a reading does not win by an extra, doubtful letter.
         """
-        others = [found for found in locate_lines(gray) if found.light != line.light]
+        others = [found for found in candidates if found.light != line.light]
         flipped = others[0] if others else dataclasses.replace(line, light=not line.light)
         readings = self._recognizer.read([recognizer_input(gray, line), recognizer_input(gray, flipped)])
         return max(readings, key=lambda r: r.total + POLARITY_LEAST_WEIGHT * r.least)
