@@ -71,6 +71,33 @@ def greedy_decode(log_probs: np.ndarray, charset: str = CHARSET) -> LineText:
     return LineText("".join(text).strip(), min(probabilities), sum(probabilities))
 
 
+def ctc_log_likelihood(log_probs: np.ndarray, labels: Sequence[int]) -> float:
+    """log P(labels | line) under CTC: the sum over every alignment of ``labels`` (letter indices, blank is 0)
+    to the line's steps (steps x (1 + letters) log-probabilities), by the forward algorithm.
+
+    Greedy decoding keeps one alignment's letters; this scores any text against the same output, so two
+    spellings of a name can be compared on what the network saw.
+    """
+    steps = len(log_probs)
+    states = 2 * len(labels) + 1
+    if steps == 0 or steps < len(labels):
+        return -np.inf
+    extended = np.zeros(states, dtype=np.int64)
+    extended[1::2] = labels
+    # a letter may follow the letter two states back directly, unless the two are the same letter
+    can_skip = np.zeros(states, dtype=bool)
+    can_skip[2:] = (extended[2:] != 0) & (extended[2:] != extended[:-2])
+    alpha = np.full(states, -np.inf)
+    alpha[0] = log_probs[0, 0]
+    if states > 1:
+        alpha[1] = log_probs[0, extended[1]]
+    for step in range(1, steps):
+        from_previous = np.concatenate(([-np.inf], alpha[:-1]))
+        from_skip = np.where(can_skip, np.concatenate(([-np.inf, -np.inf], alpha[:-2])), -np.inf)
+        alpha = np.logaddexp(np.logaddexp(alpha, from_previous), from_skip) + log_probs[step, extended]
+    return float(np.logaddexp(alpha[-1], alpha[-2])) if states > 1 else float(alpha[-1])
+
+
 class TextRecognizer:
     """Reads text lines in batches."""
 

@@ -80,6 +80,8 @@ def test_clean_label_text_strips_icons_and_annotations():
     assert clean_label_text("4. Hana Mendes (Guest)") == "Hana Mendes"
     assert clean_label_text("{4 Oliver Wang (she/her)") == "Oliver Wang"
     assert clean_label_text("Emma Berg 3,") == "Emma Berg"
+    assert clean_label_text("Emma Silva.") == "Emma Silva"
+    assert clean_label_text("John Smith Jr.") == "John Smith Jr."
     assert clean_label_text("Grace Kowalczyk (Guest") == "Grace Kowalczyk"  # its ")" lost to the icon
     # pronouns whose slash OCR lost or misread are still pronouns, not part of the name
     assert clean_label_text("Finn Martin (sheher)") == "Finn Martin"

@@ -36,10 +36,18 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="start from these weights: a run's best.pt, or an exported reader such as model/weights/names.onnx",
     )
     parser.add_argument("--export", action="store_true", help="only export OUT/best.pt to model/weights/names.onnx")
+    parser.add_argument(
+        "--lexicon",
+        action="store_true",
+        help="only write the reader's lexicon of known name words (Faker's person names) to "
+        "model/weights/name_lexicon.txt",
+    )
     parser.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.lexicon:
+        return _write_lexicon()
     require_torch()
     from training.train_names import NameTrainConfig, export, train
 
@@ -72,4 +80,15 @@ def run(args: argparse.Namespace) -> int:
     except ValueError as error:
         raise CommandError(str(error)) from None
     print(f"best validation exact-line accuracy {best:.4f} -> {args.out}/best.pt")
+    return 0
+
+
+def _write_lexicon() -> int:
+    try:
+        from training.name_lexicon import write_lexicon
+    except ImportError as error:
+        raise CommandError(f"the lexicon is built from Faker's names: pip install -e '.[train]' ({error})") from None
+    from model.name_lexicon import LEXICON_PATH
+
+    print(f"wrote {write_lexicon()} name words to {LEXICON_PATH}")
     return 0

@@ -178,6 +178,7 @@ def evaluate(
     progress=None,
     names: bool = False,
     engine: str = "auto",
+    lexicon: bool = True,
 ) -> dict:
     from bot.gallery import split_gallery
     from bot.synthetic.render import render_scene
@@ -186,7 +187,7 @@ def evaluate(
     if names:
         from bot.names import NameReader
 
-        reader = NameReader(engine=engine)
+        reader = NameReader(engine=engine, lexicon=lexicon)
     name_results: dict[str, list[bool]] = defaultdict(list)
     name_misses: list[tuple[str, str | None]] = []
     scores: list[tuple[str, str, FrameScore]] = []
@@ -220,7 +221,8 @@ def evaluate(
     full_hd = [s for _, _, s in scores if s.size == (1920, 1080)]
     result = {
         "command": f"python -m bot.synthetic.evaluate --frames {frames} --seed {seed}"
-        + (f" --names --engine {engine}" if names else ""),
+        + (f" --names --engine {engine}" if names else "")
+        + (" --no-lexicon" if names and not lexicon else ""),
         "iou_bar": IOU_BAR,
         "overall": _summary([s for _, _, s in scores]),
         "split_ms_p95": round(float(np.percentile(times, 95)), 2) if times else None,
@@ -307,6 +309,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", help="also write the figures to this JSON file")
     parser.add_argument("--names", action="store_true", help="also read every name label (OCR) and score it")
     parser.add_argument("--engine", choices=ENGINES, default="auto", help="name reader (default: auto)")
+    parser.add_argument(
+        "--no-lexicon", action="store_true", help="read names letter by letter, without the lexicon of known names"
+    )
     parser.add_argument("--save-failures", help="write frames with a missed or extra tile to this folder")
     args = parser.parse_args(argv)
     failures = Path(args.save_failures) if args.save_failures else None
@@ -317,6 +322,7 @@ def main(argv: list[str] | None = None) -> int:
         progress=lambda m: print(m, file=sys.stderr),
         names=args.names,
         engine=args.engine,
+        lexicon=not args.no_lexicon,
     )
     print(format_report(result))
     if args.json:
