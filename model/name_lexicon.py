@@ -21,6 +21,8 @@ import re
 from pathlib import Path
 
 import numpy as np
+from rapidfuzz import process
+from rapidfuzz.distance import Levenshtein
 
 from model.text_recognizer import WEIGHTS_DIR, ctc_log_likelihood
 
@@ -48,12 +50,6 @@ class NameLexicon:
     def load(cls, path: Path | str = LEXICON_PATH) -> NameLexicon:
         return cls(Path(path).read_text(encoding="utf-8").split())
 
-    def __contains__(self, word: str) -> bool:
-        return word in self._known
-
-    def __len__(self) -> int:
-        return len(self.words)
-
     def all_known(self, text: str) -> bool:
         """Whether ``text`` has words and every word of two or more letters is a known name."""
         words = [word for word in _WORD.findall(text) if len(word) >= 2]
@@ -62,9 +58,6 @@ class NameLexicon:
     def correct(self, text: str, log_probs: np.ndarray, charset: str) -> str:
         """``text`` (the greedy reading of ``log_probs``) with each word replaced by the known word, at most
         :data:`LEXICON_DISTANCE` edits away, that best explains the line, where one explains it better."""
-        from rapidfuzz import process
-        from rapidfuzz.distance import Levenshtein
-
         index = {ch: i + 1 for i, ch in enumerate(charset)}
 
         def score(line: str) -> float:

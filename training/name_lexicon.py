@@ -33,7 +33,7 @@ def lexicon_words(locales: tuple[str, ...] = NAME_LOCALES) -> list[str]:
     words: set[str] = set()
     for locale in locales:
         for provider in Faker(locale).get_providers():
-            if ".person." not in f"{type(provider).__module__}.":
+            if "person" not in type(provider).__module__.split("."):  # faker.providers.person[.LOCALE]
                 continue
             for list_name in _NAME_LISTS:
                 for name in getattr(provider, list_name, None) or ():
