@@ -68,6 +68,10 @@ class Gallery:
     pages: PageControls | None = None
     #: the area holding the tiles (without toolbars, chrome, shared content)
     area: Box | None = None
+    #: how sure the splitter is that these are the gallery's tiles, 0..1 (1: equal tiles framed by a flat stage)
+    confidence: float = 0.0
+    #: which splitter found them: "stage" (flat stage colour) or "edges" (straight sides, see bot.gallery.lattice)
+    method: str = ""
 
 
 @dataclass

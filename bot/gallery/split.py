@@ -31,7 +31,7 @@ from itertools import pairwise
 import cv2
 import numpy as np
 
-from bot.frames import Box, Gallery, Tile
+from bot.frames import Box, Gallery, PageControls, Tile
 from bot.gallery.presets import PRESETS
 
 #: per-channel tolerance when matching the background colour (captures are lossless; browsers dither a little)
@@ -551,12 +551,81 @@ def label_box_for(box: Box) -> Box:
 
 
 def split_gallery(image: np.ndarray, platform: str | None = None) -> Gallery:
-    """The participant tiles of a meeting frame (BGR, BGRA or gray), in reading order, plus page controls."""
-    from bot.gallery.pages import find_page_controls
+    """The participant tiles of a meeting frame (BGR, BGRA or gray), in reading order, plus page controls.
 
+    Two splitters work together. The stage splitter (this module) is exact and fast where tiles sit on a
+    flat stage colour, as in a lossless capture; the edge splitter (:mod:`bot.gallery.lattice`) finds tiles
+    by their straight sides, which survive compression and gapless layouts. Where the stage splitter is
+    sure (every tile framed by an exactly flat stage) the edge splitter only looks for more tiles of the
+    same size that the stage did not frame (a row whose videos touch the stage colour); elsewhere it
+    solves the layout itself and the better answer is kept (see :func:`_combine`).
+    """
     frame = _as_bgr(image)
     if frame is None or min(frame.shape[:2]) < 32:
         return Gallery()
+    from bot.gallery.lattice import missed_cells, split_by_edges
+
+    gallery, clean = _split_on_stage(frame, platform)
+    if clean and len(gallery.tiles) >= 2:
+        extra = missed_cells(frame, [t.box for t in gallery.tiles])
+        if not extra:
+            return gallery
+        return gallery_of([t.box for t in gallery.tiles] + extra, gallery.confidence, "stage+edges", gallery.pages)
+    return _combine(gallery, split_by_edges(frame))
+
+
+def _combine(stage: Gallery, edges: Gallery) -> Gallery:
+    """The stage splitter's tiles, plus the edge splitter's tiles of their size that overlap none of them
+    and line up with them; or the edge splitter's answer alone where the stage found at most one tile, or
+    tiles the edges do not confirm and many fewer of them."""
+    if len(stage.tiles) <= 1:
+        return edges if len(edges.tiles) > len(stage.tiles) else stage
+    agreed = sum(any(_iou(t.box, e.box) >= 0.5 for e in edges.tiles) for t in stage.tiles)
+    if agreed < len(stage.tiles) / 2:
+        return edges if len(edges.tiles) >= 2 * len(stage.tiles) else stage
+    w = float(np.median([t.box[2] for t in stage.tiles]))
+    h = float(np.median([t.box[3] for t in stage.tiles]))
+    tops = [t.box[1] for t in stage.tiles]
+    boxes = [t.box for t in stage.tiles]
+    for tile in edges.tiles:
+        _, y, tw, th = tile.box
+        same_size = abs(tw - w) <= 0.1 * w and abs(th - h) <= 0.1 * h
+        # in one of the rows, or in step below them (not above the top row: title bars and toolbars)
+        in_row = y >= min(tops) - 0.1 * h and any(
+            abs(y - top) <= 0.1 * h or abs(abs(y - top) - round(abs(y - top) / h) * h) <= 0.15 * h for top in tops
+        )
+        if same_size and in_row and not any(_iou(tile.box, b) > 0.05 for b in boxes):
+            boxes.append(tile.box)
+    if len(boxes) == len(stage.tiles):
+        return stage
+    confidence = min(stage.confidence, edges.confidence)
+    return gallery_of(boxes, confidence, "stage+edges", stage.pages)
+
+
+def _iou(a: Box, b: Box) -> float:
+    ix = max(0, min(a[0] + a[2], b[0] + b[2]) - max(a[0], b[0]))
+    iy = max(0, min(a[1] + a[3], b[1] + b[3]) - max(a[1], b[1]))
+    inter = ix * iy
+    return inter / (a[2] * a[3] + b[2] * b[3] - inter)
+
+
+def gallery_of(boxes: list[Box], confidence: float, method: str, pages: PageControls | None = None) -> Gallery:
+    """A gallery of the given frame boxes: reading order, label strips and the area they cover."""
+    if not boxes:
+        return Gallery(confidence=confidence, method=method)
+    th = float(np.median([b[3] for b in boxes]))
+    tiles = [Tile(box=b, row=r, col=c, label_box=label_box_for(b)) for b, r, c in _order(boxes, th)]
+    x0 = min(t.box[0] for t in tiles)
+    y0 = min(t.box[1] for t in tiles)
+    x1 = max(t.box[0] + t.box[2] for t in tiles)
+    y1 = max(t.box[1] + t.box[3] for t in tiles)
+    return Gallery(tiles=tiles, pages=pages, area=(x0, y0, x1 - x0, y1 - y0), confidence=confidence, method=method)
+
+
+def _split_on_stage(frame: np.ndarray, platform: str | None) -> tuple[Gallery, bool]:
+    """The stage splitter: tiles as blobs on a flat stage colour, and whether every tile was framed by it."""
+    from bot.gallery.pages import find_page_controls
+
     height, width = frame.shape[:2]
     factor = _working_factor(width, height)  # full-resolution pixels per "half" pixel
     if factor > 1:
@@ -579,23 +648,23 @@ def split_gallery(image: np.ndarray, platform: str | None = None) -> Gallery:
     if best is not None and len(best.members) == 1:
         best = _innermost(best, analyses)
     if best is None or not best.members:
-        return Gallery()
-    boxes_half = _fit_grid(best)
-    if not boxes_half:
-        return Gallery()
+        return Gallery(method="stage"), False
     boxes = []
-    for x, y, w, h in boxes_half:
+    for x, y, w, h in _fit_grid(best):
         x0, y0 = max(0, x * factor), max(0, y * factor)
         x1, y1 = min(width, (x + w) * factor), min(height, (y + h) * factor)
         if x1 > x0 and y1 > y0:
             boxes.append((x0, y0, x1 - x0, y1 - y0))
     if not boxes:
-        return Gallery()
-    th = float(np.median([b[3] for b in boxes]))
-    tiles = [Tile(box=b, row=r, col=c, label_box=label_box_for(b)) for b, r, c in _order(boxes, th)]
-    x0 = min(t.box[0] for t in tiles)
-    y0 = min(t.box[1] for t in tiles)
-    x1 = max(t.box[0] + t.box[2] for t in tiles)
-    y1 = max(t.box[1] + t.box[3] for t in tiles)
-    pages = find_page_controls(frame, best.stats, 2 * factor, [t.box for t in tiles], best.bg, factor)
-    return Gallery(tiles=tiles, pages=pages, area=(x0, y0, x1 - x0, y1 - y0))
+        return Gallery(method="stage"), False
+    pages = find_page_controls(frame, best.stats, 2 * factor, boxes, best.bg, factor)
+    confidence = 1.0 if best.clean else 0.5
+    return gallery_of(boxes, confidence, "stage", pages), best.clean and _flat_stage(half, best)
+
+
+def _flat_stage(half: np.ndarray, analysis: _Analysis) -> bool:
+    """Is the stage one exact colour, as in a lossless capture? Compression spreads it over neighbouring
+    shades, and then blobs on it are no proof that a tile was not missed."""
+    colour = analysis.colour.astype(np.uint8)
+    exact = cv2.inRange(half, colour, colour)
+    return cv2.countNonZero(exact) >= 0.9 * max(1, cv2.countNonZero(analysis.bg))
