@@ -35,6 +35,8 @@ Rect = tuple[int, int, int, int]
 
 #: central differences (0-255) below this are compression noise or texture, not a tile's side
 EDGE_CONTRAST = 22
+#: the same where the lattice is known and only its missing cells are checked
+VERIFY_CONTRAST = 10
 #: working resolution: the longer side of the frame is brought to at most this many pixels
 WORK_SIDE = 480
 #: how much of the edge share just inside a side is taken off the side's own
@@ -71,7 +73,7 @@ class LatticeResult:
     size: tuple[int, int]
 
 
-def edge_maps(image: np.ndarray, thickness: int = 1) -> EdgeMaps:
+def edge_maps(image: np.ndarray, thickness: int = 1, contrast: int = EDGE_CONTRAST) -> EdgeMaps:
     """Edges between pixels two apart, in any colour channel, above :data:`EDGE_CONTRAST`, widened by
     ``thickness`` pixels across the line (a side found at a proposed size may be that far off)."""
     blurred = cv2.GaussianBlur(image, (3, 3), 0).astype(np.int16)
@@ -82,8 +84,8 @@ def edge_maps(image: np.ndarray, thickness: int = 1) -> EdgeMaps:
     dy = np.abs(blurred[2:] - blurred[:-2]).max(axis=2)
     vertical = np.zeros((height, width), np.uint8)
     horizontal = np.zeros((height, width), np.uint8)
-    vertical[:, 1:-1] = dx > EDGE_CONTRAST
-    horizontal[1:-1] = dy > EDGE_CONTRAST
+    vertical[:, 1:-1] = dx > contrast
+    horizontal[1:-1] = dy > contrast
     # a side is a line: let it be off by a pixel, and bridge the breaks compression leaves in it
     vertical = cv2.dilate(vertical, np.ones((3, 2 * thickness + 1), np.uint8))
     horizontal = cv2.dilate(horizontal, np.ones((2 * thickness + 1, 3), np.uint8))
@@ -506,7 +508,8 @@ def missed_cells(frame: np.ndarray, boxes: list[Box]) -> list[Box]:
         if factor == 1
         else cv2.resize(frame, (round(width / factor), round(height / factor)), interpolation=cv2.INTER_AREA)
     )
-    edges = edge_maps(small)
+    # the lattice is known, so fainter sides will do (a camera-off tile a shade off the stage)
+    edges = edge_maps(small, contrast=VERIFY_CONTRAST)
     work = [tuple(round(v / factor) for v in b) for b in boxes]
     w = int(np.median([b[2] for b in work]))
     h = int(np.median([b[3] for b in work]))

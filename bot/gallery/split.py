@@ -36,6 +36,11 @@ from bot.gallery.presets import PRESETS
 
 #: per-channel tolerance when matching the background colour (captures are lossless; browsers dither a little)
 COLOUR_TOLERANCE = 4
+#: for a compressed capture (JPEG, video): a smoothing of the frame and the tolerance after it, tried in turn
+LOSSY_PASSES = (
+    (lambda frame: cv2.GaussianBlur(frame, (3, 3), 0), 10),
+    (lambda frame: cv2.medianBlur(frame, 3), 14),
+)
 MIN_TILE_W, MIN_TILE_H = 40, 24  # full-resolution pixels
 MAX_CANDIDATES = 6
 
@@ -76,7 +81,9 @@ def _working_factor(width: int, height: int) -> int:
     return int(max(1, round((width * height / 600_000) ** 0.5)))
 
 
-def _candidate_colours(small: np.ndarray, extra: tuple[tuple[int, int, int], ...]) -> list[np.ndarray]:
+def _candidate_colours(
+    small: np.ndarray, extra: tuple[tuple[int, int, int], ...], tolerance: int = COLOUR_TOLERANCE
+) -> list[np.ndarray]:
     """The most frequent exact colours of a sparse sample (BGR), most frequent first, after the preset's."""
     step = max(1, int((small.shape[0] * small.shape[1] / 12_000) ** 0.5))
     sample = small[step // 2 :: step, step // 2 :: step].reshape(-1, 3).astype(np.int32)
@@ -87,7 +94,7 @@ def _candidate_colours(small: np.ndarray, extra: tuple[tuple[int, int, int], ...
     floor = max(3, int(0.004 * len(keys)))
     top = values[order]
     rgb = np.stack([top >> 16, (top >> 8) & 255, top & 255], axis=1).astype(np.int32)
-    near = (np.abs(rgb[:, None, :] - rgb[None, :, :]).max(axis=2) <= COLOUR_TOLERANCE).tolist()
+    near = (np.abs(rgb[:, None, :] - rgb[None, :, :]).max(axis=2) <= tolerance).tolist()
     weight = counts[order].tolist()
     leaders: list[int] = []  # near-identical shades (dithering) count for the most frequent of them
     merged: list[int] = []
@@ -103,7 +110,7 @@ def _candidate_colours(small: np.ndarray, extra: tuple[tuple[int, int, int], ...
     ranked = ranked[:MAX_CANDIDATES]
     for rgb in extra:  # preset colours are RGB
         colour = np.array(rgb[::-1], dtype=np.int32)
-        if all(np.abs(colour - c).max() > COLOUR_TOLERANCE for c in ranked):
+        if all(np.abs(colour - c).max() > tolerance for c in ranked):
             ranked.insert(0, colour)
     return ranked
 
@@ -144,10 +151,10 @@ def _size_group(boxes: np.ndarray) -> list[int]:
     return [int(i) for i in members]
 
 
-def _analyse(half: np.ndarray, colour: np.ndarray, factor: int) -> _Analysis:
+def _analyse(half: np.ndarray, colour: np.ndarray, factor: int, tolerance: int = COLOUR_TOLERANCE) -> _Analysis:
     """Tiles under the hypothesis that ``colour`` is the stage; ``factor``: full-resolution pixels per half pixel."""
-    lo = np.clip(colour - COLOUR_TOLERANCE, 0, 255).astype(np.uint8)
-    hi = np.clip(colour + COLOUR_TOLERANCE, 0, 255).astype(np.uint8)
+    lo = np.clip(colour - tolerance, 0, 255).astype(np.uint8)
+    hi = np.clip(colour + tolerance, 0, 255).astype(np.uint8)
     bg = cv2.inRange(half, lo, hi)
     qh, qw = bg.shape[0] // 2, bg.shape[1] // 2
     # quarter resolution, keeping every gap: a quarter pixel is background if any of its pixels is
@@ -563,15 +570,29 @@ def split_gallery(image: np.ndarray, platform: str | None = None) -> Gallery:
     frame = _as_bgr(image)
     if frame is None or min(frame.shape[:2]) < 32:
         return Gallery()
-    from bot.gallery.lattice import missed_cells, split_by_edges
+    from bot.gallery.lattice import split_by_edges
 
     gallery, clean = _split_on_stage(frame, platform)
-    if clean and len(gallery.tiles) >= 2:
-        extra = missed_cells(frame, [t.box for t in gallery.tiles])
-        if not extra:
-            return gallery
-        return gallery_of([t.box for t in gallery.tiles] + extra, gallery.confidence, "stage+edges", gallery.pages)
-    return _combine(gallery, split_by_edges(frame))
+    if clean and len(gallery.tiles) >= 2:  # a lossless capture: the stage is sure of these
+        return _with_missed_cells(frame, gallery)
+    # compression spreads the stage over near shades: smooth it and allow them (JPEG, video); the lightest
+    # smoothing that frames the tiles cleanly wins, more only where it frames more of them
+    for smooth, tolerance in LOSSY_PASSES:
+        retry, retry_clean = _split_on_stage(smooth(frame), platform, tolerance)
+        if retry_clean and len(retry.tiles) >= 2 and not (clean and len(retry.tiles) <= len(gallery.tiles)):
+            gallery, clean = retry, True
+    combined = _combine(gallery, split_by_edges(frame))
+    return _with_missed_cells(frame, combined) if clean and combined.method == "stage" else combined
+
+
+def _with_missed_cells(frame: np.ndarray, gallery: Gallery) -> Gallery:
+    """The gallery plus the cells of its lattice that hold a tile the stage did not frame."""
+    from bot.gallery.lattice import missed_cells
+
+    extra = missed_cells(frame, [t.box for t in gallery.tiles])
+    if not extra:
+        return gallery
+    return gallery_of([t.box for t in gallery.tiles] + extra, gallery.confidence, "stage+edges", gallery.pages)
 
 
 def _combine(stage: Gallery, edges: Gallery) -> Gallery:
@@ -587,13 +608,15 @@ def _combine(stage: Gallery, edges: Gallery) -> Gallery:
     h = float(np.median([t.box[3] for t in stage.tiles]))
     tops = [t.box[1] for t in stage.tiles]
     boxes = [t.box for t in stage.tiles]
+    row_needed = max(2, max(sum(abs(u - t) <= 0.1 * h for u in tops) for t in tops) // 2)
     for tile in edges.tiles:
         _, y, tw, th = tile.box
         same_size = abs(tw - w) <= 0.1 * w and abs(th - h) <= 0.1 * h
-        # in one of the rows, or in step below them (not above the top row: title bars and toolbars)
-        in_row = y >= min(tops) - 0.1 * h and any(
+        # in one of the rows or in step with them; above the top row (where title bars and toolbars are)
+        # only as part of a whole row of them
+        in_row = any(
             abs(y - top) <= 0.1 * h or abs(abs(y - top) - round(abs(y - top) / h) * h) <= 0.15 * h for top in tops
-        )
+        ) and (y >= min(tops) - 0.1 * h or sum(abs(e.box[1] - y) <= 0.1 * h for e in edges.tiles) >= row_needed)
         if same_size and in_row and not any(_iou(tile.box, b) > 0.05 for b in boxes):
             boxes.append(tile.box)
     if len(boxes) == len(stage.tiles):
@@ -622,8 +645,9 @@ def gallery_of(boxes: list[Box], confidence: float, method: str, pages: PageCont
     return Gallery(tiles=tiles, pages=pages, area=(x0, y0, x1 - x0, y1 - y0), confidence=confidence, method=method)
 
 
-def _split_on_stage(frame: np.ndarray, platform: str | None) -> tuple[Gallery, bool]:
-    """The stage splitter: tiles as blobs on a flat stage colour, and whether every tile was framed by it."""
+def _split_on_stage(frame: np.ndarray, platform: str | None, tolerance: int = COLOUR_TOLERANCE) -> tuple[Gallery, bool]:
+    """The stage splitter: tiles as blobs on a flat stage colour (each channel within ``tolerance``), and
+    whether every tile was framed by it."""
     from bot.gallery.pages import find_page_controls
 
     height, width = frame.shape[:2]
@@ -633,12 +657,12 @@ def _split_on_stage(frame: np.ndarray, platform: str | None) -> tuple[Gallery, b
     else:
         half = frame
     preset = PRESETS.get((platform or "").lower())
-    colours = _candidate_colours(half, preset.stage_colours if preset else ())
+    colours = _candidate_colours(half, preset.stage_colours if preset else (), tolerance)
     best: _Analysis | None = None
     analyses: list[_Analysis] = []
     frame_area = half.shape[0] * half.shape[1] / 4.0
     for colour in colours:
-        analysis = _analyse(half, colour, factor)
+        analysis = _analyse(half, colour, factor, tolerance)
         if best is None or analysis.score > best.score:
             best = analysis
         analyses.append(analysis)
@@ -659,7 +683,8 @@ def _split_on_stage(frame: np.ndarray, platform: str | None) -> tuple[Gallery, b
         return Gallery(method="stage"), False
     pages = find_page_controls(frame, best.stats, 2 * factor, boxes, best.bg, factor)
     confidence = 1.0 if best.clean else 0.5
-    return gallery_of(boxes, confidence, "stage", pages), best.clean and _flat_stage(half, best)
+    flat = tolerance > COLOUR_TOLERANCE or _flat_stage(half, best)  # a lossy pass expects no flat stage
+    return gallery_of(boxes, confidence, "stage", pages), best.clean and flat
 
 
 def _flat_stage(half: np.ndarray, analysis: _Analysis) -> bool:
