@@ -16,7 +16,7 @@ import cv2
 import numpy as np
 
 from bot.frames import Frame, Gallery, Observation, Tile
-from bot.names import NameReader, ParticipantRegistry, label_hash
+from bot.names import NameReader, OcrUnavailableError, ParticipantRegistry, label_hash
 from model.classifier import ExpressionClassifier
 from model.detector import FaceDetector
 from model.labels import EMOTIONS
@@ -171,6 +171,34 @@ class CapturePipeline:
         face = cv2.resize(frame.image[y : y + h, x : x + w], (THUMBNAIL_SIDE, THUMBNAIL_SIDE))
         ok, encoded = cv2.imencode(".jpg", face, [cv2.IMWRITE_JPEG_QUALITY, 80])
         return encoded.tobytes() if ok else None
+
+
+def build_pipeline(
+    model: str = "ferplus",
+    *,
+    keep_thumbnails: bool = False,
+    ocr: bool = True,
+    names: str = "auto",
+    on_no_reader: Callable[[OcrUnavailableError], None] | None = None,
+) -> CapturePipeline:
+    """The capture pipeline with the shipped models: expression ``model``, name engine ``names``.
+
+    Raises :class:`model.classifier.ModelNotFoundError` when the expression model is missing. A name
+    reader that cannot start (:class:`bot.names.OcrUnavailableError`: Tesseract asked for but not
+    installed) is not fatal: the pipeline runs without names after ``on_no_reader(error)`` (default:
+    a logged warning), and students are recorded as "Unnamed N".
+    """
+    classifier = ExpressionClassifier.load(model)
+    reader = None
+    if ocr:
+        try:
+            reader = NameReader(engine=names)
+        except OcrUnavailableError as error:
+            if on_no_reader is None:
+                log.warning("%s; students will be recorded as 'Unnamed N'", error)
+            else:
+                on_no_reader(error)
+    return CapturePipeline(classifier, name_reader=reader, keep_thumbnails=keep_thumbnails)
 
 
 def _ms_since(started: float) -> float:

@@ -32,7 +32,7 @@ def test_card_accuracy_is_what_the_model_scores(name):
     data = PUBLIC_TEST[name]
     if not data.is_dir():
         pytest.skip("../shared/datasets is not beside the project")
-    from bot.commands.model_cmd import evaluate_split
+    from training.evaluation import evaluate_split
 
     card = (WEIGHTS_DIR / f"{name}.md").read_text()
     claimed = float(re.search(r"\*\*accuracy ([0-9.]+)\*\*", card).group(1))

@@ -15,8 +15,8 @@ from typing import Any
 import numpy as np
 import torch
 
-from model.architectures import create_backbone
 from model.preprocess import MEAN, STD
+from training.architectures import create_backbone
 
 log = logging.getLogger(__name__)
 

@@ -2,7 +2,7 @@
 
 Everything in a card comes from a file or a command: the training
 configuration and per-epoch history saved inside the checkpoint, and the
-accuracy of the shipped ONNX file measured by :mod:`model.evaluation` at the
+accuracy of the shipped ONNX file measured by :mod:`training.evaluation` at the
 time the card is written.
 """
 

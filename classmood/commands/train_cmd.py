@@ -3,16 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import importlib.util
 
-from bot.commands import CommandError
-
-TRAIN_EXTRA_HINT = "this needs PyTorch and timm: pip install 'classmood[train]'"
-
-
-def require_torch() -> None:
-    if importlib.util.find_spec("torch") is None or importlib.util.find_spec("timm") is None:
-        raise CommandError(TRAIN_EXTRA_HINT)
+from classmood.commands._models import require_torch
+from classmood.errors import CommandError
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

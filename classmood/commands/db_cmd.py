@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import argparse
 
-from bot.commands._common import add_db_option, add_format_option, open_db, user_errors
+from classmood.commands._common import add_db_option, add_format_option, open_db, print_attendance
+from classmood.errors import CommandError, user_errors
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -87,9 +88,6 @@ def _current(args: argparse.Namespace) -> int:
 
 
 def _seed_demo(args: argparse.Namespace) -> int:
-    from bot.commands import CommandError
-    from bot.commands.admin_cmd import print_attendance
-
     if args.students < 1 or args.minutes <= 0 or args.interval <= 0:
         raise CommandError("--students, --minutes and --interval must be positive")
     from analytics.demo_seed import seed_demo_class

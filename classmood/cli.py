@@ -1,8 +1,8 @@
 """The ``classmood`` command line: a thin layer over the packages.
 
-Each subcommand lives in its own module under :mod:`bot.commands` and imports
-what it needs only when it runs, so ``classmood admin ...`` never loads torch
-and ``classmood --help`` answers at once.
+Each subcommand lives in its own module under :mod:`classmood.commands` and
+imports what it needs only when it runs, so ``classmood admin ...`` never loads
+torch and ``classmood --help`` answers at once.
 """
 
 from __future__ import annotations
@@ -12,7 +12,8 @@ import logging
 import sys
 from collections.abc import Sequence
 
-from bot.commands import COMMAND_MODULES, CommandError
+from classmood.commands import command_modules
+from classmood.errors import CommandError
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -23,7 +24,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("-v", "--verbose", action="store_true", help="show debug logging")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for module in COMMAND_MODULES:
+    for module in command_modules():
         module.register(subparsers)
     return parser
 

@@ -1,6 +1,6 @@
 """timm backbones for expression recognition (torch; used by training and export only).
 
-The bot never imports this module: it runs the exported ONNX files.
+The bot never imports this module: it runs the exported ONNX files (:mod:`model.classifier`).
 """
 
 from __future__ import annotations

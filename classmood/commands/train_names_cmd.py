@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from bot.commands import CommandError
-from bot.commands.train_cmd import require_torch
+from classmood.commands._models import require_torch
+from classmood.errors import CommandError
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

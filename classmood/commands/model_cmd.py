@@ -3,16 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
-from bot.commands import CommandError
-from bot.commands.train_cmd import require_torch
-
-IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".bmp", ".webp", ".tif", ".tiff"}
+from classmood.commands._models import load_classifier, model_errors, require_torch
+from classmood.errors import CommandError
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -72,33 +68,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     card.set_defaults(handler=run_card)
 
 
-def _load_classifier(name: str):
-    from model.classifier import ExpressionClassifier, ModelNotFoundError
-
-    try:
-        return ExpressionClassifier.load(name)
-    except ModelNotFoundError as error:
-        raise CommandError(str(error)) from None
-
-
-def iter_images(paths: list[str]) -> Iterator[Path]:
-    """Files as given, and image files under folders (recursive, sorted)."""
-    for raw in paths:
-        path = Path(raw)
-        if path.is_dir():
-            yield from sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES)
-        else:
-            yield path
-
-
 def run_predict(args: argparse.Namespace) -> int:
-    import cv2
-    import numpy as np
-    from tqdm import tqdm
+    from model.predict_files import iter_images, write_predictions
 
-    from model.preprocess import crop_face
-
-    classifier = _load_classifier(args.model)
+    classifier = load_classifier(args.model)
     detector = None
     if args.detect:
         from model.detector import FaceDetector
@@ -110,46 +83,9 @@ def run_predict(args: argparse.Namespace) -> int:
     missing = [p for p in args.paths if not Path(p).exists()]
     if missing and len(missing) == len(args.paths):
         raise CommandError(f"no such file or folder: {missing[0]}")
-
-    header = ["path", "label", "confidence", *[f"p_{name}" for name in classifier.classes], "error"]
     handle = sys.stdout if args.out == "-" else open(args.out, "w", newline="")  # noqa: SIM115
-    classified = failed = 0
     try:
-        writer = csv.writer(handle)
-        writer.writerow(header)
-        for start in tqdm(range(0, len(paths), args.batch_size), desc="classifying", unit="batch", disable=None):
-            chunk = paths[start : start + args.batch_size]
-            faces, rows_ok, errors = [], [], {}
-            images = []
-            for path in chunk:
-                image = cv2.imread(str(path), cv2.IMREAD_COLOR) if path.is_file() else None
-                if image is None:
-                    errors[path] = "unreadable image" if path.exists() else "no such file"
-                else:
-                    images.append((path, image))
-            if detector is not None and images:
-                found = detector.largest_faces([image for _, image in images])
-                kept = []
-                for (path, image), box in zip(images, found, strict=True):
-                    if box is None:
-                        errors[path] = "no face found"
-                    else:
-                        kept.append((path, crop_face(image, box.box)))
-                images = kept
-            for path, image in images:
-                faces.append(image)
-                rows_ok.append(path)
-            probabilities = classifier.predict(faces) if faces else np.zeros((0, len(classifier.classes)))
-            by_path = dict(zip(rows_ok, probabilities, strict=True))
-            for path in chunk:
-                if path in by_path:
-                    p = by_path[path]
-                    top = int(p.argmax())
-                    writer.writerow([str(path), classifier.classes[top], f"{p[top]:.6f}", *[f"{v:.6f}" for v in p], ""])
-                    classified += 1
-                else:
-                    writer.writerow([str(path), "", "", *([""] * len(classifier.classes)), errors.get(path, "error")])
-                    failed += 1
+        classified, failed = write_predictions(paths, classifier, handle, detector, args.batch_size)
     finally:
         if handle is not sys.stdout:
             handle.close()
@@ -159,35 +95,22 @@ def run_predict(args: argparse.Namespace) -> int:
     return 0
 
 
-def evaluate_split(model: str, data_path: str, tta: bool = False) -> dict:
-    """Score a model on a labelled split through the ONNX inference path."""
-    from model.evaluation import predict_with_tta
-    from training.datasets import DatasetError, load_faces
-    from training.metrics import classification_report
+def _evaluate(model: str, data_path: str, tta: bool = False) -> dict:
+    """:func:`training.evaluation.evaluate_split`, its errors as one line."""
+    from training.datasets import DatasetError
+    from training.evaluation import evaluate_split as evaluate
 
-    classifier = _load_classifier(model)
-    data = Path(data_path)
-    dataset = "ferplus" if (data / "label.csv").is_file() else "fer2013"
-    wanted = 8 if dataset == "ferplus" else 7
-    if len(classifier.classes) != wanted:
-        raise CommandError(
-            f"{model} has {len(classifier.classes)} classes but {data} is a {dataset} split "
-            f"({wanted} classes): use the {dataset} model"
-        )
-    try:
-        faces = load_faces(dataset, data, classifier.image_size, role="val")
-    except DatasetError as error:
-        raise CommandError(str(error)) from None
-    probabilities = predict_with_tta(classifier, faces.pixels, tta)
-    report = classification_report(faces.labels, probabilities.argmax(axis=1), faces.classes)
-    report.update({"model": model, "data": str(data), "tta": bool(tta), "skipped": faces.skipped})
-    return report
+    with model_errors():
+        try:
+            return evaluate(model, data_path, tta)
+        except DatasetError as error:
+            raise CommandError(str(error)) from None
 
 
 def run_eval(args: argparse.Namespace) -> int:
-    from model.evaluation import save_confusion_png
+    from training.evaluation import save_confusion_png
 
-    report = evaluate_split(args.model, args.data, args.tta)
+    report = _evaluate(args.model, args.data, args.tta)
     data = Path(args.data)
     out = Path(args.out or f"eval-{Path(args.model).stem}")
     out.mkdir(parents=True, exist_ok=True)
@@ -220,13 +143,13 @@ def run_card(args: argparse.Namespace) -> int:
     import torch
 
     from model.classifier import WEIGHTS_DIR
-    from model.evaluation import save_confusion_png
+    from training.evaluation import save_confusion_png
     from training.model_card import write_card
 
     weights = WEIGHTS_DIR / f"{args.name}.pt"
     if not weights.is_file():
         raise CommandError(f"no {weights}: export the model first (classmood model export)")
-    report = evaluate_split(args.name, args.data)
+    report = _evaluate(args.name, args.data)
     checkpoint = torch.load(weights, map_location="cpu", weights_only=False)
     save_confusion_png(report, WEIGHTS_DIR / f"{args.name}-confusion.png", f"{args.name} on {Path(args.data).name}")
     path = write_card(args.name, WEIGHTS_DIR, checkpoint, report)

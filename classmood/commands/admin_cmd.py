@@ -5,10 +5,9 @@ from __future__ import annotations
 import argparse
 import getpass
 import sys
-from typing import TYPE_CHECKING, Any
 
-from bot.commands import CommandError
-from bot.commands._common import (
+from classmood.commands._common import (
+    DEFINITIONS,
     Column,
     add_db_option,
     add_format_option,
@@ -18,18 +17,11 @@ from bot.commands._common import (
     parse_duration,
     parse_when,
     percent,
+    print_attendance,
     render,
     render_record,
-    user_errors,
 )
-
-if TYPE_CHECKING:
-    from analytics.db import Database
-
-DEFINITIONS = (
-    "Minutes present = observations x capture interval; minutes with camera on = observations with a face x "
-    "interval; share = minutes present / session length."
-)
+from classmood.errors import CommandError, user_errors
 
 
 def _common(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
@@ -140,51 +132,6 @@ def _sessions(args: argparse.Namespace) -> int:
     ]
     print(render([vars(r) for r in rows], columns, args.format))
     return 0
-
-
-ATTENDANCE_COLUMNS = [
-    Column("course", "course"),
-    Column("student", "student"),
-    Column("sessions_present", "sessions"),
-    Column("sessions", "of"),
-    Column("first_seen", "first seen"),
-    Column("last_seen", "last seen"),
-    Column("minutes_present", "min present"),
-    Column("minutes_camera_on", "min camera on"),
-    Column("share", "share", percent),
-]
-
-
-def print_attendance(
-    db: Database,
-    fmt: str,
-    *,
-    session_ref: str | None = None,
-    course: str | None = None,
-    since: Any = None,
-    until: Any = None,
-) -> None:
-    """Print attendance for one session (``session_ref``) or the sessions started in [since, until)."""
-    from analytics import queries
-
-    with user_errors(), db.session() as session:
-        title = None
-        if since is None and until is None:
-            session_id = queries.resolve_session(session, session_ref or "last", course)
-            rows = queries.attendance(session, session_id=session_id)
-            f = queries.session_figures(session, [session_id])[session_id]
-            title = (
-                f"session {session_id}, {f.course}: {local_time(f.started_at)} - {local_time(f.ended_at)} "
-                f"({f.duration_s / 60:.0f} min, {f.status}, capture every {f.interval_s:g} s)"
-            )
-        else:
-            if course is not None:
-                queries.course_ids(session, course)  # unknown course -> error, not an empty table
-            rows = queries.attendance(session, course=course, since=since, until=until)
-    records = [{**vars(r), "share": r.share} for r in rows]
-    if fmt == "table" and title:
-        print(title)
-    print(render(records, ATTENDANCE_COLUMNS, fmt))
 
 
 def _attendance(args: argparse.Namespace) -> int:

@@ -7,8 +7,8 @@ import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from bot.commands import CommandError
-from bot.commands._common import user_errors
+from classmood.commands._models import load_pipeline, platform_choices
+from classmood.errors import CommandError, user_errors
 
 DEMO_DB = Path("classmood-demo.db")
 DEMO_USER = "teacher"
@@ -26,48 +26,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--students", type=int, default=30, help="class size, 1-49 (default %(default)s)")
     parser.add_argument("--minutes", type=float, default=20, help="length of the class (default %(default)s)")
     parser.add_argument("--interval", type=float, default=5, help="seconds between captures (default %(default)s)")
-    parser.add_argument("--platform", choices=("zoom", "meet", "teams"), default="zoom")
+    parser.add_argument("--platform", choices=platform_choices(), default="zoom")
     parser.add_argument("--db", metavar="URL", help=f"database URL (default: a fresh {DEMO_DB} here)")
     parser.add_argument("--no-serve", action="store_true", help="stop after recording; do not serve the report")
     parser.add_argument("--port", type=int, default=8050, help="report port (default %(default)s)")
     parser.add_argument("--model", default="ferplus", help="expression model (default ferplus)")
     parser.add_argument("--seed", type=int, default=0)
     parser.set_defaults(handler=run_demo)
-
-
-class SimulatedSource:
-    """A recorded-class source over :func:`bot.synthetic.classroom.simulate_class`."""
-
-    kind = "synthetic"
-    live = False
-    screen_origin = (0, 0)
-
-    def __init__(self, args: argparse.Namespace, start: datetime) -> None:
-        from bot.synthetic.classroom import simulate_class
-
-        self._captures = simulate_class(
-            students=args.students,
-            minutes=args.minutes,
-            interval_s=args.interval,
-            platform=args.platform,
-            seed=args.seed,
-            start=start,
-        )
-        self._description = f"a synthetic {args.platform} class of {args.students} students"
-
-    def grab(self):
-        from bot.sources import SourceEnded
-
-        try:
-            return next(self._captures).frame
-        except StopIteration:
-            raise SourceEnded("the synthetic class is over") from None
-
-    def describe(self) -> str:
-        return self._description
-
-    def close(self) -> None:
-        self._captures.close()
 
 
 def _prepare_database(args: argparse.Namespace):
@@ -95,16 +60,27 @@ def run_demo(args: argparse.Namespace) -> int:
     if args.minutes <= 0 or args.interval <= 0:
         raise CommandError("--minutes and --interval must be positive")
     from analytics.store import Store
-    from bot.commands.bot_cmd import build_pipeline
     from bot.runner import BotOptions, BotRunner
+    from bot.synthetic.source import SimulatedSource
 
     db, owner = _prepare_database(args)
-    pipeline = build_pipeline(args.model)
+    pipeline = load_pipeline(args.model)
     start = datetime.now(UTC) - timedelta(minutes=args.minutes)  # the class "just ended"
     options = BotOptions(
         course="Demo class", source=f"synthetic:{args.platform}", interval_s=args.interval, owner_id=owner.id
     )
-    runner = BotRunner(options, Store(db), pipeline, lambda _spec, _interval, _start: SimulatedSource(args, start))
+
+    def open_class(_spec: str, interval_s: float, _started: datetime) -> SimulatedSource:
+        return SimulatedSource(
+            students=args.students,
+            minutes=args.minutes,
+            interval_s=interval_s,
+            platform=args.platform,
+            seed=args.seed,
+            start=start,
+        )
+
+    runner = BotRunner(options, Store(db), pipeline, open_class)
     with user_errors():
         summary = runner.run()
     _print_attendance(db, summary.session_id)

@@ -5,24 +5,17 @@ from __future__ import annotations
 import argparse
 import json
 import re
-import sys
 from pathlib import Path
 
-from bot.commands import CommandError
-from bot.commands._common import add_db_option, user_errors
+from classmood.commands._common import add_db_option
+from classmood.commands._models import add_names_option, load_pipeline, platform_choices
+from classmood.errors import CommandError, user_errors
 
 SOURCE_HELP = (
     "what to capture: screen[:N] (monitor N), region:X,Y,W,H, window:TITLE (a window whose title contains "
     "TITLE, e.g. window:Zoom), video:PATH (a recorded class) or images:DIR (saved screenshots, in name order); "
     "default %(default)s"
 )
-NAMES_HELP = (
-    "how names are read: auto (default: the shipped reader, Latin script with every European and Vietnamese "
-    "accent; Tesseract, where installed, reads what it is unsure of and other scripts), crnn (the shipped reader "
-    "only) or tesseract (Tesseract only, any script whose model is installed)"
-)
-#: bot.names.ENGINES, spelled out so that `--help` does not load OpenCV
-ENGINE_CHOICES = ("auto", "crnn", "tesseract")
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|min|h)?\s*$", re.IGNORECASE)
 
 
@@ -57,8 +50,8 @@ def _add_capture_options(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--ensure-gallery", action="store_true", help="switch the meeting to gallery view at start")
     parser.add_argument("--dry-run", action="store_true", help="show what would be clicked, click nothing")
-    parser.add_argument("--platform", choices=("zoom", "meet", "teams"), help="meeting client (default: detect)")
-    parser.add_argument("--names", choices=ENGINE_CHOICES, default="auto", help=NAMES_HELP)
+    parser.add_argument("--platform", choices=platform_choices(), help="meeting client (default: detect)")
+    add_names_option(parser)
     add_db_option(parser)
 
 
@@ -97,27 +90,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     inspect.add_argument("--annotate", metavar="OUT.png", help="draw tiles, names, faces and emotions into OUT.png")
     inspect.add_argument("--model", default="ferplus", help="expression model (default ferplus)")
     inspect.add_argument("--no-ocr", action="store_true", help="skip reading names")
-    inspect.add_argument("--names", choices=ENGINE_CHOICES, default="auto", help=NAMES_HELP)
+    add_names_option(inspect)
     inspect.set_defaults(handler=run_inspect)
-
-
-def build_pipeline(model: str, keep_thumbnails: bool = False, ocr: bool = True, names: str = "auto"):
-    """The capture pipeline with the shipped models; a clear error when something is missing."""
-    from bot.names import NameReader, OcrUnavailableError
-    from bot.pipeline import CapturePipeline
-    from model.classifier import ExpressionClassifier, ModelNotFoundError
-
-    try:
-        classifier = ExpressionClassifier.load(model)
-    except ModelNotFoundError as error:
-        raise CommandError(str(error)) from None
-    reader = None
-    if ocr:
-        try:
-            reader = NameReader(engine=names)
-        except OcrUnavailableError as error:
-            print(f"warning: {error}; students will be recorded as 'Unnamed N'", file=sys.stderr)
-    return CapturePipeline(classifier, name_reader=reader, keep_thumbnails=keep_thumbnails)
 
 
 def _options(args: argparse.Namespace):
@@ -149,7 +123,7 @@ def _record(args: argparse.Namespace) -> int:
             from analytics.auth import get_user
 
             args.owner_id = get_user(db, args.instructor).id
-    pipeline = build_pipeline(args.model, args.keep_thumbnails, names=args.names)
+    pipeline = load_pipeline(args.model, args.keep_thumbnails, names=args.names)
     try:
         with user_errors():
             summary = BotRunner(_options(args), Store(db), pipeline, open_source).run()
@@ -205,7 +179,7 @@ def run_inspect(args: argparse.Namespace) -> int:
     image = cv2.imread(str(path), cv2.IMREAD_COLOR) if path.is_file() else None
     if image is None:
         raise CommandError(f"cannot read {path} as an image" if path.exists() else f"no such file: {path}")
-    pipeline = build_pipeline(args.model, ocr=not args.no_ocr, names=args.names)
+    pipeline = load_pipeline(args.model, ocr=not args.no_ocr, names=args.names)
     started = time.perf_counter()
     result = pipeline.process([Frame(image, datetime.now(UTC), source=str(path))])
     timings = {**result.timings_ms, "total": round((time.perf_counter() - started) * 1000.0, 2)}

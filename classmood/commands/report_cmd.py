@@ -10,8 +10,8 @@ import os
 import sys
 from pathlib import Path
 
-from bot.commands import CommandError
-from bot.commands._common import DB_HELP, add_db_option, open_db, user_errors
+from classmood.commands._common import DB_HELP, add_db_option, open_db
+from classmood.errors import CommandError, user_errors
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

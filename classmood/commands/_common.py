@@ -1,4 +1,4 @@
-"""Helpers shared by the database-facing subcommands (db, admin, bench).
+"""Helpers shared by the database-facing subcommands (db, admin, bench, report): options, parsing, output.
 
 Kept free of heavy imports: analytics and SQLAlchemy load inside functions.
 """
@@ -10,16 +10,20 @@ import csv
 import io
 import json
 import re
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 
-from bot.commands import CommandError
+from classmood.errors import CommandError, user_errors
 
 if TYPE_CHECKING:
     from analytics.db import Database
+
+DEFINITIONS = (
+    "Minutes present = observations x capture interval; minutes with camera on = observations with a face x "
+    "interval; share = minutes present / session length."
+)
 
 FORMATS = ("table", "csv", "json")
 DB_HELP = (
@@ -36,29 +40,6 @@ def add_format_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--format", choices=FORMATS, default="table", help="output format (default: table, aligned plain text)"
     )
-
-
-def _first_line(error: BaseException) -> str:
-    original = getattr(error, "orig", None) or error
-    for line in str(original).splitlines():
-        if line.strip():
-            return line.strip()
-    return type(original).__name__
-
-
-@contextmanager
-def user_errors() -> Iterator[None]:
-    """Turn analytics errors and database failures into :class:`CommandError` (one line, exit 2)."""
-    from sqlalchemy import exc
-
-    from analytics.errors import AnalyticsError
-
-    try:
-        yield
-    except AnalyticsError as error:
-        raise CommandError(str(error)) from None
-    except exc.OperationalError as error:
-        raise CommandError(f"database error: {_first_line(error)}") from None
 
 
 def open_db(args: argparse.Namespace, *, upgrade: bool = True) -> Database:
@@ -191,3 +172,50 @@ def render_record(record: Mapping[str, Any], fmt: str) -> str:
         return render([record], [Column(k, k) for k in record], "csv")
     width = max(len(k) for k in record)
     return "\n".join(f"{k.ljust(width)}  {_table_cell(v, Column(k, k))}" for k, v in record.items())
+
+
+# ----------------------------------------------------------------------------- attendance (admin, db seed-demo)
+
+ATTENDANCE_COLUMNS = [
+    Column("course", "course"),
+    Column("student", "student"),
+    Column("sessions_present", "sessions"),
+    Column("sessions", "of"),
+    Column("first_seen", "first seen"),
+    Column("last_seen", "last seen"),
+    Column("minutes_present", "min present"),
+    Column("minutes_camera_on", "min camera on"),
+    Column("share", "share", percent),
+]
+
+
+def print_attendance(
+    db: Database,
+    fmt: str,
+    *,
+    session_ref: str | None = None,
+    course: str | None = None,
+    since: Any = None,
+    until: Any = None,
+) -> None:
+    """Print attendance for one session (``session_ref``) or the sessions started in [since, until)."""
+    from analytics import queries
+
+    with user_errors(), db.session() as session:
+        title = None
+        if since is None and until is None:
+            session_id = queries.resolve_session(session, session_ref or "last", course)
+            rows = queries.attendance(session, session_id=session_id)
+            f = queries.session_figures(session, [session_id])[session_id]
+            title = (
+                f"session {session_id}, {f.course}: {local_time(f.started_at)} - {local_time(f.ended_at)} "
+                f"({f.duration_s / 60:.0f} min, {f.status}, capture every {f.interval_s:g} s)"
+            )
+        else:
+            if course is not None:
+                queries.course_ids(session, course)  # unknown course -> error, not an empty table
+            rows = queries.attendance(session, course=course, since=since, until=until)
+    records = [{**vars(r), "share": r.share} for r in rows]
+    if fmt == "table" and title:
+        print(title)
+    print(render(records, ATTENDANCE_COLUMNS, fmt))

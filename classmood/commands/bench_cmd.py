@@ -12,8 +12,9 @@ import json
 import sys
 from collections.abc import Callable
 
-from bot.commands._common import add_db_option, user_errors
-from bot.commands.bot_cmd import ENGINE_CHOICES
+from classmood.commands._common import add_db_option
+from classmood.commands._models import ENGINE_CHOICES, model_errors, warn_no_reader
+from classmood.errors import CommandError, user_errors
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -51,7 +52,6 @@ def _register_db(bench_subparsers: argparse._SubParsersAction) -> None:
 
 def _bench_db(args: argparse.Namespace) -> int:
     from analytics.bench import bench_db
-    from bot.commands import CommandError
 
     if min(args.captures, args.per_capture, args.students, args.runs) < 1 or args.minutes <= 0 or args.interval <= 0:
         raise CommandError("counts, --minutes and --interval must be positive")
@@ -90,13 +90,9 @@ def _register_model(bench_subparsers: argparse._SubParsersAction) -> None:
 
 def _bench_model(args: argparse.Namespace) -> int:
     from bot.bench_model import bench_model, summary
-    from bot.commands import CommandError
-    from model.classifier import ModelNotFoundError
 
-    try:
+    with model_errors():
         result = bench_model(args.model, repeats=max(1, args.repeats))
-    except ModelNotFoundError as error:
-        raise CommandError(str(error)) from None
     print(json.dumps(result, indent=2) if args.json else summary(result))
     return 0
 
@@ -122,7 +118,6 @@ def _register_report(bench_subparsers: argparse._SubParsersAction) -> None:
 
 def _bench_report(args: argparse.Namespace) -> int:
     from analytics.report.bench import bench_report
-    from bot.commands import CommandError
 
     if min(args.students, args.runs) < 1 or args.minutes <= 0 or args.interval <= 0:
         raise CommandError("--students, --runs, --minutes and --interval must be positive")
@@ -162,9 +157,14 @@ def _register_pipeline(bench_subparsers: argparse._SubParsersAction) -> None:
 def _bench_pipeline(args: argparse.Namespace) -> int:
     from bot.bench_pipeline import bench_pipeline, summary
 
-    result = bench_pipeline(
-        args.model, captures=max(1, args.captures), tiles=min(49, max(1, args.tiles)), names=args.names
-    )
+    with model_errors():
+        result = bench_pipeline(
+            args.model,
+            captures=max(1, args.captures),
+            tiles=min(49, max(1, args.tiles)),
+            names=args.names,
+            on_no_reader=warn_no_reader,
+        )
     print(json.dumps(result, indent=2) if args.json else summary(result))
     return 0
 
