@@ -44,12 +44,17 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     export = commands.add_parser(
         "export",
         help="turn a training checkpoint into a shipped ONNX model (needs the train extra)",
-        description="Export OUT/best.pt of a training run to NAME.onnx (bot inference) and NAME.pt "
-        "(weights for --init fine-tuning), checking that torch and onnxruntime agree.",
+        description="Export OUT/best.pt of a training run to model/weights/NAME.onnx (bot inference) and "
+        "training/checkpoints/NAME.pt (weights for --init fine-tuning; not shipped), checking that torch and "
+        "onnxruntime agree.",
     )
     export.add_argument("--checkpoint", required=True, help="best.pt of a training run")
     export.add_argument("--name", required=True, help="file stem, e.g. ferplus")
-    export.add_argument("--out-dir", default=None, help="destination folder (default: the package's model/weights)")
+    export.add_argument(
+        "--out-dir",
+        default=None,
+        help="folder for both files (default: model/weights for the .onnx, training/checkpoints for the .pt)",
+    )
     export.add_argument(
         "--flip-tta",
         action="store_true",
@@ -127,14 +132,15 @@ def run_eval(args: argparse.Namespace) -> int:
 def run_export(args: argparse.Namespace) -> int:
     require_torch()
     from model.classifier import WEIGHTS_DIR
-    from training.export import export_model
+    from training.export import CHECKPOINTS_DIR, export_model
 
     checkpoint = Path(args.checkpoint)
     if not checkpoint.is_file():
         raise CommandError(f"no checkpoint {checkpoint}")
-    out_dir = Path(args.out_dir) if args.out_dir else WEIGHTS_DIR
-    onnx_path = export_model(checkpoint, out_dir / f"{args.name}.onnx", out_dir / f"{args.name}.pt", args.flip_tta)
-    print(f"exported {onnx_path} and {out_dir / (args.name + '.pt')}")
+    onnx_dir = Path(args.out_dir) if args.out_dir else WEIGHTS_DIR
+    pt_path = (Path(args.out_dir) if args.out_dir else CHECKPOINTS_DIR) / f"{args.name}.pt"
+    onnx_path = export_model(checkpoint, onnx_dir / f"{args.name}.onnx", pt_path, args.flip_tta)
+    print(f"exported {onnx_path} and {pt_path}")
     return 0
 
 
@@ -144,9 +150,10 @@ def run_card(args: argparse.Namespace) -> int:
 
     from model.classifier import WEIGHTS_DIR
     from training.evaluation import save_confusion_png
+    from training.export import CHECKPOINTS_DIR
     from training.model_card import write_card
 
-    weights = WEIGHTS_DIR / f"{args.name}.pt"
+    weights = CHECKPOINTS_DIR / f"{args.name}.pt"
     if not weights.is_file():
         raise CommandError(f"no {weights}: export the model first (classmood model export)")
     report = _evaluate(args.name, args.data)

@@ -1,10 +1,11 @@
 """Rebuild the sample faces that synthetic classes are drawn from.
 
-    python -m bot.synthetic.make_faces --ferplus ../shared/datasets/ferplus/FER2013Valid
+    python -m training.make_faces --ferplus ../shared/datasets/ferplus/FER2013Valid
 
 Takes, for each FER+ emotion, the faces with the clearest majority vote
 (FER2013 PublicTest images, 48x48 gray) that the face detector also finds
-once enlarged to tile size, and writes them as ``faces/<emotion>_<n>.png``.
+once enlarged to tile size, and writes them as ``bot/synthetic/faces/<emotion>_<n>.png``
+(a source-tree script: the faces ship with the bot, this script does not).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from model.detector import FaceDetector
 from model.labels import FERPLUS_CLASSES
 from training.datasets import ferplus_majority, read_ferplus_labels
 
-FACES_DIR = Path(__file__).resolve().parent / "faces"
+FACES_DIR = Path(__file__).resolve().parents[1] / "bot" / "synthetic" / "faces"
 
 
 def main(argv: list[str] | None = None) -> int:
