@@ -16,7 +16,7 @@ have letters swapped for another accented form of the same letter (Ødegård as
 Lato (Zoom's face), Roboto and Open Sans (the free stand-ins for Meet's
 Google Sans and Teams' Segoe UI) are among them: the reader should know the
 faces it will be shown most. They are also the faces the synthetic galleries
-draw names in (:mod:`bot.synthetic.fonts`), so the bot's name benchmark no
+draw names in (:mod:`bot.fonts`), so the bot's name benchmark no
 longer measures unseen fonts; DejaVu Sans (the tests' labels) stays out, and
 so do the synthetic classes' name lists: the benchmark's names are never
 trained on.

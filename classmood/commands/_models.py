@@ -25,9 +25,12 @@ NAMES_HELP = (
 TRAIN_EXTRA_HINT = "this needs PyTorch and timm: pip install 'classmood[train]'"
 
 
-def platform_choices() -> tuple[str, ...]:
-    """The meeting platforms ``--platform`` accepts."""
-    return ("zoom", "meet", "teams")
+def platform_choices(rendered_only: bool = False) -> tuple[str, ...]:
+    """The meeting platforms ``--platform`` accepts (:mod:`bot.platforms`, plain data: cheap to import);
+    ``rendered_only``: those a synthetic class can be drawn for."""
+    from bot.platforms import platform_names
+
+    return platform_names(rendered_only)
 
 
 def require_torch() -> None:

@@ -26,7 +26,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--students", type=int, default=30, help="class size, 1-49 (default %(default)s)")
     parser.add_argument("--minutes", type=float, default=20, help="length of the class (default %(default)s)")
     parser.add_argument("--interval", type=float, default=5, help="seconds between captures (default %(default)s)")
-    parser.add_argument("--platform", choices=platform_choices(), default="zoom")
+    parser.add_argument("--platform", choices=platform_choices(rendered_only=True), default="zoom")
     parser.add_argument("--db", metavar="URL", help=f"database URL (default: a fresh {DEMO_DB} here)")
     parser.add_argument("--no-serve", action="store_true", help="stop after recording; do not serve the report")
     parser.add_argument("--port", type=int, default=8050, help="report port (default %(default)s)")

@@ -1,36 +1,41 @@
-"""TrueType fonts for the synthetic meeting frames, closest to what each platform uses.
+"""TrueType fonts of the meeting clients' labels, or their nearest free faces.
 
 Zoom draws names in Lato, Google Meet in Google Sans (Roboto is the nearest
 freely licensed Google face) and Teams in Segoe UI (Open Sans is the usual
-stand-in). They come from the ``fontpkg-*`` wheels (OFL); when one is missing
-the renderer falls back to DejaVu Sans, which ships inside matplotlib's wheel.
+stand-in); each platform's face is in :mod:`bot.platforms`. They come from the
+``fontpkg-*`` wheels (OFL); when one is missing the fallback is DejaVu Sans,
+which ships inside matplotlib's wheel (found without importing matplotlib).
+Used at run time (page-number glyphs in :mod:`bot.gallery.pages`, the
+annotated picture of :mod:`bot.annotate`) and by the synthetic galleries.
 """
 
 from __future__ import annotations
 
 import contextlib
 import importlib
+import importlib.util
 from functools import lru_cache
 from pathlib import Path
 
 from PIL import ImageFont
 
-#: platform -> (fontpkg module, static file for a weight, or a variable font plus named instance)
+#: family -> (fontpkg module, static file for a weight, or a variable font plus named instance)
 _FAMILIES: dict[str, tuple[str, str]] = {
     "lato": ("fontpkg_lato", "Lato-{weight}.ttf"),
     "roboto": ("fontpkg_roboto", "Roboto[wdth,wght].ttf"),
     "open-sans": ("fontpkg_open_sans", "OpenSans[wdth,wght].ttf"),
 }
-PLATFORM_FAMILY = {"zoom": "lato", "meet": "roboto", "teams": "open-sans"}
 #: CSS font-family names of the same faces (the HTML galleries embed the files)
 CSS_FAMILY = {"lato": "Lato", "roboto": "Roboto", "open-sans": "Open Sans", "dejavu": "DejaVu Sans"}
 
 
 def dejavu(weight: str) -> Path:
-    import matplotlib
-
+    """DejaVu Sans in matplotlib's package data (``mpl-data``), located without importing matplotlib."""
     name = "DejaVuSans-Bold.ttf" if weight in {"Bold", "SemiBold", "Black", "ExtraBold"} else "DejaVuSans.ttf"
-    return Path(matplotlib.get_data_path()) / "fonts" / "ttf" / name
+    spec = importlib.util.find_spec("matplotlib")
+    if spec is None or not spec.submodule_search_locations:
+        raise FileNotFoundError("DejaVu Sans comes with matplotlib, which is not installed")
+    return Path(next(iter(spec.submodule_search_locations))) / "mpl-data" / "fonts" / "ttf" / name
 
 
 @lru_cache(maxsize=64)
@@ -58,7 +63,11 @@ def font_file(family: str, weight: str = "Regular") -> tuple[Path, str | None]:
 
 
 def family_for(platform: str) -> str:
-    return PLATFORM_FAMILY.get(platform, "dejavu")
+    """The font family a platform draws names in (:mod:`bot.platforms`), DejaVu Sans for others."""
+    from bot.platforms import get_platform
+
+    found = get_platform(platform)
+    return found.label_font.family if found is not None else "dejavu"
 
 
 @lru_cache(maxsize=512)
