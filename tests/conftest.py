@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from lanes import lanes_of
 
 PG_HOST = os.environ.get("CLASSMOOD_TEST_PG_HOST", "127.0.0.1")
 PG_PORT = int(os.environ.get("CLASSMOOD_TEST_PG_PORT", "5432"))
@@ -98,3 +99,12 @@ def db(db_url: str):
         yield database
     finally:
         database.dispose()
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark tests by what they need (tests/lanes.py), so that ``make test-fast`` can leave them out."""
+    for item in items:
+        module = item.path.stem if item.path is not None else ""
+        test = getattr(item, "originalname", item.name)
+        for lane in lanes_of(module, test):
+            item.add_marker(getattr(pytest.mark, lane))
