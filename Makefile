@@ -1,7 +1,7 @@
 # Two commands for a fresh machine:
 #   make demo       - create .venv, install ClassMood, run the demo
 #   make test       - create .venv, install ClassMood with its training and test extras, run the suite
-#   make test-fast  - the same without browser, X11, training and slow tests (tests/lanes.py): under a minute
+#   make test-fast  - the same without browser, X11, training, slow and PostgreSQL tests (tests/lanes.py)
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
@@ -31,7 +31,7 @@ test: $(VENV)/.installed-dev
 
 test-fast: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest -q -m "not slow and not browser and not x11 and not training"
+	$(BIN)/python -m pytest -q -m "not slow and not browser and not x11 and not training and not postgres"
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
