@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
 import numpy as np
 import plotly.graph_objects as go
@@ -34,27 +35,8 @@ from analytics.report_measures import ClassSeries, Moment, StudentGrid, runs, sa
 from analytics.schema import EMOTIONS
 
 
-def class_mood_figure(
-    series: ClassSeries,
-    moments: Sequence[Moment] = (),
-    *,
-    height: int = 400,
-    smooth_minutes: float = 2.0,
-    title: str | None = None,
-) -> go.Figure:
-    """Stacked area of the share of faces showing each emotion, with the smoothed class mood on a second axis.
-
-    Buckets without any capture are shaded grey ("no capture") and the areas
-    drop to zero there, so gaps in the recording are visible. Moments are
-    marked as light bands.
-    """
-    n = series.n_buckets
-    if n == 0 or series.faces.sum() == 0:
-        return empty_figure("No faces were seen in this class, so there is no mood to show.", height)
-    x = centers(series.start, series.bucket_s, n)
-    shares = series.shares * 100.0
-    gaps = series.gaps
-    minute = series.minutes() + series.bucket_s / 120.0
+def _emotion_area_traces(x: list, shares: np.ndarray) -> list[go.BaseTraceType]:
+    """The stacked areas: per emotion, the share of faces (%) showing it in each bucket."""
     traces: list[go.BaseTraceType] = []
     for emotion in STACK_ORDER:
         values = shares[EMOTIONS.index(emotion)]
@@ -71,30 +53,37 @@ def class_mood_figure(
                 hovertemplate=f"{EMOTION_NAMES[emotion]}: %{{y:.0f}}% of faces<extra></extra>",
             )
         )
-    valence = series.smoothed_valence(smooth_minutes)
-    traces.append(
-        go.Scatter(
-            x=x,
-            y=nan_to_none(np.round(valence, 3)),
-            customdata=np.round(minute, 1),
-            name=f"Mood (averaged over {smooth_minutes:g} min)",
-            mode="lines",
-            line={"width": 3, "color": VALENCE_LINE, "shape": "spline", "smoothing": 0.6},
-            yaxis="y2",
-            connectgaps=False,
-            hovertemplate="<b>Mood %{y:+.2f}</b> · minute %{customdata:.0f} of class<extra></extra>",
-        )
+    return traces
+
+
+def _class_mood_trace(x: list, series: ClassSeries, smooth_minutes: float) -> go.Scatter:
+    """The class's mood, smoothed over ``smooth_minutes``, on the right axis."""
+    minute = series.minutes() + series.bucket_s / 120.0
+    return go.Scatter(
+        x=x,
+        y=nan_to_none(np.round(series.smoothed_valence(smooth_minutes), 3)),
+        customdata=np.round(minute, 1),
+        name=f"Mood (averaged over {smooth_minutes:g} min)",
+        mode="lines",
+        line={"width": 3, "color": VALENCE_LINE, "shape": "spline", "smoothing": 0.6},
+        yaxis="y2",
+        connectgaps=False,
+        hovertemplate="<b>Mood %{y:+.2f}</b> · minute %{customdata:.0f} of class<extra></extra>",
     )
-    shapes = []
-    annotations = []
-    for start, stop in runs(gaps):
+
+
+def _gap_marks(start: datetime, bucket_s: float, gaps: np.ndarray) -> tuple[list[dict], list[dict]]:
+    """Grey bands and their "no capture" labels over the buckets without any capture."""
+    shapes, annotations = [], []
+    for first, stop in runs(gaps):
+        x0, x1 = edges(start, bucket_s, first), edges(start, bucket_s, stop)
         shapes.append(
             {
                 "type": "rect",
                 "xref": "x",
                 "yref": "paper",
-                "x0": edges(series.start, series.bucket_s, start),
-                "x1": edges(series.start, series.bucket_s, stop),
+                "x0": x0,
+                "x1": x1,
                 "y0": 0,
                 "y1": 1,
                 "fillcolor": GAP_FILL,
@@ -104,8 +93,7 @@ def class_mood_figure(
         )
         annotations.append(
             {
-                "x": edges(series.start, series.bucket_s, start)
-                + (edges(series.start, series.bucket_s, stop) - edges(series.start, series.bucket_s, start)) / 2,
+                "x": x0 + (x1 - x0) / 2,
                 "y": 0.5,
                 "xref": "x",
                 "yref": "paper",
@@ -115,6 +103,12 @@ def class_mood_figure(
                 "font": {"size": 11, "color": MUTED},
             }
         )
+    return shapes, annotations
+
+
+def _moment_marks(moments: Sequence[Moment]) -> tuple[list[dict], list[dict]]:
+    """A coloured band above the chart per moment, numbered as in the Moments list."""
+    shapes, annotations = [], []
     for number, moment in enumerate(moments, start=1):
         color = "rgba(47, 111, 159, 0.55)" if moment.kind == "lift" else "rgba(209, 73, 91, 0.55)"
         x0, x1 = fmt.local(moment.start), fmt.local(moment.end)
@@ -144,6 +138,32 @@ def class_mood_figure(
                 "hovertext": f"{number}. {moment.title}: {moment.description}",
             }
         )
+    return shapes, annotations
+
+
+def class_mood_figure(
+    series: ClassSeries,
+    moments: Sequence[Moment] = (),
+    *,
+    height: int = 400,
+    smooth_minutes: float = 2.0,
+    title: str | None = None,
+) -> go.Figure:
+    """Stacked area of the share of faces showing each emotion, with the smoothed class mood on a second axis.
+
+    Buckets without any capture are shaded grey ("no capture") and the areas
+    drop to zero there, so gaps in the recording are visible. Moments are
+    marked as light bands.
+    """
+    n = series.n_buckets
+    if n == 0 or series.faces.sum() == 0:
+        return empty_figure("No faces were seen in this class, so there is no mood to show.", height)
+    x = centers(series.start, series.bucket_s, n)
+    traces = _emotion_area_traces(x, series.shares * 100.0)
+    traces.append(_class_mood_trace(x, series, smooth_minutes))
+    gap_shapes, gap_notes = _gap_marks(series.start, series.bucket_s, series.gaps)
+    moment_shapes, moment_notes = _moment_marks(moments)
+    shapes, annotations = gap_shapes + moment_shapes, gap_notes + moment_notes
     figure = go.Figure(data=traces)
     figure.update_layout(
         **base_layout(height, hovermode="x unified"),
