@@ -209,25 +209,13 @@ def class_mood_figure(
 HEATMAP_MEASURES = ("valence", "emotion")
 
 
-def heatmap_figure(grid: StudentGrid, *, measure: str = "valence", relative: bool = True) -> go.Figure:
-    """Students (rows, A to Z) x time: mood (absolute or relative to each student's usual) or main expression.
-
-    White cells: not in class; light grey: present with the camera off.
-    """
-    if measure not in HEATMAP_MEASURES:
-        raise ValueError(f"measure must be one of {', '.join(HEATMAP_MEASURES)}")
-    n_students, n = grid.present.shape
-    row_px = 18 if n_students > 30 else 22
-    height = max(260, 110 + row_px * n_students)
-    if n_students == 0:
-        return empty_figure("No students were seen in this class.")
-    x = centers(grid.start, grid.bucket_s, n)
-    names = [plot_text(name) for name in grid.names]
+def _presence_trace(grid: StudentGrid, x: list, names: list[str]) -> go.Heatmap:
+    """The background: white where a student was not in class, light grey where the camera was off."""
     present = grid.present > 0
     faces = grid.faces > 0
     status = np.where(~present, 0.0, np.where(~faces, 1.0, np.nan))
     status_text = np.where(~present, "not in class", np.where(~faces, "camera off", ""))
-    background = go.Heatmap(
+    return go.Heatmap(
         x=x,
         y=names,
         z=status,
@@ -242,78 +230,105 @@ def heatmap_figure(grid: StudentGrid, *, measure: str = "valence", relative: boo
         hoverongaps=False,
         name="presence",
     )
-    if measure == "valence":
-        values = grid.relative if relative else grid.valence
-        limit = 0.6 if relative else 1.0
-        z = values  # colours saturate beyond ±limit (zmin/zmax); the hover shows the true value
-        absolute = grid.valence
-        if relative:
-            custom = np.round(absolute, 2)
-            hover = "mood %{customdata:+.2f}, %{z:+.2f} compared with their usual"
-            colorbar = {
-                "title": {"text": "Compared with their usual", "font": {"size": 12}, "side": "right"},
-                "tickvals": [-0.6, -0.3, 0, 0.3, 0.6],
-                "ticktext": ["much lower", "lower", "usual", "higher", "much higher"],
-            }
-        else:
-            custom = None
-            hover = "mood %{z:+.2f}"
-            colorbar = {
-                "title": {"text": "Mood", "font": {"size": 12}, "side": "right"},
-                "tickvals": [-1, -0.5, 0, 0.5, 1],
-                "ticktext": ["-1 negative", "-0.5", "0 neutral", "+0.5", "+1 positive"],
-            }
-        colorbar.update({"thickness": 12, "len": min(1.0, 320 / height), "y": 1, "yanchor": "top"})
-        values_trace = go.Heatmap(
-            x=x,
-            y=names,
-            z=np.where(np.isfinite(z), np.round(z, 3), np.nan),
-            customdata=custom,
-            colorscale=VALENCE_SCALE,
-            zmin=-limit,
-            zmax=limit,
-            zmid=0,
-            colorbar=colorbar,
-            xgap=0,
-            ygap=2,
-            hovertemplate="<b>%{y}</b> · %{x|%H:%M}<br>" + hover + "<extra></extra>",
-            hoverongaps=False,
-            name="mood",
-        )
+
+
+def _valence_trace(grid: StudentGrid, x: list, names: list[str], relative: bool, height: int) -> go.Heatmap:
+    """Each student's mood per bucket, absolute or compared with their usual (colours saturate at the limit)."""
+    values = grid.relative if relative else grid.valence
+    limit = 0.6 if relative else 1.0
+    z = values  # colours saturate beyond ±limit (zmin/zmax); the hover shows the true value
+    absolute = grid.valence
+    if relative:
+        custom = np.round(absolute, 2)
+        hover = "mood %{customdata:+.2f}, %{z:+.2f} compared with their usual"
+        colorbar = {
+            "title": {"text": "Compared with their usual", "font": {"size": 12}, "side": "right"},
+            "tickvals": [-0.6, -0.3, 0, 0.3, 0.6],
+            "ticktext": ["much lower", "lower", "usual", "higher", "much higher"],
+        }
     else:
-        dominant = grid.dominant
-        k = len(EMOTIONS)
-        colorscale = []
-        for i, emotion in enumerate(EMOTIONS):
-            colorscale.append([i / k, EMOTION_COLORS[emotion]])
-            colorscale.append([(i + 1) / k, EMOTION_COLORS[emotion]])
-        shares = safe_divide(grid.labels.max(axis=2), grid.labels.sum(axis=2))
-        names_by_index = np.array([EMOTION_NAMES[e] for e in EMOTIONS] + [""])
-        text = names_by_index[np.where(np.isfinite(dominant), dominant, k).astype(int)]
-        values_trace = go.Heatmap(
-            x=x,
-            y=names,
-            z=dominant,
-            text=text,
-            customdata=np.round(100 * shares),
-            colorscale=colorscale,
-            zmin=-0.5,
-            zmax=k - 0.5,
-            colorbar={
-                "title": {"text": "Main expression", "font": {"size": 12}, "side": "right"},
-                "tickvals": list(range(k)),
-                "ticktext": [EMOTION_NAMES[e] for e in EMOTIONS],
-                "thickness": 12,
-                "len": min(1.0, 360 / height),
-                "y": 1,
-                "yanchor": "top",
-            },
-            xgap=0,
-            ygap=2,
-            hovertemplate="<b>%{y}</b> · %{x|%H:%M}<br>mostly %{text} (%{customdata:.0f}% of the time)<extra></extra>",
-            hoverongaps=False,
-            name="expression",
-        )
+        custom = None
+        hover = "mood %{z:+.2f}"
+        colorbar = {
+            "title": {"text": "Mood", "font": {"size": 12}, "side": "right"},
+            "tickvals": [-1, -0.5, 0, 0.5, 1],
+            "ticktext": ["-1 negative", "-0.5", "0 neutral", "+0.5", "+1 positive"],
+        }
+    colorbar.update({"thickness": 12, "len": min(1.0, 320 / height), "y": 1, "yanchor": "top"})
+    return go.Heatmap(
+        x=x,
+        y=names,
+        z=np.where(np.isfinite(z), np.round(z, 3), np.nan),
+        customdata=custom,
+        colorscale=VALENCE_SCALE,
+        zmin=-limit,
+        zmax=limit,
+        zmid=0,
+        colorbar=colorbar,
+        xgap=0,
+        ygap=2,
+        hovertemplate="<b>%{y}</b> · %{x|%H:%M}<br>" + hover + "<extra></extra>",
+        hoverongaps=False,
+        name="mood",
+    )
+
+
+def _expression_trace(grid: StudentGrid, x: list, names: list[str], height: int) -> go.Heatmap:
+    """Each student's main expression per bucket, one colour per emotion."""
+    dominant = grid.dominant
+    k = len(EMOTIONS)
+    colorscale = []
+    for i, emotion in enumerate(EMOTIONS):
+        colorscale.append([i / k, EMOTION_COLORS[emotion]])
+        colorscale.append([(i + 1) / k, EMOTION_COLORS[emotion]])
+    shares = safe_divide(grid.labels.max(axis=2), grid.labels.sum(axis=2))
+    names_by_index = np.array([EMOTION_NAMES[e] for e in EMOTIONS] + [""])
+    text = names_by_index[np.where(np.isfinite(dominant), dominant, k).astype(int)]
+    return go.Heatmap(
+        x=x,
+        y=names,
+        z=dominant,
+        text=text,
+        customdata=np.round(100 * shares),
+        colorscale=colorscale,
+        zmin=-0.5,
+        zmax=k - 0.5,
+        colorbar={
+            "title": {"text": "Main expression", "font": {"size": 12}, "side": "right"},
+            "tickvals": list(range(k)),
+            "ticktext": [EMOTION_NAMES[e] for e in EMOTIONS],
+            "thickness": 12,
+            "len": min(1.0, 360 / height),
+            "y": 1,
+            "yanchor": "top",
+        },
+        xgap=0,
+        ygap=2,
+        hovertemplate="<b>%{y}</b> · %{x|%H:%M}<br>mostly %{text} (%{customdata:.0f}% of the time)<extra></extra>",
+        hoverongaps=False,
+        name="expression",
+    )
+
+
+def heatmap_figure(grid: StudentGrid, *, measure: str = "valence", relative: bool = True) -> go.Figure:
+    """Students (rows, A to Z) x time: mood (absolute or relative to each student's usual) or main expression.
+
+    White cells: not in class; light grey: present with the camera off.
+    """
+    if measure not in HEATMAP_MEASURES:
+        raise ValueError(f"measure must be one of {', '.join(HEATMAP_MEASURES)}")
+    n_students, n = grid.present.shape
+    row_px = 18 if n_students > 30 else 22
+    height = max(260, 110 + row_px * n_students)
+    if n_students == 0:
+        return empty_figure("No students were seen in this class.")
+    x = centers(grid.start, grid.bucket_s, n)
+    names = [plot_text(name) for name in grid.names]
+    background = _presence_trace(grid, x, names)
+    if measure == "valence":
+        values_trace = _valence_trace(grid, x, names, relative, height)
+    else:
+        values_trace = _expression_trace(grid, x, names, height)
     figure = go.Figure(data=[background, values_trace])
     figure.update_layout(
         **base_layout(height),
