@@ -29,6 +29,87 @@ from analytics.report_measures import ClassSeries, StudentGrid, runs, safe_divid
 from analytics.schema import EMOTIONS
 
 
+def _mood_lines(grid: StudentGrid, row: int, x: list, own: np.ndarray, klass: np.ndarray) -> list[go.Scatter]:
+    """The class's mood, the student's, and the student's usual (where known)."""
+    traces = [
+        go.Scatter(
+            x=x,
+            y=nan_to_none(np.round(klass, 3)),
+            name="Class mood",
+            mode="lines",
+            line={"color": CLASS_LINE, "width": 2, "dash": "dot"},
+            hovertemplate="Class %{y:+.2f}<extra></extra>",
+        ),
+        go.Scatter(
+            x=x,
+            y=nan_to_none(np.round(own, 3)),
+            name=f"{plot_text(grid.names[row])}'s mood",
+            mode="lines",
+            line={"color": VALENCE_LINE, "width": 3},
+            connectgaps=False,
+            hovertemplate="Student %{y:+.2f}<extra></extra>",
+        ),
+    ]
+    base = grid.baseline[row]
+    if np.isfinite(base):
+        traces.append(
+            go.Scatter(
+                x=[x[0], x[-1]],
+                y=[base, base],
+                name=f"Their usual ({fmt.mood(base)})",
+                mode="lines",
+                line={"color": "#b07b4f", "width": 1.5, "dash": "dash"},
+                hoverinfo="skip",
+            )
+        )
+    return traces
+
+
+def _expression_areas(grid: StudentGrid, row: int, x: list) -> list[go.Scatter]:
+    """The student's expressions per bucket, stacked (share of their face observations, %)."""
+    labels = grid.labels[row].T  # (8, buckets)
+    totals = labels.sum(axis=0)
+    shares = safe_divide(labels * 100.0, totals[None, :])
+    traces = []
+    for emotion in STACK_ORDER:
+        values = shares[EMOTIONS.index(emotion)]
+        traces.append(
+            go.Scatter(
+                x=x,
+                y=np.round(np.where(np.isfinite(values), values, 0.0), 1),
+                name=EMOTION_NAMES[emotion],
+                mode="lines",
+                line={"width": 0.5, "color": EMOTION_COLORS[emotion]},
+                fillcolor=EMOTION_COLORS[emotion],
+                stackgroup="emotions",
+                hovertemplate=f"{EMOTION_NAMES[emotion]} %{{y:.0f}}%<extra></extra>",
+            )
+        )
+    return traces
+
+
+def _absence_bands(grid: StudentGrid, row: int) -> list[dict]:
+    """Grey bands where the student was away or had the camera off."""
+    shapes = []
+    missing = grid.faces[row] == 0
+    for start, stop in runs(missing):
+        shapes.append(
+            {
+                "type": "rect",
+                "xref": "x",
+                "yref": "paper",
+                "x0": edges(grid.start, grid.bucket_s, start),
+                "x1": edges(grid.start, grid.bucket_s, stop),
+                "y0": 0,
+                "y1": 1,
+                "fillcolor": GAP_FILL,
+                "line": {"width": 0},
+                "layer": "above",
+            }
+        )
+    return shapes
+
+
 def student_session_figure(
     grid: StudentGrid,
     row: int,
@@ -47,82 +128,11 @@ def student_session_figure(
     own[grid.valence_n[row] == 0] = np.nan
     klass = series.smoothed_valence(smooth_minutes)
     figure = make_subplots(rows=2, cols=1, shared_xaxes=True, row_heights=[0.55, 0.45], vertical_spacing=0.08)
-    figure.add_trace(
-        go.Scatter(
-            x=x,
-            y=nan_to_none(np.round(klass, 3)),
-            name="Class mood",
-            mode="lines",
-            line={"color": CLASS_LINE, "width": 2, "dash": "dot"},
-            hovertemplate="Class %{y:+.2f}<extra></extra>",
-        ),
-        row=1,
-        col=1,
-    )
-    figure.add_trace(
-        go.Scatter(
-            x=x,
-            y=nan_to_none(np.round(own, 3)),
-            name=f"{plot_text(grid.names[row])}'s mood",
-            mode="lines",
-            line={"color": VALENCE_LINE, "width": 3},
-            connectgaps=False,
-            hovertemplate="Student %{y:+.2f}<extra></extra>",
-        ),
-        row=1,
-        col=1,
-    )
-    base = grid.baseline[row]
-    if np.isfinite(base):
-        figure.add_trace(
-            go.Scatter(
-                x=[x[0], x[-1]],
-                y=[base, base],
-                name=f"Their usual ({fmt.mood(base)})",
-                mode="lines",
-                line={"color": "#b07b4f", "width": 1.5, "dash": "dash"},
-                hoverinfo="skip",
-            ),
-            row=1,
-            col=1,
-        )
-    labels = grid.labels[row].T  # (8, buckets)
-    totals = labels.sum(axis=0)
-    shares = safe_divide(labels * 100.0, totals[None, :])
-    for emotion in STACK_ORDER:
-        values = shares[EMOTIONS.index(emotion)]
-        figure.add_trace(
-            go.Scatter(
-                x=x,
-                y=np.round(np.where(np.isfinite(values), values, 0.0), 1),
-                name=EMOTION_NAMES[emotion],
-                mode="lines",
-                line={"width": 0.5, "color": EMOTION_COLORS[emotion]},
-                fillcolor=EMOTION_COLORS[emotion],
-                stackgroup="emotions",
-                hovertemplate=f"{EMOTION_NAMES[emotion]} %{{y:.0f}}%<extra></extra>",
-            ),
-            row=2,
-            col=1,
-        )
-    # Grey bands where the student was away or had the camera off.
-    shapes = []
-    missing = grid.faces[row] == 0
-    for start, stop in runs(missing):
-        shapes.append(
-            {
-                "type": "rect",
-                "xref": "x",
-                "yref": "paper",
-                "x0": edges(grid.start, grid.bucket_s, start),
-                "x1": edges(grid.start, grid.bucket_s, stop),
-                "y0": 0,
-                "y1": 1,
-                "fillcolor": GAP_FILL,
-                "line": {"width": 0},
-                "layer": "above",
-            }
-        )
+    for trace in _mood_lines(grid, row, x, own, klass):
+        figure.add_trace(trace, row=1, col=1)
+    for trace in _expression_areas(grid, row, x):
+        figure.add_trace(trace, row=2, col=1)
+    shapes = _absence_bands(grid, row)
     figure.update_layout(**base_layout(height, hovermode="x unified"), shapes=shapes)
     figure.update_layout(margin={"l": 64, "r": 24, "t": 60, "b": 40})
     figure.update_xaxes(tickformat="%H:%M", hoverformat="%H:%M", gridcolor=GRID)
