@@ -150,92 +150,131 @@ def find_flags(
     or to have the camera off then, so they neither count towards a duration
     nor interrupt one.
     """
-    rules = rules or FlagRules()
-    class_minutes = max(0.0, (end - grid.start).total_seconds() / 60.0)
-    per_bucket_min = grid.bucket_s / 60.0
-    need = {
-        "drop": rules.scaled(rules.drop_minutes, class_minutes),
-        "camera_off": rules.scaled(rules.camera_off_minutes, class_minutes),
-        "away": rules.scaled(rules.away_minutes, class_minutes),
-    }
+    scan = _FlagScan.make(grid, end, rules or FlagRules(), class_valence, gaps, live)
     flags: list[Flag] = []
-    known = np.ones(grid.n_buckets, dtype=bool) if gaps is None else ~np.asarray(gaps, dtype=bool)
-    index = np.flatnonzero(known)  # the buckets that were captured; runs are found among them
-
-    def known_runs(mask: np.ndarray) -> list[tuple[int, int, int]]:
-        """Runs of ``mask`` over the captured buckets: (first bucket, bucket after the last, captured buckets)."""
-        return [(int(index[a]), int(index[b - 1]) + 1, b - a) for a, b in runs(mask[index])]
-
-    first_known = int(index[0]) if index.size else 0
-    last_known = int(index[-1]) + 1 if index.size else grid.n_buckets
-    valence = grid.valence
-    relative = grid.relative
-    if class_valence is not None:
-        class_relative = class_valence - np.nanmedian(class_valence) if np.isfinite(class_valence).any() else None
-    else:
-        class_relative = None
-    for row, (pid, name) in enumerate(zip(grid.participant_ids, grid.names, strict=True)):
-        present = grid.present[row] > 0
-        seen = np.flatnonzero(present)
-        if seen.size == 0:
+    for row in range(len(grid.names)):
+        if not (grid.present[row] > 0).any():
             continue
-        # Absent buckets between the start of class and the end (joined late, left early, away).
-        away = ~present
-        for start, stop, count in known_runs(away):
-            minutes = count * per_bucket_min
-            if minutes + 1e-9 < need["away"] or (live and stop != last_known):
+        flags += scan.away(row) + scan.camera_off(row) + scan.drop(row)
+    for pid, name in missing:
+        flags.append(Flag(pid, name, "absent", grid.start, end, "Not seen in this class (attended the previous one)."))
+    flags.sort(key=lambda f: (f.start, f.student.casefold(), f.kind))
+    return flags
+
+
+@dataclass
+class _FlagScan:
+    """What :func:`find_flags` looks for in each student's row, with the class's context."""
+
+    grid: StudentGrid
+    end: datetime
+    rules: FlagRules
+    live: bool
+    need: dict[str, float]  # minutes a run must last, per flag kind (scaled to a short class)
+    index: np.ndarray  # the captured buckets; runs are found among them
+    class_relative: np.ndarray | None
+
+    @classmethod
+    def make(
+        cls,
+        grid: StudentGrid,
+        end: datetime,
+        rules: FlagRules,
+        class_valence: np.ndarray | None,
+        gaps: np.ndarray | None,
+        live: bool,
+    ) -> _FlagScan:
+        class_minutes = max(0.0, (end - grid.start).total_seconds() / 60.0)
+        need = {
+            "drop": rules.scaled(rules.drop_minutes, class_minutes),
+            "camera_off": rules.scaled(rules.camera_off_minutes, class_minutes),
+            "away": rules.scaled(rules.away_minutes, class_minutes),
+        }
+        known = np.ones(grid.n_buckets, dtype=bool) if gaps is None else ~np.asarray(gaps, dtype=bool)
+        class_relative = None
+        if class_valence is not None and np.isfinite(class_valence).any():
+            class_relative = class_valence - np.nanmedian(class_valence)
+        return cls(grid, end, rules, live, need, np.flatnonzero(known), class_relative)
+
+    @property
+    def first_known(self) -> int:
+        return int(self.index[0]) if self.index.size else 0
+
+    @property
+    def last_known(self) -> int:
+        return int(self.index[-1]) + 1 if self.index.size else self.grid.n_buckets
+
+    def runs(self, mask: np.ndarray, kind: str) -> list[tuple[int, int]]:
+        """Runs of ``mask`` over the captured buckets that last long enough for a ``kind`` flag (live: only the
+        one still going on): (first bucket, bucket after the last)."""
+        per_bucket_min = self.grid.bucket_s / 60.0
+        found = []
+        for a, b in runs(mask[self.index]):
+            start, stop, count = int(self.index[a]), int(self.index[b - 1]) + 1, b - a
+            if count * per_bucket_min + 1e-9 < self.need[kind] or (self.live and stop != self.last_known):
                 continue
-            t0, t1 = _span(grid, start, stop, end)
-            if live:
+            found.append((start, stop))
+        return found
+
+    def away(self, row: int) -> list[Flag]:
+        """Absent buckets between the start of class and the end (joined late, left early, away)."""
+        pid, name = self.grid.participant_ids[row], self.grid.names[row]
+        flags = []
+        for start, stop in self.runs(~(self.grid.present[row] > 0), "away"):
+            t0, t1 = _span(self.grid, start, stop, self.end)
+            if self.live:
                 reason = f"Away since {_fmt_clock(t0)} ({_length(t0, t1)})."
-            elif start == first_known:
+            elif start == self.first_known:
                 reason = f"Joined {_length(t0, t1)} late, at {_fmt_clock(t1)}."
-            elif stop == last_known:
+            elif stop == self.last_known:
                 reason = f"Left {_length(t0, t1)} before the end, at {_fmt_clock(t0)}."
             else:
                 reason = f"Away for {_length(t0, t1)}, from {_fmt_clock(t0)} to {_fmt_clock(t1)}."
             flags.append(Flag(pid, name, "away", t0, t1, reason))
-        # Present but no face: camera off (or turned away) - buckets where all their tiles had no face.
-        camera_off = present & (grid.faces[row] == 0)
-        for start, stop, count in known_runs(camera_off):
-            minutes = count * per_bucket_min
-            if minutes + 1e-9 < need["camera_off"] or (live and stop != last_known):
-                continue
-            t0, t1 = _span(grid, start, stop, end)
+        return flags
+
+    def camera_off(self, row: int) -> list[Flag]:
+        """Present but no face: camera off (or turned away) - buckets where all their tiles had no face."""
+        pid, name = self.grid.participant_ids[row], self.grid.names[row]
+        present = self.grid.present[row] > 0
+        seen = np.flatnonzero(present)
+        flags = []
+        for start, stop in self.runs(present & (self.grid.faces[row] == 0), "camera_off"):
+            t0, t1 = _span(self.grid, start, stop, self.end)
             whole = start <= seen[0] and stop > seen[-1]
             reason = (
                 f"Camera off since {_fmt_clock(t0)} ({_length(t0, t1)})."
-                if live
+                if self.live
                 else "Camera off the whole time they were in class."
                 if whole
                 else f"Camera off for {_length(t0, t1)}, from {_fmt_clock(t0)} to {_fmt_clock(t1)}."
             )
             flags.append(Flag(pid, name, "camera_off", t0, t1, reason))
-        # Sustained drop below their own baseline (ignoring buckets without a face, which end a run).
+        return flags
+
+    def drop(self, row: int) -> list[Flag]:
+        """Sustained drop below their own baseline (ignoring buckets without a face, which end a run)."""
+        grid, rules = self.grid, self.rules
         base = grid.baseline[row]
-        if np.isfinite(base):
-            rel = relative[row]
-            low = np.isfinite(rel) & (rel < -rules.drop_depth)
-            if class_relative is not None:
-                low &= ~np.isfinite(class_relative) | (rel - np.minimum(class_relative, 0.0) < -rules.drop_depth)
-            for start, stop, count in known_runs(low):
-                minutes = count * per_bucket_min
-                if minutes + 1e-9 < need["drop"] or (live and stop != last_known):
-                    continue
-                t0, t1 = _span(grid, start, stop, end)
-                lowest = float(np.nanmin(valence[row, start:stop]))
-                mean = float(np.nanmean(valence[row, start:stop]))
-                when = (
-                    f"since {_fmt_clock(t0)} ({_length(t0, t1)})"
-                    if live
-                    else f"for {_length(t0, t1)} ({_fmt_clock(t0)}-{_fmt_clock(t1)})"
-                )
-                reason = (
-                    f"Mood {base - mean:.2f} below their usual {when}: {mean:+.2f} on average "
-                    f"(usual {base:+.2f}), lowest {lowest:+.2f}."
-                )
-                flags.append(Flag(pid, name, "drop", t0, t1, reason))
-    for pid, name in missing:
-        flags.append(Flag(pid, name, "absent", grid.start, end, "Not seen in this class (attended the previous one)."))
-    flags.sort(key=lambda f: (f.start, f.student.casefold(), f.kind))
-    return flags
+        if not np.isfinite(base):
+            return []
+        rel = grid.relative[row]
+        low = np.isfinite(rel) & (rel < -rules.drop_depth)
+        if self.class_relative is not None:
+            low &= ~np.isfinite(self.class_relative) | (rel - np.minimum(self.class_relative, 0.0) < -rules.drop_depth)
+        flags = []
+        for start, stop in self.runs(low, "drop"):
+            t0, t1 = _span(grid, start, stop, self.end)
+            lowest = float(np.nanmin(grid.valence[row, start:stop]))
+            mean = float(np.nanmean(grid.valence[row, start:stop]))
+            when = (
+                f"since {_fmt_clock(t0)} ({_length(t0, t1)})"
+                if self.live
+                else f"for {_length(t0, t1)} ({_fmt_clock(t0)}-{_fmt_clock(t1)})"
+            )
+            reason = (
+                f"Mood {base - mean:.2f} below their usual {when}: {mean:+.2f} on average "
+                f"(usual {base:+.2f}), lowest {lowest:+.2f}."
+            )
+            flags.append(Flag(grid.participant_ids[row], grid.names[row], "drop", t0, t1, reason))
+        return flags
