@@ -1,11 +1,12 @@
 # Two commands for a fresh machine:
-#   make demo   - create .venv, install ClassMood, run the demo
-#   make test   - create .venv, install ClassMood with its training and test extras, run the suite
+#   make demo       - create .venv, install ClassMood, run the demo
+#   make test       - create .venv, install ClassMood with its training and test extras, run the suite
+#   make test-fast  - the same without browser, X11, training, slow and PostgreSQL tests (tests/lanes.py)
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test lint clean
+.PHONY: demo test test-fast lint clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +28,10 @@ demo: $(VENV)/.installed-base
 test: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -q
+
+test-fast: $(VENV)/.installed-dev
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest -q -m "not slow and not browser and not x11 and not training and not postgres"
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .

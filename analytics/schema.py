@@ -13,10 +13,7 @@ models or the bot.
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from datetime import UTC, datetime
-from functools import lru_cache
 from typing import Any, ClassVar
 
 from sqlalchemy import (
@@ -38,6 +35,11 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
+
+# name normalization lives in analytics.names (no SQLAlchemy); the store and queries key participants on it
+from analytics.names import display_name as display_name
+from analytics.names import is_truncated as is_truncated
+from analytics.names import normalize_name as normalize_name
 
 #: The stored emotion set, in FER+ order (the order of the ``p_*`` columns).
 EMOTIONS: tuple[str, ...] = (
@@ -233,44 +235,3 @@ class Capture(Base):
     timings: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     total_ms: Mapped[float | None] = mapped_column(Float)
     error: Mapped[str | None] = mapped_column(Text)
-
-
-# --------------------------------------------------------------------------- names
-
-_ROLE_SUFFIX = re.compile(r"\(\s*(?:host|co-host|cohost|co host|me|guest)\s*\)", re.IGNORECASE)
-# "(he/him)", "(she/her)", "(they/them)", "(he/they)", "(ze/zir)" ...: words joined by slashes.
-_PRONOUNS = re.compile(r"\(\s*[^\W\d_]{1,6}(?:\s*/\s*[^\W\d_]{1,6})+\s*\)")
-_TRAILING_ELLIPSIS = re.compile(r"(?:\.{2,}|…)+$")
-_SPACES = re.compile(r"\s+")
-
-
-@lru_cache(maxsize=4096)
-def display_name(name: str) -> str:
-    """A name label as shown to teachers: meeting annotations and extra spaces removed, case kept.
-
-    NFKC-normalizes and drops "(Host)", "(Co-host)", "(Me)", "(Guest)" and pronoun
-    parentheses such as "(he/him)". ``"  Ana  María (Host) "`` -> ``"Ana María"``.
-    """
-    text = _SPACES.sub(" ", unicodedata.normalize("NFKC", name))
-    previous = None
-    while previous != text:
-        previous = text
-        text = _ROLE_SUFFIX.sub(" ", text)
-        text = _PRONOUNS.sub(" ", text)
-        text = _SPACES.sub(" ", text).strip()
-    return text
-
-
-def is_truncated(name: str) -> bool:
-    """Whether a label ends in an ellipsis (the platform cut a long name short)."""
-    return bool(_TRAILING_ELLIPSIS.search(display_name(name)))
-
-
-@lru_cache(maxsize=4096)
-def normalize_name(name: str) -> str:
-    """The key a participant is stored under: the same person gives the same key.
-
-    :func:`display_name`, casefolded, with a trailing ellipsis left by a truncated
-    name label ("..." or "…") stripped. ``"  Ana  María (Host) "`` -> ``"ana maría"``.
-    """
-    return _TRAILING_ELLIPSIS.sub("", display_name(name).casefold()).strip()

@@ -20,7 +20,7 @@ FONT_SIZE = 14
 @lru_cache(maxsize=1)
 def _font() -> ImageFont.FreeTypeFont:
     """DejaVu Sans (inside matplotlib's wheel): it has the accents and scripts of students' names."""
-    from bot.synthetic.fonts import dejavu
+    from bot.fonts import dejavu
 
     return ImageFont.truetype(str(dejavu("Regular")), FONT_SIZE)
 

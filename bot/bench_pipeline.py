@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import random
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from statistics import median
 from typing import Any
@@ -17,15 +18,21 @@ from bot.frames import Frame
 
 
 def bench_pipeline(
-    model: str = "ferplus", captures: int = 15, tiles: int = 49, seed: int = 0, names: str = "auto"
+    model: str = "ferplus",
+    captures: int = 15,
+    tiles: int = 49,
+    seed: int = 0,
+    names: str = "auto",
+    on_no_reader: Callable[[Exception], None] | None = None,
 ) -> dict[str, Any]:
-    from bot.commands.bot_cmd import build_pipeline
+    """Figures of the pipeline in steady state; raises ModelNotFoundError (see :func:`bot.pipeline.build_pipeline`)."""
+    from bot.pipeline import build_pipeline
     from bot.synthetic.render import render_scene
     from bot.synthetic.scene import random_scene
 
     scene = random_scene(random.Random(seed), platform="zoom", tiles=tiles, variant="plain", size=(1920, 1080))
     image, truth = render_scene(scene)
-    pipeline = build_pipeline(model, names=names)
+    pipeline = build_pipeline(model, names=names, on_no_reader=on_no_reader)
     frame = Frame(image, datetime.now(UTC), source="synthetic")
     warmup = pipeline.process([frame])
     totals: list[float] = []

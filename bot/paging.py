@@ -25,6 +25,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from bot.frames import Box, Frame, Gallery, PageControls
+from bot.platforms import PLATFORMS, guess_from_title
 from bot.sources.base import Source, SourceError, SourceUnavailable
 
 log = logging.getLogger(__name__)
@@ -68,27 +69,18 @@ def load_pyautogui() -> Any:
 
 # ------------------------------------------------------------------------------------ gallery view
 
-#: keyboard shortcuts for the gallery view, by (platform, sys.platform)
+#: keyboard shortcuts for the gallery view, by (platform, sys.platform) (from :mod:`bot.platforms`)
 GALLERY_SHORTCUTS: dict[tuple[str, str], tuple[str, ...]] = {
-    ("zoom", "win32"): ("alt", "f2"),
-    ("zoom", "darwin"): ("command", "shift", "w"),
+    (name, os_name): keys for name, p in PLATFORMS.items() for os_name, keys in p.gallery_shortcuts.items()
 }
 
 #: what the user is told where no shortcut is pressed
-GALLERY_ADVICE = {
-    "zoom": "choose View > Gallery in the top-right corner of the Zoom meeting window",
-    "meet": "Google Meet has no shortcut for its layout: choose More options (⋮) > Change layout > Tiled",
-    "teams": "Teams has no shortcut for its layout: choose View > Gallery in the meeting toolbar",
-}
+GALLERY_ADVICE = {name: p.gallery_advice for name, p in PLATFORMS.items()}
 
 
 def guess_platform(source: Source) -> str | None:
-    """zoom / meet / teams from a window source's title, else None."""
-    title = str(getattr(source, "title", "") or "").casefold()
-    for platform, hints in (("zoom", ("zoom",)), ("meet", ("meet", "google")), ("teams", ("teams",))):
-        if any(hint in title for hint in hints):
-            return platform
-    return None
+    """The platform (zoom, meet, teams, webex) from a window source's title, else None."""
+    return guess_from_title(str(getattr(source, "title", "") or ""))
 
 
 def _key_name(keys: tuple[str, ...]) -> str:

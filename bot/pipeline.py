@@ -16,7 +16,7 @@ import cv2
 import numpy as np
 
 from bot.frames import Frame, Gallery, Observation, Tile
-from bot.names import NameReader, ParticipantRegistry, label_hash
+from bot.names import NameReader, OcrUnavailableError, ParticipantRegistry, label_hash
 from model.classifier import ExpressionClassifier
 from model.detector import FaceDetector
 from model.labels import EMOTIONS
@@ -100,6 +100,28 @@ class CapturePipeline:
         places = [(page, tile.label_box) for page, g in enumerate(galleries) for tile in g.tiles]
 
         started = time.perf_counter()
+        read, names = self._names(tiles, places, errors)
+        timings["names"] = _ms_since(started)
+
+        started = time.perf_counter()
+        crops = [tile.crop(frame.image) for frame, tile in tiles]
+        face_boxes = self._faces(crops, errors)
+        timings["faces"] = _ms_since(started)
+
+        started = time.perf_counter()
+        by_tile = self._expressions(crops, face_boxes, errors)
+        timings["expressions"] = _ms_since(started)
+
+        observations = [
+            _observation(tile, name, text, face_boxes[index], by_tile.get(index))
+            for index, ((_frame, tile), name, text) in enumerate(zip(tiles, names, read, strict=True))
+        ]
+        return CaptureResult(list(frames), list(galleries), observations, timings, errors)
+
+    def _names(
+        self, tiles: list[tuple[Frame, Tile]], places: list, errors: list[str]
+    ) -> tuple[list[str | None], list[str]]:
+        """What each tile's label reads (None where unreadable) and the participant stored for it."""
         label_crops = [tile.label_crop(frame.image) for frame, tile in tiles]
         read: list[str | None] = [None] * len(tiles)
         if self.name_reader is not None:
@@ -112,21 +134,24 @@ class CapturePipeline:
             label_hash(crop) if name is None and crop is not None and crop.size else None
             for crop, name in zip(label_crops, read, strict=True)
         ]
-        names = self.registry.resolve(read, keys)
-        timings["names"] = _ms_since(started)
+        return read, self.registry.resolve(read, keys)
 
-        started = time.perf_counter()
-        crops = [tile.crop(frame.image) for frame, tile in tiles]
-        face_boxes: list[tuple[int, int, int, int] | None] = [None] * len(tiles)
+    def _faces(self, crops: list[np.ndarray], errors: list[str]) -> list[tuple[int, int, int, int] | None]:
+        """The face box in each tile (tile pixels), None where there is none or detection failed."""
+        face_boxes: list[tuple[int, int, int, int] | None] = [None] * len(crops)
         try:
             found = self.detector.largest_faces(crops) if crops else []
             face_boxes = [face.box if face is not None else None for face in found]
         except Exception as error:
             errors.append(f"faces: {error}")
             log.warning("face detection failed: %s", error)
-        timings["faces"] = _ms_since(started)
+        return face_boxes
 
-        started = time.perf_counter()
+    def _expressions(
+        self, crops: list[np.ndarray], face_boxes: list[tuple[int, int, int, int] | None], errors: list[str]
+    ) -> dict[int, np.ndarray]:
+        """Expression probabilities by tile index, one classifier call for all faces; a face that cannot be
+        cropped is dropped (its box set to None) with an error note."""
         face_crops: list[np.ndarray] = []
         with_face: list[int] = []
         for index, (crop, box) in enumerate(zip(crops, face_boxes, strict=True)):
@@ -139,28 +164,7 @@ class CapturePipeline:
                 errors.append(f"tile {index}: {error}")
                 face_boxes[index] = None
         probabilities = self.classifier.predict_emotions(face_crops) if face_crops else np.zeros((0, len(EMOTIONS)))
-        by_tile = dict(zip(with_face, probabilities, strict=True))
-        timings["expressions"] = _ms_since(started)
-
-        observations: list[Observation] = []
-        for index, ((_frame, tile), name, text) in enumerate(zip(tiles, names, read, strict=True)):
-            probs = by_tile.get(index)
-            face = face_boxes[index]
-            if face is not None:  # tile -> frame pixels
-                face = (face[0] + tile.box[0], face[1] + tile.box[1], face[2], face[3])
-            top = int(np.argmax(probs)) if probs is not None else None
-            observations.append(
-                Observation(
-                    tile=tile,
-                    name=name,
-                    face_box=face,
-                    probabilities=probs,
-                    label=EMOTIONS[top] if top is not None else None,
-                    confidence=float(probs[top]) if top is not None else None,
-                    label_text=text,
-                )
-            )
-        return CaptureResult(list(frames), list(galleries), observations, timings, errors)
+        return dict(zip(with_face, probabilities, strict=True))
 
     def thumbnail(self, result: CaptureResult, observation: Observation) -> bytes | None:
         """A small JPEG of the face, only when the instructor asked to keep thumbnails."""
@@ -171,6 +175,56 @@ class CapturePipeline:
         face = cv2.resize(frame.image[y : y + h, x : x + w], (THUMBNAIL_SIDE, THUMBNAIL_SIDE))
         ok, encoded = cv2.imencode(".jpg", face, [cv2.IMWRITE_JPEG_QUALITY, 80])
         return encoded.tobytes() if ok else None
+
+
+def _observation(
+    tile: Tile,
+    name: str,
+    text: str | None,
+    face: tuple[int, int, int, int] | None,
+    probs: np.ndarray | None,
+) -> Observation:
+    """One tile's observation; ``face`` in tile pixels becomes frame pixels."""
+    if face is not None:
+        face = (face[0] + tile.box[0], face[1] + tile.box[1], face[2], face[3])
+    top = int(np.argmax(probs)) if probs is not None else None
+    return Observation(
+        tile=tile,
+        name=name,
+        face_box=face,
+        probabilities=probs,
+        label=EMOTIONS[top] if top is not None else None,
+        confidence=float(probs[top]) if top is not None else None,
+        label_text=text,
+    )
+
+
+def build_pipeline(
+    model: str = "ferplus",
+    *,
+    keep_thumbnails: bool = False,
+    ocr: bool = True,
+    names: str = "auto",
+    on_no_reader: Callable[[OcrUnavailableError], None] | None = None,
+) -> CapturePipeline:
+    """The capture pipeline with the shipped models: expression ``model``, name engine ``names``.
+
+    Raises :class:`model.classifier.ModelNotFoundError` when the expression model is missing. A name
+    reader that cannot start (:class:`bot.names.OcrUnavailableError`: Tesseract asked for but not
+    installed) is not fatal: the pipeline runs without names after ``on_no_reader(error)`` (default:
+    a logged warning), and students are recorded as "Unnamed N".
+    """
+    classifier = ExpressionClassifier.load(model)
+    reader = None
+    if ocr:
+        try:
+            reader = NameReader(engine=names)
+        except OcrUnavailableError as error:
+            if on_no_reader is None:
+                log.warning("%s; students will be recorded as 'Unnamed N'", error)
+            else:
+                on_no_reader(error)
+    return CapturePipeline(classifier, name_reader=reader, keep_thumbnails=keep_thumbnails)
 
 
 def _ms_since(started: float) -> float:

@@ -5,8 +5,8 @@ with CTC on rendered label strips (``classmood train-names``, see
 ``model/weights/names.md``). It reads the Latin script with every accent of
 the European and Vietnamese alphabets, digits and the punctuation names and
 dial-in numbers carry: :data:`CHARSET`. Its input is a text line as
-:func:`bot.names.recognizer_input` cuts it: dark on light,
-:data:`bot.names.RECOGNIZER_HEIGHT` pixels high, any width.
+:func:`model.text_lines.recognizer_input` cuts it: dark on light,
+:data:`model.text_lines.RECOGNIZER_HEIGHT` pixels high, any width.
 """
 
 from __future__ import annotations

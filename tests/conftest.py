@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from lanes import lanes_of, module_lanes
 
 PG_HOST = os.environ.get("CLASSMOOD_TEST_PG_HOST", "127.0.0.1")
 PG_PORT = int(os.environ.get("CLASSMOOD_TEST_PG_PORT", "5432"))
@@ -98,3 +99,22 @@ def db(db_url: str):
         yield database
     finally:
         database.dispose()
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark tests by what they need (tests/lanes.py), so that ``make test-fast`` can leave them out."""
+    for item in items:
+        module = item.path.stem if item.path is not None else ""
+        test = getattr(item, "originalname", item.name)
+        for lane in lanes_of(module, test):
+            item.add_marker(getattr(pytest.mark, lane))
+
+
+def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
+    """Do not even import a module whose every test the ``-m`` expression leaves out by name ("not browser"):
+    importing torch, selenium or Xvfb helpers only to deselect their tests costs the fast lane seconds."""
+    lanes = module_lanes(collection_path.stem) if collection_path.suffix == ".py" else []
+    expression = config.getoption("markexpr") or ""
+    if lanes and any(f"not {lane}" in expression for lane in lanes):
+        return True
+    return None

@@ -1,4 +1,4 @@
-"""The db/admin/bench commands, in process (bot.cli.main) and as the installed ``classmood`` script."""
+"""The db/admin/bench commands, in process (classmood.cli.main) and as the installed ``classmood`` script."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ import pytest
 
 from analytics.db import open_database
 from analytics.store import ObservationIn, Store
-from bot.cli import main
+from classmood.cli import main
 
 T0 = datetime(2024, 3, 4, 9, 0, tzinfo=UTC)
 UNREACHABLE = "postgresql+psycopg://nobody@127.0.0.1:1/x"

@@ -83,7 +83,7 @@ def _show(display, page: Path) -> subprocess.Popen:
 def _record(display, db: Path, *extra: str) -> subprocess.CompletedProcess:
     args = ["bot", "start", "--course", "E2E", "--source", "window:synthetic", "--db", f"sqlite:///{db}", *extra]
     return subprocess.run(
-        [sys.executable, "-m", "bot.cli", *args],
+        [sys.executable, "-m", "classmood", *args],
         cwd=ROOT,
         env={**os.environ, **display.env()},
         capture_output=True,

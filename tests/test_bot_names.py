@@ -168,7 +168,7 @@ def test_labels_one_digit_apart_are_never_taken_for_each_other():
 
 
 def test_a_row_of_pieces_unlike_in_height_is_no_line():
-    from bot.names import _best_run
+    from model.text_lines import _best_run
 
     # a thin tall stripe and a speck crossing the same row: neither is near their median height
     assert _best_run([(10, 5, 2, 20), (30, 14, 2, 2)]) is None

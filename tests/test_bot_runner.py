@@ -21,7 +21,7 @@ from bot.synthetic.classroom import simulate_class
 from bot.synthetic.render import render_scene
 from bot.synthetic.scene import random_scene
 
-CLASSMOOD = [sys.executable, "-m", "bot.cli"]
+CLASSMOOD = [sys.executable, "-m", "classmood"]
 ROOT = Path(__file__).resolve().parents[1]
 
 

@@ -10,8 +10,9 @@ import numpy as np
 import pytest
 from test_bot_names import label
 
-from bot.names import NameReader, find_name_line, recognizer_input
+from bot.names import NameReader
 from bot.synthetic.names import FIRST_NAMES, LAST_NAMES, LONG_NAMES, PRONOUNS, ROLES
+from model.text_lines import find_name_line, recognizer_input
 from model.text_recognizer import CHARSET, TextRecognizer, recognizer_available
 
 needs_model = pytest.mark.skipif(not recognizer_available(), reason="model/weights/names.onnx is not built")
@@ -34,9 +35,9 @@ def test_reads_names_in_a_font_it_was_not_trained_on_accents_and_all():
 
 @needs_model
 def test_the_crnn_needs_no_tesseract(monkeypatch):
-    import bot.names
+    import bot.names.reader
 
-    monkeypatch.setattr(bot.names, "tesseract_available", lambda: False)
+    monkeypatch.setattr(bot.names.reader, "tesseract_available", lambda: False)
     reader = NameReader()  # auto: the shipped reader alone
     assert reader._api is None
     assert reader.read([label("Ada Lovelace (Host)")]) == ["Ada Lovelace"]
@@ -100,7 +101,7 @@ def test_train_resume_and_export_match(tmp_path):
     torch = pytest.importorskip("torch")
     pytest.importorskip("faker")
     out = tmp_path / "run"
-    command = [sys.executable, "-m", "bot.cli", "train-names", "--out", str(out), "--samples", "96"]
+    command = [sys.executable, "-m", "classmood", "train-names", "--out", str(out), "--samples", "96"]
     command += ["--val-samples", "32", "--workers", "1"]
     first = subprocess.run([*command, "--epochs", "2", "--stop-after", "1"], capture_output=True, text=True)
     assert first.returncode == 0, first.stderr
@@ -158,7 +159,7 @@ def test_the_shipped_reader_can_be_trained_further():
 
 def test_train_names_explains_bad_input(tmp_path):
     result = subprocess.run(
-        [sys.executable, "-m", "bot.cli", "train-names", "--out", str(tmp_path), "--faces", str(tmp_path / "nope")],
+        [sys.executable, "-m", "classmood", "train-names", "--out", str(tmp_path), "--faces", str(tmp_path / "nope")],
         capture_output=True,
         text=True,
     )
@@ -173,7 +174,7 @@ def test_curly_and_straight_apostrophes_name_one_student():
 
 
 def test_the_cli_offers_the_readers_engines():
-    from bot.commands.bot_cmd import ENGINE_CHOICES
     from bot.names import ENGINES
+    from classmood.commands._models import ENGINE_CHOICES
 
     assert ENGINE_CHOICES == ENGINES

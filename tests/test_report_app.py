@@ -13,7 +13,7 @@ from report_support import login, page_request, seed_report_db, start_running_cl
 
 from analytics.db import open_database
 from analytics.report.app import create_app
-from bot.cli import main
+from classmood.cli import main
 
 
 @pytest.fixture(scope="module")
@@ -154,10 +154,10 @@ def test_report_command_refuses_an_empty_user_table(tmp_path, capsys):
 
 
 def test_cli_does_not_import_torch():
-    code = "from bot.cli import build_parser; build_parser().parse_args(['report', '--help'])"
+    code = "from classmood.cli import build_parser; build_parser().parse_args(['report', '--help'])"
     check = (
         "import sys\n"
-        "from bot.cli import build_parser\n"
+        "from classmood.cli import build_parser\n"
         "build_parser()\n"
         "from analytics.report.app import create_app\n"
         "import analytics.report.export, analytics.report.bench\n"

@@ -10,10 +10,10 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
+from bot.fonts import ellipsize, get_font
 from bot.frames import Frame
 from bot.synthetic.classroom import simulate_class
 from bot.synthetic.evaluate import contained, frame_plan
-from bot.synthetic.fonts import ellipsize, get_font
 from bot.synthetic.html import demo_scene, gallery_html, write_gallery_html
 from bot.synthetic.names import initials, normalize_name, random_names
 from bot.synthetic.render import render_scene

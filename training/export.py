@@ -1,5 +1,8 @@
 """Turn a training checkpoint into a shipped model: ONNX for the bot, a slim .pt for fine-tuning.
 
+The ONNX file goes to ``model/weights/`` (it ships); the slim .pt to :data:`CHECKPOINTS_DIR`
+(``training/checkpoints/``, in the source tree only: ``classmood train --init`` and the model card read it).
+
 The ONNX graph ends in a softmax (it outputs probabilities) and carries the
 class names, input size, architecture and normalization in its metadata, so
 :class:`model.classifier.ExpressionClassifier` needs nothing else.
@@ -15,10 +18,13 @@ from typing import Any
 import numpy as np
 import torch
 
-from model.architectures import create_backbone
 from model.preprocess import MEAN, STD
+from training.architectures import create_backbone
 
 log = logging.getLogger(__name__)
+
+#: The shipped models' weights for fine-tuning (``NAME.pt``): kept with the source, not in the wheel.
+CHECKPOINTS_DIR = Path(__file__).resolve().parent / "checkpoints"
 
 
 class Probabilities(torch.nn.Module):
@@ -113,6 +119,7 @@ def export_model(
             slim["cpu_seconds"] = run.get("cpu_seconds", slim.get("cpu_seconds", 0.0))
         slim["stages"] = earlier_stages(config)
         slim["flip_tta"] = flip
+        Path(slim_pt_path).parent.mkdir(parents=True, exist_ok=True)
         torch.save(slim, slim_pt_path)
 
     difference = check_parity(wrapped, onnx_path, size)

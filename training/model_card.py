@@ -2,7 +2,7 @@
 
 Everything in a card comes from a file or a command: the training
 configuration and per-epoch history saved inside the checkpoint, and the
-accuracy of the shipped ONNX file measured by :mod:`model.evaluation` at the
+accuracy of the shipped ONNX file measured by :mod:`training.evaluation` at the
 time the card is written.
 """
 
@@ -93,9 +93,11 @@ def render_card(name: str, checkpoint: dict[str, Any], report: dict[str, Any], e
         f"Facial-expression classifier over {len(classes)} classes ({', '.join(classes)}), for 48x48-style "
         "grayscale face crops. Shipped as `"
         + name
-        + ".onnx` (what the bot runs, with onnxruntime) and `"
+        + ".onnx` (what the bot runs, with onnxruntime) and, in the source tree only (not in the installed package), "
+        "`training/checkpoints/"
         + name
-        + ".pt` (the same weights for `classmood train --init`).",
+        + ".pt` (the same weights for `classmood train --init`; `classmood model export` rebuilds both from a "
+        "run's `best.pt`).",
         "",
         "## Architecture",
         f"- timm `{config['arch']}`, trained from scratch (no pretrained weights), 1 input channel, "

@@ -16,13 +16,13 @@ have letters swapped for another accented form of the same letter (Ødegård as
 Lato (Zoom's face), Roboto and Open Sans (the free stand-ins for Meet's
 Google Sans and Teams' Segoe UI) are among them: the reader should know the
 faces it will be shown most. They are also the faces the synthetic galleries
-draw names in (:mod:`bot.synthetic.fonts`), so the bot's name benchmark no
+draw names in (:mod:`bot.fonts`), so the bot's name benchmark no
 longer measures unseen fonts; DejaVu Sans (the tests' labels) stays out, and
 so do the synthetic classes' name lists: the benchmark's names are never
 trained on.
 
 The strip then goes through the bot's own line finder and cleaner
-(:func:`bot.names.find_name_line`, :func:`bot.names.recognizer_input`), so the
+(:func:`model.text_lines.find_name_line`, :func:`model.text_lines.recognizer_input`), so the
 model learns on exactly what it will be given; a strip whose line the finder
 does not find in full is dropped (the reader could not be right on it).
 """
@@ -41,7 +41,7 @@ import cv2
 import numpy as np
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
-from bot.names import RECOGNIZER_HEIGHT, find_name_line, recognizer_input
+from model.text_lines import RECOGNIZER_HEIGHT, find_name_line, recognizer_input
 from model.text_recognizer import CHARSET
 
 #: fontpkg module -> font files in it (a variable font's weight axis is set per sample)

@@ -26,7 +26,7 @@ import torch
 import torch.nn.functional as F
 from tqdm import tqdm
 
-from model.architectures import create_backbone
+from training.architectures import create_backbone
 from training.augment import AugmentConfig, augment_batch, mixup_cutmix
 from training.datasets import FaceSet, load_faces
 from training.evaluate import predict_probabilities

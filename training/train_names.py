@@ -233,7 +233,7 @@ def export(checkpoint_path: Path, out: Path = RECOGNIZER_PATH) -> Path:
     """best.pt -> ONNX with the charset and line height in its metadata (dynamic batch and width)."""
     import torch
 
-    from bot.names import RECOGNIZER_HEIGHT
+    from model.text_lines import RECOGNIZER_HEIGHT
     from training.export import write_metadata
     from training.name_model import NameCRNN
 

@@ -1,8 +1,10 @@
 """Static export: one self-contained HTML file with a class's report (no server; opens offline).
 
 plotly.js is inlined once (``include_plotlyjs=True`` on the first figure), the
-figures are the same functions the Dash page uses, the attendance table sorts
-with a few lines of inline JavaScript, and its CSV is embedded as a data URL.
+figures are the same functions the Dash page uses, the sections (titles, help,
+order) are the page's own list (:mod:`analytics.report.sections`), the
+attendance table sorts with a few lines of inline JavaScript, and its CSV is
+embedded as a data URL.
 """
 
 from __future__ import annotations
@@ -13,9 +15,9 @@ from pathlib import Path
 
 from analytics.db import Database
 from analytics.report import figures, fmt
-from analytics.report.pages.session_report import flag_rules_text
+from analytics.report.sections import SECTIONS, rows
 from analytics.report.session_report import SessionReport, build_session_report
-from analytics.report.theme import BASELINE_HELP, CAMERA_OFF_FILL, CSS, MOOD_HELP
+from analytics.report.theme import CAMERA_OFF_FILL, CSS
 
 _SORT_SCRIPT = """
 <script>
@@ -101,28 +103,59 @@ def _kpi(label: str, value: str, note: str = "") -> str:
     )
 
 
+def _banner(status: str) -> str:
+    if status == "running":
+        return '<div class="cm-banner">This class was still being recorded when this file was saved.</div>'
+    if status == "interrupted":
+        return '<div class="cm-banner">The bot stopped before the end of this class.</div>'
+    return ""
+
+
+def _heatmap_html(report: SessionReport, config: dict) -> str:
+    heatmap = figures.heatmap_switch_figure(report.data.grid)
+    legend = (
+        '<div class="cm-legend"><span><span class="cm-swatch" style="background:#fff;border:1px solid #ccd"></span>'
+        f'not in class</span><span><span class="cm-swatch" style="background:{CAMERA_OFF_FILL}"></span>camera off'
+        "</span></div>"
+    )
+    return legend + heatmap.to_html(full_html=False, include_plotlyjs=False, config=config, div_id="heatmap-graph")
+
+
+def _sections_html(report: SessionReport) -> str:
+    """The report's sections (:data:`analytics.report.sections.SECTIONS`) as cards, paired ones side by side."""
+    config = {"displaylogo": False, "responsive": True}
+    bodies = {
+        "mood": lambda: report.mood.to_html(full_html=False, include_plotlyjs=True, config=config, div_id="mood-graph"),
+        "moments": lambda: _moments_html(report),
+        "flags": lambda: _flags_html(report),
+        "heatmap": lambda: _heatmap_html(report, config),
+        "attendance": lambda: _attendance_html(report),
+    }
+    out = []
+    for row in rows(SECTIONS):
+        cards = []
+        for s in row:
+            help_text = s.help_for("export")
+            help_html = f'<p class="cm-help">{_e(help_text)}</p>' if help_text else ""
+            cards.append(
+                f'<div class="cm-card" id="{s.id}-card"><h2>{_e(s.title)}</h2>{help_html}\n{bodies[s.id]()}</div>'
+            )
+        out.append(cards[0] if len(cards) == 1 else '<div class="cm-grid-2">\n' + "\n".join(cards) + "\n</div>")
+    return "\n".join(out)
+
+
 def render_session_html(report: SessionReport) -> str:
-    """The whole report of one class as one HTML document (plotly.js inlined)."""
+    """The whole report of one class as one HTML document (plotly.js inlined, in the first section's figure)."""
     data = report.data
     f = data.figures
-    config = {"displaylogo": False, "responsive": True}
-    mood_div = report.mood.to_html(full_html=False, include_plotlyjs=True, config=config, div_id="mood-graph")
-    heatmap = figures.heatmap_switch_figure(data.grid)
-    heat_div = heatmap.to_html(full_html=False, include_plotlyjs=False, config=config, div_id="heatmap-graph")
     csv_b64 = base64.b64encode(("\ufeff" + report.attendance_csv()).encode("utf-8")).decode("ascii")
-    camera = report.camera_on_share()
-    banner = ""
-    if f.status == "running":
-        banner = '<div class="cm-banner">This class was still being recorded when this file was saved.</div>'
-    elif f.status == "interrupted":
-        banner = '<div class="cm-banner">The bot stopped before the end of this class.</div>'
     flagged = report.flagged_students()
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{_e(f.course)} · {_e(fmt.when(f.started_at))} · ClassMood report</title>
 <style>{CSS}</style></head>
 <body><main class="cm-main">
-{banner}
+{_banner(f.status)}
 <div class="cm-card-head"><div><h1>{_e(f.course)}</h1>
 <p class="cm-sub">{_e(fmt.day(f.started_at))}, {_e(fmt.clock(f.started_at))}-{_e(fmt.clock(data.end))} ·
 capture every {f.interval_s:g} s · saved from ClassMood</p></div>
@@ -132,25 +165,10 @@ Attendance (CSV)</a></div></div>
 {_kpi("Length", fmt.duration(f.duration_s / 60.0))}
 {_kpi("Students seen", str(data.students_seen), f"of {len(data.attendance)} in the course")}
 {_kpi("Average mood", fmt.mood(data.mean_valence), fmt.mood_words(data.mean_valence))}
-{_kpi("Cameras on", fmt.percent(camera), "of the time students were present")}
+{_kpi("Cameras on", fmt.percent(report.camera_on_share()), "of the time students were present")}
 {_kpi("Needs attention", str(flagged), f"students, {len(report.flags)} flags")}
 </div>
-<div class="cm-card"><h2>Class mood over time</h2>
-<p class="cm-help">Coloured bands: the share of visible faces showing each expression (left axis). Dark line: the
-class's average mood over 2 minutes (right axis). {_e(MOOD_HELP)} Grey stripes: no capture.</p>
-{mood_div}</div>
-<div class="cm-grid-2">
-<div class="cm-card"><h2>Moments</h2><p class="cm-help">When the class's mood dipped, negative expressions rose, or
-the mood lifted, compared with the rest of the class.</p>{_moments_html(report)}</div>
-<div class="cm-card"><h2>Needs attention</h2><p class="cm-help">{_e(flag_rules_text())}</p>{_flags_html(report)}</div>
-</div>
-<div class="cm-card"><h2>Each student over time</h2><p class="cm-help">{_e(BASELINE_HELP)} Use the buttons to switch
-views.</p>
-<div class="cm-legend"><span><span class="cm-swatch" style="background:#fff;border:1px solid #ccd"></span>not in
-class</span><span><span class="cm-swatch" style="background:{CAMERA_OFF_FILL}"></span>camera off</span></div>
-{heat_div}</div>
-<div class="cm-card"><h2>Attendance</h2><p class="cm-help">Click a column heading to sort.</p>
-{_attendance_html(report)}</div>
+{_sections_html(report)}
 </main>
 {_SORT_SCRIPT}
 </body></html>

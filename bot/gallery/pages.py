@@ -98,18 +98,16 @@ def _normalise(mask: np.ndarray) -> np.ndarray:
 @lru_cache(maxsize=1)
 def _templates() -> tuple[str, np.ndarray, np.ndarray]:
     """Chars, normalised masks (n, 24, 16) and width/height ratios of the digits and slash in the platforms'
-    fonts (Lato, Roboto, Open Sans, DejaVu Sans)."""
+    label fonts (:mod:`bot.platforms`: Lato, Roboto, Open Sans) and DejaVu Sans."""
     from PIL import Image, ImageDraw
 
-    from bot.synthetic.fonts import get_font
+    from bot.fonts import get_font
+    from bot.platforms import PLATFORMS
 
+    faces = {p.label_font.family: p.label_font.weights for p in PLATFORMS.values()}
+    faces.setdefault("dejavu", ("Regular",))
     chars, masks, aspects = [], [], []
-    for family, weights in (
-        ("lato", ("Regular", "Bold")),
-        ("roboto", ("Regular", "Medium")),
-        ("open-sans", ("Regular", "SemiBold")),
-        ("dejavu", ("Regular",)),
-    ):
+    for family, weights in faces.items():
         for weight in weights:
             font = get_font(family, 40, weight)
             for char in _GLYPHS:

@@ -1,4 +1,4 @@
-"""Optional per-platform hints for :func:`bot.gallery.split_gallery`.
+"""Optional per-platform hints for :func:`bot.gallery.split_gallery`, from :mod:`bot.platforms`.
 
 A preset only adds the platform's usual stage colours (RGB) to the colours
 the splitter tries first; the split works without one, and a wrong one costs
@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.platforms import PLATFORMS
+
 
 @dataclass(frozen=True)
 class Preset:
@@ -16,8 +18,4 @@ class Preset:
     stage_colours: tuple[tuple[int, int, int], ...]
 
 
-PRESETS: dict[str, Preset] = {
-    "zoom": Preset("zoom", ((26, 26, 26), (0, 0, 0), (36, 36, 36), (18, 18, 18))),
-    "meet": Preset("meet", ((32, 33, 36),)),
-    "teams": Preset("teams", ((20, 20, 20), (31, 31, 31), (41, 41, 41), (240, 240, 240))),
-}
+PRESETS: dict[str, Preset] = {name: Preset(name, p.stage_colours) for name, p in PLATFORMS.items() if p.stage_colours}

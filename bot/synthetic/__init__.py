@@ -3,7 +3,8 @@
 - :func:`bot.synthetic.render.render_scene` draws a :class:`bot.synthetic.scene.Scene` (participants,
   platform, theme, layout, page, speaker, self-view, window chrome) and returns the BGR frame and its
   :class:`bot.synthetic.scene.FrameTruth`; :func:`bot.synthetic.scene.random_scene` makes scenes.
-- :func:`bot.synthetic.classroom.simulate_class` plays a whole class: ``(at, Frame, FrameTruth)`` over time.
+- :func:`bot.synthetic.classroom.simulate_class` plays a whole class: ``(at, Frame, FrameTruth)`` over time;
+  :class:`bot.synthetic.source.SimulatedSource` is that class as a frame source (``classmood demo``).
 - :func:`bot.synthetic.html.write_gallery_html` writes a gallery as a web page with working page arrows.
 - ``python -m bot.synthetic.evaluate`` measures :func:`bot.gallery.split_gallery` on rendered frames.
 """
@@ -22,6 +23,7 @@ _EXPORTS = {
     "render_scene": "bot.synthetic.render",
     "simulate_class": "bot.synthetic.classroom",
     "ClassCapture": "bot.synthetic.classroom",
+    "SimulatedSource": "bot.synthetic.source",
     "write_gallery_html": "bot.synthetic.html",
     "gallery_html": "bot.synthetic.html",
 }

@@ -26,7 +26,7 @@ from pathlib import Path
 
 import cv2
 
-from analytics.schema import is_truncated, normalize_name
+from analytics.names import is_truncated, normalize_name
 from bot.synthetic.evaluate import IOU_BAR, match_tiles
 from bot.synthetic.html import write_gallery_html
 from bot.synthetic.scene import PLATFORMS, random_scene

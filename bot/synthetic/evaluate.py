@@ -26,7 +26,7 @@ from statistics import median
 
 import numpy as np
 
-from analytics.schema import normalize_name as analytics_normalize
+from analytics.names import normalize_name as analytics_normalize
 from bot.frames import Box, Gallery
 from bot.synthetic.scene import PLATFORMS, VARIANTS, FrameTruth, random_scene
 

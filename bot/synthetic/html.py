@@ -29,7 +29,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from bot.synthetic.fonts import CSS_FAMILY, font_file
+from bot.fonts import CSS_FAMILY, font_file
 from bot.synthetic.layout import Box, grid_boxes
 from bot.synthetic.names import initials, normalize_name
 from bot.synthetic.render import render_video

@@ -198,6 +198,6 @@ def initials(name: str) -> str:
 
 def normalize_name(name: str) -> str:
     """The key the store files a participant under (see :func:`analytics.schema.normalize_name`)."""
-    from analytics.schema import normalize_name as _normalize
+    from analytics.names import normalize_name as _normalize
 
     return _normalize(name)

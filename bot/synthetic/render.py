@@ -21,7 +21,7 @@ import cv2
 import numpy as np
 from PIL import Image, ImageDraw, ImageFilter
 
-from bot.synthetic.fonts import ellipsize, get_font
+from bot.fonts import ellipsize, get_font
 from bot.synthetic.layout import Box, grid_boxes, strip_capacity
 from bot.synthetic.names import initials, normalize_name
 from bot.synthetic.scene import EMOTIONS, FrameTruth, PageTruth, Participant, Scene, TileTruth

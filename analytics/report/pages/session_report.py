@@ -22,32 +22,16 @@ from analytics.report.common import (
     not_found,
     viewer,
 )
+from analytics.report.sections import SECTIONS, rows
 from analytics.report.session_report import SessionReport, build_from_data
-from analytics.report.theme import BASELINE_HELP, CAMERA_OFF_FILL, EMOTION_COLORS, EMOTION_NAMES, MOOD_HELP
+from analytics.report.theme import CAMERA_OFF_FILL, EMOTION_COLORS, EMOTION_NAMES, MOOD_HELP
 from analytics.report_data import resolve_visible_session
-from analytics.report_measures import FlagRules
 from analytics.schema import EMOTIONS
-
-FLAG_RULES_TEXT = (
-    "Flagged: mood well below their own usual for {drop:g}+ minutes (beyond any dip the whole class shared), "
-    "camera off for {camera:g}+ minutes, away for {away:g}+ minutes (joining late and leaving early count), or "
-    "missing a class after attending the previous one. In a short class: {fraction:.0%} of the class."
-)
 
 
 def markdown_text(text: str) -> str:
     """Escape Markdown in a student's name (names come from the meeting; they are not trusted)."""
     return "".join("\\" + c if c in "\\`*_{}[]()#+-.!|<>~" else c for c in text)
-
-
-def flag_rules_text(rules: FlagRules | None = None) -> str:
-    rules = rules or FlagRules()
-    return FLAG_RULES_TEXT.format(
-        drop=rules.drop_minutes,
-        camera=rules.camera_off_minutes,
-        away=rules.away_minutes,
-        fraction=rules.short_fraction,
-    )
 
 
 def emotion_legend() -> html.Div:
@@ -154,28 +138,29 @@ def attendance_grid(report: SessionReport, session_id: int):
     return data_grid("attendance-table", rows, ATTENDANCE_COLUMNS, row_id="participant_id")
 
 
-def report_layout(report: SessionReport, session_id: int) -> html.Div:
-    data = report.data
-    f = data.figures
-    start = f.started_at
-    status = None
-    if f.status == "running":
-        status = html.Div(
+def _status_banner(status: str, session_id: int) -> html.Div | None:
+    if status == "running":
+        return html.Div(
             [
                 "This class is still being recorded; the report shows it up to the last capture. ",
                 dcc.Link("Follow it live", href=f"/live?session={session_id}"),
             ],
             className="cm-banner",
         )
-    elif f.status == "interrupted":
-        status = html.Div(
+    if status == "interrupted":
+        return html.Div(
             "The bot stopped before the end of this class (it was closed or crashed): the report ends at its last "
             "capture.",
             className="cm-banner",
         )
-    camera = report.camera_on_share()
-    flags = report.flags
-    heading = html.Div(
+    return None
+
+
+def _heading(report: SessionReport, session_id: int) -> html.Div:
+    data = report.data
+    f = data.figures
+    start = f.started_at
+    return html.Div(
         [
             html.Div(
                 [
@@ -209,22 +194,61 @@ def report_layout(report: SessionReport, session_id: int) -> html.Div:
         ],
         className="cm-card-head",
     )
-    kpis = html.Div(
+
+
+def _kpis(report: SessionReport) -> html.Div:
+    data = report.data
+    f = data.figures
+    flags = report.flags
+    flagged = report.flagged_students()
+    return html.Div(
         [
             kpi("Length", fmt.duration(f.duration_s / 60.0)),
             kpi("Students seen", str(data.students_seen), f"of {len(data.attendance)} in the course"),
             kpi("Average mood", fmt.mood(data.mean_valence), fmt.mood_words(data.mean_valence), title=MOOD_HELP),
-            kpi("Cameras on", fmt.percent(camera), "of the time students were present"),
+            kpi("Cameras on", fmt.percent(report.camera_on_share()), "of the time students were present"),
             kpi(
                 "Needs attention",
-                str(report.flagged_students()),
-                f"student{'s' if report.flagged_students() != 1 else ''}, {len(flags)} flag"
-                f"{'s' if len(flags) != 1 else ''}",
+                str(flagged),
+                f"student{'s' if flagged != 1 else ''}, {len(flags)} flag{'s' if len(flags) != 1 else ''}",
             ),
         ],
         className="cm-kpis",
     )
-    controls = html.Div(
+
+
+def report_layout(report: SessionReport, session_id: int) -> html.Div:
+    f = report.data.figures
+    return html.Div(
+        [
+            dcc.Store(id="report-session", data=session_id),
+            _status_banner(f.status, session_id),
+            _heading(report, session_id),
+            _kpis(report),
+            *_section_rows(report, session_id),
+        ]
+    )
+
+
+def _section_rows(report: SessionReport, session_id: int) -> list:
+    """The report's sections (:data:`analytics.report.sections.SECTIONS`) as cards, paired ones side by side."""
+    start = report.data.figures.started_at
+    bodies = {
+        "mood": lambda: [graph(report.mood, id="mood-graph")],
+        "moments": lambda: [moments_list(report.moments, start)],
+        "flags": lambda: [flags_list(report.flags, start, session_id=session_id)],
+        "heatmap": lambda: [_heatmap_controls(), _heatmap_legend(), graph(report.heatmap, id="heatmap-graph")],
+        "attendance": lambda: [attendance_grid(report, session_id)],
+    }
+    out = []
+    for row in rows(SECTIONS):
+        cards = [card(*bodies[s.id](), title=s.title, help=s.help_for("page") or None, id=f"{s.id}-card") for s in row]
+        out.append(cards[0] if len(cards) == 1 else html.Div(cards, className="cm-grid-2"))
+    return out
+
+
+def _heatmap_controls() -> html.Div:
+    return html.Div(
         [
             html.Div(
                 [
@@ -258,7 +282,10 @@ def report_layout(report: SessionReport, session_id: int) -> html.Div:
         ],
         className="cm-controls",
     )
-    heat_legend = html.Div(
+
+
+def _heatmap_legend() -> html.Div:
+    return html.Div(
         [
             html.Span(
                 [
@@ -269,55 +296,6 @@ def report_layout(report: SessionReport, session_id: int) -> html.Div:
             html.Span([html.Span(className="cm-swatch", style={"background": CAMERA_OFF_FILL}), "camera off"]),
         ],
         className="cm-legend",
-    )
-    return html.Div(
-        [
-            dcc.Store(id="report-session", data=session_id),
-            status,
-            heading,
-            kpis,
-            card(
-                graph(report.mood, id="mood-graph"),
-                title="Class mood over time",
-                help="Coloured bands: the share of visible faces showing each expression (left axis). Dark line: "
-                "the class's average mood over 2 minutes (right axis). " + MOOD_HELP + " Grey stripes: no capture.",
-                id="mood-card",
-            ),
-            html.Div(
-                [
-                    card(
-                        moments_list(report.moments, start),
-                        title="Moments",
-                        help="When the class's mood dipped, negative expressions rose, or the mood lifted, "
-                        "compared with the rest of the class. The numbers match the marks above the chart.",
-                        id="moments-card",
-                    ),
-                    card(
-                        flags_list(flags, start, session_id=session_id),
-                        title="Needs attention",
-                        help=flag_rules_text(),
-                        id="flags-card",
-                    ),
-                ],
-                className="cm-grid-2",
-            ),
-            card(
-                controls,
-                heat_legend,
-                graph(report.heatmap, id="heatmap-graph"),
-                title="Each student over time",
-                help=BASELINE_HELP,
-                id="heatmap-card",
-            ),
-            card(
-                attendance_grid(report, session_id),
-                title="Attendance",
-                help="Click a column to sort. Minutes present count every capture the student's tile was in the "
-                "gallery; camera on is the share of that time a face was visible. Click a name for the student's "
-                "page.",
-                id="attendance-card",
-            ),
-        ]
     )
 
 

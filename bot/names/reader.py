@@ -1,0 +1,297 @@
+"""Reading participants' name labels, cached, and keeping identities stable.
+
+Two readers, chosen by :class:`NameReader`'s ``engine``:
+
+- the shipped CRNN (:mod:`model.text_recognizer`, onnxruntime, ~1 ms a
+  label, nothing to install): the Latin script with every European and
+  Vietnamese accent, digits and the punctuation of annotations and dial-in
+  numbers. It exists because Tesseract's Latin model misread accents with
+  full confidence (é -> ė, ł -> t, ễ -> ë): that was most of its misses on
+  the synthetic classes. It is trained on rendered labels in 18 free fonts,
+  the meeting clients' faces among them, and on names the synthetic classes
+  do not use (``training/name_data.py``; card: ``model/weights/names.md``).
+- Tesseract (through ``tesserocr``; language models from the system's
+  tessdata folder) for every other script whose model is installed
+  (``tesseract-ocr-script-cyrl``, ``-grek``, ``-hans``, ``-arab`` ...):
+  :func:`default_languages` uses them all. In ``auto`` mode it reads the
+  lines the CRNN is unsure of, and its reading wins only when it is sure.
+  Language models are not added to it: measured on 66 synthetic frames
+  (1418 labels), ``Latin+pol+ces+vie`` read 76 labels right that ``Latin``
+  missed but lost 69 that it had read, because Tesseract keeps, word by
+  word, the surest language, and one that lacks a letter reads it
+  confidently without its accent (García -> Garcia).
+
+Labels are also cached by a print of their text line, so in steady state no
+OCR runs at all.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from collections.abc import Hashable, Sequence
+
+import cv2
+import numpy as np
+
+from bot.names.cleanup import clean_label_text
+from bot.names.tesseract import (
+    LineReading,
+    OcrUnavailableError,
+    default_languages,
+    tessdata_dir,
+    tesseract_available,
+)
+from model.text_lines import (
+    WEAK_STROKE_SHARE,
+    TextLine,
+    cleaned_line,
+    line_image,
+    line_print_of,
+    locate_lines,
+    recognizer_input,
+    same_print,
+    stroke_mask,
+    stroke_response,
+    telling_print,
+    to_gray,
+)
+from model.text_recognizer import LineText, greedy_decode
+
+log = logging.getLogger(__name__)
+
+#: Other heights a doubtful line is read at as well.
+RETRY_HEIGHTS = (48, 80)
+#: Line prints kept per print width (the newest); a class has a few dozen labels.
+CACHE_PER_WIDTH = 64
+#: Label hashes (the key of an unreadable label's placeholder) are 8 x HASH_WIDTH bits.
+HASH_WIDTH = 32
+#: Label crops whose gray levels vary less than this (std) are blank.
+MIN_LABEL_CONTRAST = 8.0
+#: A line read with at least this mean word confidence is not read again inverted.
+GOOD_LINE_CONFIDENCE = 85.0
+#: Name engines (see NameReader); the CLI spells them out as classmood.commands._models.ENGINE_CHOICES.
+ENGINES = ("auto", "crnn", "tesseract")
+#: In "auto" mode Tesseract reads a line where the CRNN's least sure letter has a probability under
+#: SURE_LETTER, and its reading wins where its mean letter confidence (0-100) is above
+#: TESSERACT_BAR + TESSERACT_BAR_PER_LEAST x that probability: the surer the CRNN, the surer Tesseract must be.
+#: A CRNN reading made only of known names (model.name_lexicon) is kept. With the lexicon, on --seed 3 frames
+#: (2729 labels): bar 85 -> 2655 right, 87 -> 2660, 88 -> 2661, 90 -> 2657; the CRNN alone 2656.
+SURE_LETTER = 0.9
+TESSERACT_BAR = 88.0
+TESSERACT_BAR_PER_LEAST = 10.0
+#: Of the CRNN's readings of a line in both polarities, the one with the larger sum of letter probabilities
+#: plus this many times its least sure letter's wins (chosen on --seed 3 frames: 0 gave 2569 of 2729 labels
+#: right, 1-4 gave 2580-2584, 3 the most).
+POLARITY_LEAST_WEIGHT = 3.0
+
+
+def label_hash(crop: np.ndarray) -> int:
+    """Difference hash of a label's text line, stable under video noise around it."""
+    gray = to_gray(crop)
+    lines = locate_lines(gray)
+    return _image_hash(line_image(gray, lines[0], lines[0].light, clean=False) if lines else gray)
+
+
+def _image_hash(image: np.ndarray) -> int:
+    """256-bit difference hash (33x8 thumbnail): fine enough along the line to tell names apart."""
+    _, text = cv2.threshold(image, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    small = cv2.resize(text, (HASH_WIDTH + 1, 8), interpolation=cv2.INTER_AREA).astype(np.int16)
+    bits = (small[:, 1:] > small[:, :-1]).ravel()
+    return int.from_bytes(np.packbits(bits).tobytes(), "big")
+
+
+def has_text(crop: np.ndarray) -> bool:
+    """Whether a label crop has any contrast at all (a blank strip is not worth an OCR call)."""
+    return float(to_gray(crop).std()) >= MIN_LABEL_CONTRAST
+
+
+def tesseract_wins(least_letter: float, tesseract_confidence: float) -> bool:
+    """Whether Tesseract's reading (mean letter confidence 0-100) beats the CRNN's, whose least sure
+    letter has probability ``least_letter``."""
+    return tesseract_confidence > TESSERACT_BAR + TESSERACT_BAR_PER_LEAST * least_letter
+
+
+class NameReader:
+    """Reads name labels: the shipped CRNN first, Tesseract where it is installed and the CRNN is unsure.
+
+    ``engine``: ``"auto"`` (the default, as above), ``"crnn"`` (the shipped
+    reader only: Latin script, no system install) or ``"tesseract"`` (Tesseract
+    only: every script whose model is installed). Each distinct label is read once.
+    ``lexicon``: correct the CRNN's readings towards known name words
+    (:mod:`model.name_lexicon`); off, it reads letter by letter.
+    """
+
+    def __init__(self, languages: str | None = None, engine: str = "auto", lexicon: bool = True) -> None:
+        from model.name_lexicon import NameLexicon, lexicon_available
+        from model.text_recognizer import TextRecognizer, recognizer_available
+
+        if engine not in ENGINES:
+            raise ValueError(f"engine must be one of {', '.join(ENGINES)}, not {engine!r}")
+        self.engine = engine
+        self._recognizer = TextRecognizer() if engine != "tesseract" and recognizer_available() else None
+        self._lexicon = None
+        if self._recognizer is not None and lexicon and lexicon_available():
+            self._lexicon = NameLexicon.load()
+        self._api = None
+        self.languages = ""
+        wants_tesseract = engine == "tesseract" or (engine == "auto" and tesseract_available())
+        if engine == "crnn" and self._recognizer is None:
+            raise OcrUnavailableError(
+                "the shipped name reader model/weights/names.onnx is missing (reinstall classmood)"
+            )
+        if self._recognizer is None and not tesseract_available():
+            raise OcrUnavailableError(
+                "Tesseract's language models were not found, so names cannot be read "
+                "(Debian/Ubuntu: apt install tesseract-ocr tesseract-ocr-script-latn; macOS: brew install tesseract; "
+                "Windows: the UB Mannheim installer; or set TESSDATA_PREFIX)"
+            )
+        if wants_tesseract:
+            import tesserocr
+
+            self.languages = languages or default_languages()
+            self._api = tesserocr.PyTessBaseAPI(
+                path=str(tessdata_dir()), lang=self.languages, psm=tesserocr.PSM.SINGLE_LINE
+            )
+        self._cache: dict[int, list[tuple[np.ndarray, str | None]]] = {}  # print width -> (print, name) read
+        self._by_place: dict[Hashable, tuple[TextLine, np.ndarray, str | None]] = {}
+        self.ocr_calls = 0
+
+    def close(self) -> None:
+        if self._api is not None:
+            self._api.End()
+
+    def _cached(self, line_print: np.ndarray) -> tuple[bool, str | None]:
+        for width in (line_print.shape[1], line_print.shape[1] - 1, line_print.shape[1] + 1):
+            for known, name in self._cache.get(width, ()):
+                if same_print(known, line_print):
+                    return True, name
+        return False, None
+
+    def read(self, crops: Sequence[np.ndarray | None], places: Sequence[Hashable] | None = None) -> list[str | None]:
+        """Display names for label crops (None where unreadable); OCR only for labels not seen before.
+
+        ``places`` (e.g. each tile's label box) let a steady gallery skip finding the text line again:
+        where the line found last time at the same place still shows the same label, ending where it
+        ended, the name read then is kept (see :meth:`_same_as_before`).
+        """
+        names: list[str | None] = []
+        for index, crop in enumerate(crops):
+            place = places[index] if places is not None else None
+            if crop is None or crop.size == 0 or min(crop.shape[:2]) < 6 or not has_text(crop):
+                names.append(None)
+                continue
+            gray = to_gray(crop)
+            before = self._by_place.get(place) if place is not None else None
+            if before is not None and self._same_as_before(gray, *before[:2]):
+                names.append(before[2])
+                continue
+            candidates = locate_lines(gray)
+            if not candidates:
+                names.append(None)
+                continue
+            line, image, line_print = cleaned_line(gray, candidates[0])
+            hit, name = self._cached(line_print)
+            if not hit:
+                name = clean_label_text(self._ocr(gray, line, image, candidates))
+                if telling_print(line_print):
+                    bucket = self._cache.setdefault(line_print.shape[1], [])
+                    bucket.append((line_print, name))
+                    del bucket[:-CACHE_PER_WIDTH]  # labels over changing video leave many prints: keep the newest
+            if place is not None:
+                self._by_place[place] = (line, line_print, name)
+            names.append(name)
+        return names
+
+    @staticmethod
+    def _same_as_before(gray: np.ndarray, line: TextLine, line_print: np.ndarray) -> bool:
+        """Whether ``gray`` shows, where ``line`` was found, the same text line (``line_print``), starting and
+        ending where it did: a longer or shorter name that shares the beginning is not taken for it."""
+        height, width = gray.shape
+        if line.x1 > width or line.y1 > height:
+            return False
+        response = stroke_response(gray, line.light)
+        if not same_print(line_print_of(line_image(gray, line, line.light, clean=True, response=response)), line_print):
+            return False
+        inked = stroke_mask(response, WEAK_STROKE_SHARE)[line.y0 : line.y1].any(axis=0)
+        before = int(np.ceil(0.5 * line.char_height)) + 1
+        after = int(np.ceil(1.2 * line.char_height)) + 1
+        edge = max(1, int(0.5 * line.char_height))
+        return (
+            not inked[max(0, line.x0 - before) : line.x0].any()
+            and not inked[line.x1 : line.x1 + after].any()
+            and bool(inked[line.x0 : line.x0 + edge].any())
+            and bool(inked[line.x1 - edge : line.x1].any())
+        )
+
+    def _ocr(self, gray: np.ndarray, line: TextLine, image: np.ndarray, candidates: Sequence[TextLine]) -> str:
+        """Read one text line (``image``: its cleaned image for Tesseract; ``candidates``: :func:`locate_lines`).
+
+        The CRNN reads the line in both polarities (it may have been found in
+        the wrong one: the outlines of light letters, or the gaps between dark
+        ones) and the surer reading is kept. Where the CRNN is unsure of a
+        letter and Tesseract is sure of its own reading (another script, or a
+        line the CRNN reads badly), Tesseract's wins (see :data:`SURE_LETTER`,
+        :func:`tesseract_wins`).
+        """
+        if self._recognizer is None:
+            return self._tesseract(gray, line, image).text
+        self.ocr_calls += 1
+        reading = self.crnn_reading(gray, line, candidates)
+        if self._api is None or reading.least >= SURE_LETTER:
+            return reading.text
+        if self._lexicon is not None and self._lexicon.all_known(reading.text):
+            return reading.text  # known names: Tesseract's Latin model is the weaker reader of their accents
+        tesseract = self._tesseract(gray, line, image)
+        return tesseract.text if tesseract_wins(reading.least, tesseract.confidence) else reading.text
+
+    def crnn_reading(self, gray: np.ndarray, line: TextLine, candidates: Sequence[TextLine]) -> LineText:
+        """The CRNN's surer reading of the line in either polarity (each in its own line's ends where the
+        other polarity has a line among ``candidates``, :func:`locate_lines` of ``gray``: the gaps between
+        light letters can miss a "T"'s bar).
+
+        "Surer": the larger sum of its letters' probabilities plus :data:`POLARITY_LEAST_WEIGHT` times its
+        least sure letter's, so that a reading does not win by an extra, doubtful letter. Its words are then
+        corrected towards known names (:meth:`model.name_lexicon.NameLexicon.correct`); the letter
+        probabilities stay the greedy reading's.
+        """
+        others = [found for found in candidates if found.light != line.light]
+        flipped = others[0] if others else dataclasses.replace(line, light=not line.light)
+        outputs = self._recognizer.log_probs([recognizer_input(gray, line), recognizer_input(gray, flipped)])
+        readings = [greedy_decode(output, self._recognizer.charset) for output in outputs]
+        surer = max(range(len(readings)), key=lambda i: readings[i].total + POLARITY_LEAST_WEIGHT * readings[i].least)
+        reading = readings[surer]
+        if self._lexicon is None or not reading.text:
+            return reading
+        text = self._lexicon.correct(reading.text, outputs[surer], self._recognizer.charset)
+        return dataclasses.replace(reading, text=text)
+
+    def _tesseract(self, gray: np.ndarray, line: TextLine, image: np.ndarray) -> LineReading:
+        """Tesseract's surest reading of the line.
+
+        When the first reading is poor, the line is read again as if drawn in
+        the other polarity (light letters leave dark gaps between them, and
+        Meet's white letters a dark shadow, so the line found may be either)
+        and at :data:`RETRY_HEIGHTS` (Tesseract misreads some small text at one
+        scale and not at another: ``python -m bot.synthetic.evaluate --frames 330
+        --seed 7 --names --engine tesseract`` went from 87.1% to 87.4% exact names with the retries).
+        """
+        first = self._read_line(image)
+        if first.text and first.confidence >= GOOD_LINE_CONFIDENCE:
+            return first
+        retries = [line_image(gray, line, not line.light, clean=True)]
+        retries += [line_image(gray, line, line.light, clean=True, height=h) for h in RETRY_HEIGHTS]
+        return max([first, *(self._read_line(image) for image in retries)], key=lambda r: r.weight)
+
+    def _read_line(self, image: np.ndarray) -> LineReading:
+        from PIL import Image
+
+        self.ocr_calls += 1
+        self._api.SetImage(Image.fromarray(image))
+        words = self._api.GetUTF8Text().split()
+        confidences = self._api.AllWordConfidences()
+        if len(confidences) != len(words):
+            confidences = [0] * len(words)
+        # Every word is kept, however unsure: masked phone numbers ("425-***-**25") read at confidence 0,
+        # and icons read as junk are dropped by clean_label_text at the line's ends.
+        return LineReading(" ".join(words), tuple(zip(words, confidences, strict=True)))
