@@ -37,6 +37,8 @@ Rect = tuple[int, int, int, int]
 EDGE_CONTRAST = 22
 #: the same where the lattice is known and only its missing cells are checked
 VERIFY_CONTRAST = 10
+#: a frame with more of its pixels on (vertical) edges than this shows no gallery
+NOISE_DENSITY = 0.5
 #: working resolution: the longer side of the frame is brought to at most this many pixels
 WORK_SIDE = 480
 #: how much of the edge share just inside a side is taken off the side's own
@@ -391,7 +393,10 @@ def solve(image: np.ndarray, size: tuple[int, int] | None = None) -> LatticeResu
     edges = edge_maps(image)
     height, width = edges.shape
     if size is None:
-        vertical, horizontal = _long_lines(edge_maps(image, thickness=0))
+        thin = edge_maps(image, thickness=0)
+        if float(thin.vertical.mean()) > NOISE_DENSITY:
+            return None  # edges everywhere (noise, a dense texture): no side can stand out
+        vertical, horizontal = _long_lines(thin)
         widths = _size_candidates(vertical, 0, width - 2, 8) + _run_lengths(horizontal, 3)
         heights = _size_candidates(horizontal, 1, height - 2, 8) + _run_lengths(vertical, 3)
         widths = sorted({w for w in widths if w >= 0.085 * width})

@@ -589,10 +589,24 @@ def _with_missed_cells(frame: np.ndarray, gallery: Gallery) -> Gallery:
     """The gallery plus the cells of its lattice that hold a tile the stage did not frame."""
     from bot.gallery.lattice import missed_cells
 
-    extra = missed_cells(frame, [t.box for t in gallery.tiles])
+    boxes = [t.box for t in gallery.tiles]
+    extra = [_snap(box, boxes) for box in missed_cells(frame, boxes)]
     if not extra:
         return gallery
-    return gallery_of([t.box for t in gallery.tiles] + extra, gallery.confidence, "stage+edges", gallery.pages)
+    return gallery_of(boxes + extra, gallery.confidence, "stage+edges", gallery.pages)
+
+
+def _snap(box: Box, exact: list[Box]) -> Box:
+    """A box the edge splitter found (a few pixels off: it works at reduced size) put on the exact tiles'
+    size, and on their columns and rows where it is in line with them."""
+    w = int(np.median([b[2] for b in exact]))
+    h = int(np.median([b[3] for b in exact]))
+    x, y = box[0], box[1]
+    near_x = min((b[0] for b in exact), key=lambda v: abs(v - x))
+    near_y = min((b[1] for b in exact), key=lambda v: abs(v - y))
+    x = near_x if abs(near_x - x) <= 0.08 * w else x + (box[2] - w) // 2
+    y = near_y if abs(near_y - y) <= 0.08 * h else y + (box[3] - h) // 2
+    return (x, y, w, h)
 
 
 def _combine(stage: Gallery, edges: Gallery) -> Gallery:
@@ -618,7 +632,7 @@ def _combine(stage: Gallery, edges: Gallery) -> Gallery:
             abs(y - top) <= 0.1 * h or abs(abs(y - top) - round(abs(y - top) / h) * h) <= 0.15 * h for top in tops
         ) and (y >= min(tops) - 0.1 * h or sum(abs(e.box[1] - y) <= 0.1 * h for e in edges.tiles) >= row_needed)
         if same_size and in_row and not any(_iou(tile.box, b) > 0.05 for b in boxes):
-            boxes.append(tile.box)
+            boxes.append(_snap(tile.box, [t.box for t in stage.tiles]))
     if len(boxes) == len(stage.tiles):
         return stage
     confidence = min(stage.confidence, edges.confidence)
