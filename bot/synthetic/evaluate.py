@@ -1,6 +1,6 @@
 """Measure the gallery splitter on synthetic frames.
 
-    python -m bot.synthetic.evaluate --frames 330
+    python -m bot.synthetic.evaluate --frames 330 --real ../shared/real-galleries --compressed 30
 
 Renders ``--frames`` frames spread over the three platforms, every variant
 (:data:`bot.synthetic.scene.VARIANTS`) and 1..49 tiles, runs
@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from statistics import median
 
+import cv2
 import numpy as np
 
 from analytics.names import normalize_name as analytics_normalize
@@ -300,6 +301,35 @@ def format_report(result: dict) -> str:
     return "\n".join(lines)
 
 
+def _real_and_compressed(real: str | None, compressed: int, seed: int) -> dict:
+    """Print (and return) the real-screenshot and compressed-copy figures beside the synthetic ones."""
+    from bot.synthetic import real_split
+
+    out: dict = {}
+    if real:
+        results = real_split.score_real(real)
+        print()
+        print(real_split.format_real(results))
+        out["real"] = [vars(r) | {"recall": r.recall, "precision": r.precision} for r in results]
+    if compressed:
+        from bot.synthetic.render import render_scene
+
+        frames = [
+            render_scene(random_scene(random.Random(s), platform, tiles, variant))[0]
+            for platform, variant, tiles, s in frame_plan(compressed, seed)
+        ]
+        score = real_split.score_compressed(frames)
+        print()
+        print(real_split.format_compressed(score, f"{compressed} rendered frames"))
+        out["compressed_rendered"] = {c: score.recall(c) for c in score.reference}
+        if real:
+            images = [cv2.imread(str(Path(real) / f)) for f, _, _ in real_split.manifest_boxes(real)]
+            score = real_split.score_compressed(images, codecs=())
+            print(real_split.format_compressed(score, "the real screenshots"))
+            out["compressed_real"] = {c: score.recall(c) for c in score.reference}
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     from bot.names import ENGINES
 
@@ -313,7 +343,20 @@ def main(argv: list[str] | None = None) -> int:
         "--no-lexicon", action="store_true", help="read names letter by letter, without the lexicon of known names"
     )
     parser.add_argument("--save-failures", help="write frames with a missed or extra tile to this folder")
+    parser.add_argument(
+        "--real", metavar="FOLDER", help="also score the real screenshots in FOLDER (e.g. ../shared/real-galleries)"
+    )
+    parser.add_argument(
+        "--compressed",
+        type=int,
+        default=0,
+        metavar="N",
+        help="also split JPEG (q95-q50) and video (mp4v, MJPG) copies of N rendered frames (and of the real "
+        "screenshots with --real) and compare with the lossless frames",
+    )
     args = parser.parse_args(argv)
+    if args.real and not (Path(args.real) / "manifest.csv").is_file():
+        parser.error(f"no manifest.csv in {args.real}")
     failures = Path(args.save_failures) if args.save_failures else None
     result = evaluate(
         args.frames,
@@ -325,6 +368,7 @@ def main(argv: list[str] | None = None) -> int:
         lexicon=not args.no_lexicon,
     )
     print(format_report(result))
+    result.update(_real_and_compressed(args.real, args.compressed, args.seed))
     if args.json:
         Path(args.json).write_text(json.dumps(result, indent=2))
     return 0

@@ -1,0 +1,192 @@
+"""The splitter on real meeting screenshots and on compressed copies of frames.
+
+Our own renderings are a poor judge of the splitter (it found 99.99 % of their tiles and half of those on
+real screens), so every figure it is judged by comes with these two:
+
+- :func:`score_real` runs :func:`bot.gallery.split_gallery` over the real development set
+  (``../shared/real-galleries``: hand-measured tile boxes in ``manifest.csv``) and scores each image's tiles
+  at IoU >= 0.5 (the boxes are measured to about 2 px; a speaker border is drawn a few pixels off the cell);
+- :func:`score_compressed` re-encodes frames as JPEG at several qualities and as video (OpenCV's mp4v and
+  MJPG codecs) and scores the tiles found on each copy against those found on the lossless frame.
+
+``python -m bot.synthetic.evaluate --real ../shared/real-galleries --compressed 30`` prints both beside the
+synthetic figures.
+"""
+
+from __future__ import annotations
+
+import csv
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from bot.frames import Box
+
+#: a found tile counts for a measured one at this IoU (see the module docstring)
+REAL_IOU = 0.5
+JPEG_QUALITIES = (95, 90, 75, 50)
+VIDEO_CODECS = ("mp4v", "MJPG")
+
+
+@dataclass
+class RealSplit:
+    """The splitter's tiles on one real screenshot against the manifest's."""
+
+    file: str
+    kind: str
+    truth: int
+    found: int
+    matched: int
+    confidence: float
+    method: str
+    ms: float
+
+    @property
+    def recall(self) -> float:
+        return self.matched / self.truth if self.truth else 1.0
+
+    @property
+    def precision(self) -> float:
+        return self.matched / self.found if self.found else 1.0
+
+
+def manifest_boxes(folder: Path | str) -> list[tuple[str, str, list[Box]]]:
+    """``(file, kind, boxes)`` per screenshot of ``folder/manifest.csv`` (kind: real, mockup or synthetic)."""
+    rows = []
+    with open(Path(folder) / "manifest.csv", newline="", encoding="utf-8") as handle:
+        for row in csv.DictReader(handle):
+            boxes = [tuple(int(v) for v in box.split(",")) for box in row["tile_boxes"].split(";") if box]
+            kind = row["notes"].split(";")[0].removeprefix("kind=").split()[0] if row["notes"] else "real"
+            rows.append((row["file"], kind, boxes))
+    return rows
+
+
+def score_real(folder: Path | str) -> list[RealSplit]:
+    """The splitter on every screenshot of the development set."""
+    from bot.gallery import split_gallery
+    from bot.synthetic.evaluate import match_tiles
+
+    results = []
+    for file, kind, boxes in manifest_boxes(folder):
+        image = cv2.imread(str(Path(folder) / file), cv2.IMREAD_COLOR)
+        if image is None:
+            raise OSError(f"cannot read {Path(folder) / file}")
+        start = time.perf_counter()
+        gallery = split_gallery(image)
+        ms = (time.perf_counter() - start) * 1000.0
+        found = [t.box for t in gallery.tiles]
+        matched = len(match_tiles(boxes, found, REAL_IOU))
+        results.append(
+            RealSplit(file, kind, len(boxes), len(found), matched, gallery.confidence, gallery.method, round(ms, 1))
+        )
+    return results
+
+
+def format_real(results: list[RealSplit]) -> str:
+    lines = [
+        f"gallery split on real screenshots (IoU >= {REAL_IOU})",
+        "",
+        f"{'image':14s} {'kind':9s} {'tiles':>6s} {'found':>6s} {'recall':>7s} {'precis.':>7s} "
+        f"{'conf.':>6s} {'method':12s} {'ms':>7s}",
+    ]
+    for r in results:
+        lines.append(
+            f"{r.file:14s} {r.kind:9s} {r.truth:6d} {r.found:6d} {r.recall:7.3f} {r.precision:7.3f} "
+            f"{r.confidence:6.2f} {r.method or '-':12s} {r.ms:7.1f}"
+        )
+    for kinds, name in (({"real"}, "real"), ({"mockup"}, "mockups"), ({"synthetic"}, "test pattern")):
+        part = [r for r in results if r.kind in kinds]
+        if part:
+            truth, found, matched = (sum(getattr(r, a) for r in part) for a in ("truth", "found", "matched"))
+            lines.append(
+                f"{name}: recall {matched}/{truth} = {matched / max(1, truth):.3f}, "
+                f"precision {matched}/{found} = {matched / max(1, found):.3f}"
+            )
+    return "\n".join(lines)
+
+
+@dataclass
+class CompressedSplit:
+    """Tiles found on compressed copies against those found on the lossless frames, per kind of copy."""
+
+    matched: dict[str, int] = field(default_factory=dict)
+    reference: dict[str, int] = field(default_factory=dict)
+    found: dict[str, int] = field(default_factory=dict)
+
+    def add(self, copy: str, reference: list[Box], found: list[Box]) -> None:
+        from bot.synthetic.evaluate import match_tiles
+
+        self.matched[copy] = self.matched.get(copy, 0) + len(match_tiles(reference, found, REAL_IOU))
+        self.reference[copy] = self.reference.get(copy, 0) + len(reference)
+        self.found[copy] = self.found.get(copy, 0) + len(found)
+
+    def recall(self, copy: str) -> float:
+        return self.matched[copy] / max(1, self.reference[copy])
+
+    def precision(self, copy: str) -> float:
+        return self.matched[copy] / max(1, self.found[copy])
+
+
+def jpeg_copy(image: np.ndarray, quality: int) -> np.ndarray:
+    ok, data = cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, quality])
+    if not ok:
+        raise ValueError("JPEG encoding failed")
+    return cv2.imdecode(data, cv2.IMREAD_COLOR)
+
+
+def video_copies(frames: list[np.ndarray], codec: str) -> list[np.ndarray]:
+    """The frames written to a video file with ``codec`` and read back (one size per file: each frame is
+    written as a video of its own, as a recording of one class is one size)."""
+    copies = []
+    with tempfile.TemporaryDirectory() as folder:
+        for k, frame in enumerate(frames):
+            path = str(Path(folder) / f"{k}.{'avi' if codec == 'MJPG' else 'mp4'}")
+            height, width = frame.shape[:2]
+            writer = cv2.VideoWriter(path, cv2.VideoWriter_fourcc(*codec), 5.0, (width, height))
+            if not writer.isOpened():
+                raise RuntimeError(f"OpenCV cannot write {codec} video here")
+            for _ in range(3):  # a few frames, so that the one read back is not only a key frame
+                writer.write(frame)
+            writer.release()
+            capture = cv2.VideoCapture(path)
+            frames_read = []
+            while True:
+                ok, image = capture.read()
+                if not ok:
+                    break
+                frames_read.append(image)
+            capture.release()
+            if not frames_read:
+                raise RuntimeError(f"OpenCV cannot read back its own {codec} video")
+            copies.append(frames_read[-1])
+    return copies
+
+
+def score_compressed(images: list[np.ndarray], codecs: tuple[str, ...] = VIDEO_CODECS) -> CompressedSplit:
+    """Tiles on JPEG copies of each image at :data:`JPEG_QUALITIES` and on video copies, against the tiles
+    found on the image itself."""
+    from bot.gallery import split_gallery
+
+    score = CompressedSplit()
+    references = [[t.box for t in split_gallery(image).tiles] for image in images]
+    for image, reference in zip(images, references, strict=True):
+        for quality in JPEG_QUALITIES:
+            score.add(f"jpeg q{quality}", reference, [t.box for t in split_gallery(jpeg_copy(image, quality)).tiles])
+    for codec in codecs:
+        for copy, reference in zip(video_copies(images, codec), references, strict=True):
+            score.add(f"video {codec}", reference, [t.box for t in split_gallery(copy).tiles])
+    return score
+
+
+def format_compressed(score: CompressedSplit, what: str) -> str:
+    lines = [f"tiles on compressed copies of {what}, against the lossless frames (IoU >= {REAL_IOU})"]
+    for copy in score.reference:
+        lines.append(
+            f"  {copy:12s} recall {score.matched[copy]}/{score.reference[copy]} = {score.recall(copy):.3f}, "
+            f"precision {score.precision(copy):.3f}"
+        )
+    return "\n".join(lines)
