@@ -53,6 +53,7 @@ LANES: dict[str, set[str]] = {
         "test_report_security::test_login_form_checks_password_and_csrf",
         "test_synthetic_classes::test_simulated_class_follows_its_script",
         "test_synthetic_source::test_demo_records_the_synthetic_class_and_prints_its_attendance",
+        "test_real_galleries_split",  # the edge splitter on ten real screenshots, and JPEG/video copies
     },
 }
 

@@ -1,0 +1,80 @@
+"""The splitter on real meeting screenshots and on compressed captures.
+
+The real development set (``../shared/real-galleries``, hand-measured tiles) is not part of the repository:
+those tests skip where it is absent. The floors are what the splitter reaches today, per image, so that a
+change that loses a real tile fails here even where our renderings do not notice.
+"""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import pytest
+
+from bot.gallery import split_gallery
+from bot.synthetic import real_split
+from bot.synthetic.render import render_scene
+from bot.synthetic.scene import random_scene
+
+REAL = Path(__file__).resolve().parents[1].parent / "shared" / "real-galleries"
+
+#: tiles found at IoU >= 0.5 with the manifest's boxes (of how many), and extra tiles allowed, per image
+FLOORS = {
+    "zoom_2.jpg": (12, 0),  # Windows Zoom, JPEG, camera-off tiles a shade off the stage
+    "zoom_4.png": (6, 0),
+    "zoom_5.jpg": (6, 0),  # rounded tiles
+    "zoom_6.jpg": (5, 0),  # 3 + 2, speaker border outside the tile
+    "zoom_11.jpg": (25, 0),
+    "meet_1.jpg": (7, 0),  # gapless Meet, wider last row; the top-left tile and the thumbnail are missed
+    "meet_2.jpg": (6, 0),
+    "meet_4.jpg": (10, 6),  # mockup: outer columns cropped
+    "webex_1.png": (25, 0),  # gapless test pattern
+    "webex_2.png": (5, 5),  # mockup: speaker view with a 64x40 filmstrip
+}
+
+
+@pytest.fixture(scope="module")
+def real_results() -> dict[str, real_split.RealSplit]:
+    if not (REAL / "manifest.csv").is_file():
+        pytest.skip(f"the real development set is not at {REAL}")
+    return {r.file: r for r in real_split.score_real(REAL)}
+
+
+@pytest.mark.parametrize("file", sorted(FLOORS))
+def test_real_screenshot_tiles(real_results, file):
+    result = real_results[file]
+    least, extra = FLOORS[file]
+    assert result.matched >= least, f"{file}: {result.matched}/{result.truth} tiles found"
+    assert result.found - result.matched <= extra, f"{file}: {result.found - result.matched} extra tiles"
+
+
+def test_real_screens_overall(real_results):
+    real = [r for r in real_results.values() if r.kind == "real"]
+    matched, truth, found = (sum(getattr(r, a) for r in real) for a in ("matched", "truth", "found"))
+    assert matched / truth >= 0.93
+    assert matched == found  # no tile on a real screen is made up
+    assert all(0.0 < r.confidence <= 1.0 for r in real_results.values())
+
+
+def _frames() -> list:
+    cases = [("zoom", "plain", 12), ("meet", "camera_off", 20), ("teams", "speaker", 9), ("zoom", "window", 16)]
+    return [render_scene(random_scene(random.Random(k), p, n, v))[0] for k, (p, v, n) in enumerate(cases)]
+
+
+def test_compressed_captures_split_like_lossless_ones():
+    """JPEG at q95-q50 and OpenCV's mp4v and MJPG video: the same tiles as on the lossless frame (the stage
+    splitter alone found 3, 1 and 5 of 12 at q90, q75 and q50)."""
+    score = real_split.score_compressed(_frames())
+    for copy in score.reference:
+        assert score.recall(copy) >= 0.95, f"{copy}: {score.matched[copy]}/{score.reference[copy]}"
+        assert score.precision(copy) >= 0.95, copy
+
+
+def test_every_gallery_says_how_sure_it_is():
+    image = _frames()[0]
+    lossless = split_gallery(image)
+    assert lossless.confidence == 1.0 and lossless.method.startswith("stage")
+    heavy = split_gallery(real_split.jpeg_copy(image, 50))
+    assert len(heavy.tiles) == len(lossless.tiles)
+    assert 0.0 < heavy.confidence <= 1.0
