@@ -26,7 +26,7 @@ FLOORS = {
     "zoom_5.jpg": (6, 0),  # rounded tiles
     "zoom_6.jpg": (5, 0),  # 3 + 2, speaker border outside the tile
     "zoom_11.jpg": (25, 0),
-    "meet_1.jpg": (7, 0),  # gapless Meet, wider last row; the top-left tile and the thumbnail are missed
+    "meet_1.jpg": (8, 0),  # gapless Meet, wider last row; the recording's speaker thumbnail is missed
     "meet_2.jpg": (6, 0),
     "meet_4.jpg": (10, 6),  # mockup: outer columns cropped
     "webex_1.png": (25, 0),  # gapless test pattern
@@ -52,7 +52,7 @@ def test_real_screenshot_tiles(real_results, file):
 def test_real_screens_overall(real_results):
     real = [r for r in real_results.values() if r.kind == "real"]
     matched, truth, found = (sum(getattr(r, a) for r in real) for a in ("matched", "truth", "found"))
-    assert matched / truth >= 0.93
+    assert matched / truth >= 0.94
     assert matched == found  # no tile on a real screen is made up
     assert all(0.0 < r.confidence <= 1.0 for r in real_results.values())
 

@@ -49,6 +49,8 @@ SEED_BAR, COMPLETION_BAR = 0.62, 0.4
 WEAKEST_SIDE = 0.4
 #: how many of the best-covering tile sizes are completed and compared by the edge they explain
 TOP_SIZES = 3
+#: the same, for a cell of a full row (every row but the last is full)
+FULL_ROW_BAR = 0.45
 #: mean support of the three best sides of a tile the lattice predicts
 THREE_SIDED_BAR = 0.7
 MIN_SIDE = 16  # working pixels: the shortest straight run that can be a tile's side
@@ -244,6 +246,41 @@ def _best_near(score: np.ndarray, x: int, y: int, slack: int = 2) -> tuple[float
     return float(window.max()), lo_x + int(dx), lo_y + int(dy)
 
 
+def _fill_full_rows(
+    edges: EdgeMaps, tiles: list[tuple[Rect, float]], w: int, h: int, px: int
+) -> list[tuple[Rect, float]]:
+    """Every row but the last is full: a cell of such a row, between the gallery's outer sides and in step
+    with the row's tiles, holds a tile even where its sides do not show (a dark room beside a dark panel),
+    as long as something is in it."""
+    rows: dict[int, list[Rect]] = {}
+    for rect, _ in tiles:
+        key = next((k for k in rows if abs(k - rect[1]) <= h // 4), rect[1])
+        rows.setdefault(key, []).append(rect)
+    if len(rows) < 2:
+        return []
+    left = min(r[0] for r, _ in tiles)
+    right = max(r[0] + r[2] for r, _ in tiles)
+    last = max(rows)
+    added: list[tuple[Rect, float]] = []
+    for y, row in rows.items():
+        if y == last or len(row) < 2:
+            continue
+        anchor = min(row, key=lambda r: r[0])[0]
+        start = anchor - ((anchor - left + 3) // px) * px
+        for x in range(start, right - w + 4, px):
+            cell = (max(0, x), y, w, h)
+            if any(_overlap(*cell, other, slack=6) for other in row) or not _has_content(edges, cell):
+                continue
+            value, cx, cy = max(
+                (float(np.mean(_sides(edges, cell[0] + dx, y + dy, w, h))), cell[0] + dx, y + dy)
+                for dx in range(-3, 4)
+                for dy in range(-3, 4)
+            )
+            if value >= FULL_ROW_BAR:
+                added.append(((cx, cy, w, h), value))
+    return added
+
+
 def _mean(tiles: list[tuple[Rect, float]]) -> float:
     return sum(v for _, v in tiles) / len(tiles)
 
@@ -420,6 +457,7 @@ def solve(image: np.ndarray, size: tuple[int, int] | None = None) -> LatticeResu
         py = _pitch([r[1] for r, _ in tiles], h) or h
         tiles += _lattice_cells(edges, tiles, w, h, px, py)
         tiles = _wider_last_row(edges, tiles, w, h, px, py)
+        tiles += _fill_full_rows(edges, tiles, w, h, px)
         # then: the size whose completed lattice explains the most edge (the supported length of its
         # sides): four tiles explain the lines between them, one tile drawn around them does not
         explained = sum(2 * s * (w + h) for _, s in tiles)
@@ -478,12 +516,13 @@ def _has_content(edges: EdgeMaps, rect: Rect) -> bool:
     return bool(inside.size) and float(inside.mean()) >= 0.01
 
 
-def _rect_support(edges: EdgeMaps, x: int, y: int, w: int, h: int) -> float:
-    """Mean side support of one rectangle, as :func:`side_support` scores it (0 when a side is bare)."""
+def _sides(edges: EdgeMaps, x: int, y: int, w: int, h: int) -> list[float]:
+    """The support of one rectangle's top, bottom, left and right sides, as :func:`side_support` scores them
+    (all 0 where the rectangle leaves the image)."""
     height, width = edges.shape
     d = max(3, min(w, h) // 10)
     if x < 0 or y < 0 or x + w > width or y + h > height:
-        return 0.0
+        return [0.0] * 4
 
     def run_x(row: int) -> float:
         return float(edges.along_x[row, x + w] - edges.along_x[row, x]) / w
@@ -491,12 +530,17 @@ def _rect_support(edges: EdgeMaps, x: int, y: int, w: int, h: int) -> float:
     def run_y(col: int) -> float:
         return float(edges.along_y[y + h, col] - edges.along_y[y, col]) / h
 
-    sides = [
+    return [
         run_x(y) - INNER_WEIGHT * run_x(y + d),
         run_x(y + h - 1) - INNER_WEIGHT * run_x(y + h - 1 - d),
         run_y(x) - INNER_WEIGHT * run_y(x + d),
         run_y(x + w - 1) - INNER_WEIGHT * run_y(x + w - 1 - d),
     ]
+
+
+def _rect_support(edges: EdgeMaps, x: int, y: int, w: int, h: int) -> float:
+    """Mean side support of one rectangle (0 when a side is bare)."""
+    sides = _sides(edges, x, y, w, h)
     return 0.0 if min(sides) < WEAKEST_SIDE else sum(sides) / 4
 
 
