@@ -198,6 +198,9 @@ def score_map(edges: EdgeMaps, w: int, h: int, sides_needed: int = 4) -> np.ndar
     """Mean side support of a w x h rectangle at every top-left corner, over its ``sides_needed`` best
     sides (0 where one of those is nearly bare). Three sides: a tile the lattice predicts whose fourth side
     is invisible (a dark room beside the dark stage)."""
+    height, width = edges.shape
+    if not (MIN_SIDE <= w < width - 1 and MIN_SIDE <= h < height - 1):
+        return np.zeros((max(1, height - h + 1), max(1, width - w + 1)), np.float32)
     sides = np.sort(np.stack(side_support(edges, w, h)), axis=0)[4 - sides_needed :]
     score = sides.mean(axis=0)
     score[sides[0] < WEAKEST_SIDE] = 0

@@ -20,7 +20,7 @@ import random
 import sys
 import time
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from statistics import median
 
@@ -180,6 +180,7 @@ def evaluate(
     names: bool = False,
     engine: str = "auto",
     lexicon: bool = True,
+    wild: bool = False,
 ) -> dict:
     from bot.gallery import split_gallery
     from bot.synthetic.render import render_scene
@@ -195,7 +196,7 @@ def evaluate(
     warm = False
     for k, (platform, variant, tiles, frame_seed) in enumerate(frame_plan(frames, seed)):
         scene = random_scene(random.Random(frame_seed), platform, tiles, variant)
-        image, truth = render_scene(scene)
+        image, truth = render_scene(replace(scene, wild=True) if wild else scene)
         if not warm:
             split_gallery(image)
             warm = True
@@ -223,7 +224,8 @@ def evaluate(
     result = {
         "command": f"python -m bot.synthetic.evaluate --frames {frames} --seed {seed}"
         + (f" --names --engine {engine}" if names else "")
-        + (" --no-lexicon" if names and not lexicon else ""),
+        + (" --no-lexicon" if names and not lexicon else "")
+        + (" --wild" if wild else ""),
         "iou_bar": IOU_BAR,
         "overall": _summary([s for _, _, s in scores]),
         "split_ms_p95": round(float(np.percentile(times, 95)), 2) if times else None,
@@ -263,7 +265,8 @@ def _load() -> list[float] | None:
 
 
 def format_report(result: dict) -> str:
-    lines = [f"gallery split on synthetic frames (IoU >= {result['iou_bar']})", ""]
+    wild = " (wild: random gaps and corners, noise, blur, JPEG)" if result["command"].endswith("--wild") else ""
+    lines = [f"gallery split on synthetic frames{wild} (IoU >= {result['iou_bar']})", ""]
     header = (
         f"{'':14s} {'frames':>6s} {'tiles':>6s} {'recall':>7s} {'precis.':>7s} {'perfect':>7s} "
         f"{'labels':>7s} {'grid':>6s} {'pages':>7s} {'ms med':>7s}"
@@ -344,6 +347,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--save-failures", help="write frames with a missed or extra tile to this folder")
     parser.add_argument(
+        "--wild",
+        action="store_true",
+        help="render every frame with random gaps (0-12 px) and corners, webcam noise, blur and JPEG (q95-q50)",
+    )
+    parser.add_argument(
         "--real", metavar="FOLDER", help="also score the real screenshots in FOLDER (e.g. ../shared/real-galleries)"
     )
     parser.add_argument(
@@ -366,6 +374,7 @@ def main(argv: list[str] | None = None) -> int:
         names=args.names,
         engine=args.engine,
         lexicon=not args.no_lexicon,
+        wild=args.wild,
     )
     print(format_report(result))
     result.update(_real_and_compressed(args.real, args.compressed, args.seed))

@@ -864,6 +864,10 @@ def render_scene(scene: Scene, emotions: dict[int, str] | None = None) -> tuple[
     """Draw ``scene``; returns the BGR frame and its ground truth. ``emotions`` overrides per participant index."""
     rng = random.Random(scene.seed)
     style = style_for(scene.platform, scene.theme, scene.bg_variant)
+    if scene.wild:
+        from bot.synthetic.wild import wild_style
+
+        style = wild_style(style, random.Random(scene.seed + 1))
     width, height = scene.size
     img = Image.new("RGB", (width, height), style.stage_bg)
     truth = FrameTruth(scene.platform, style.theme, scene.layout, (width, height), tags=scene.tags)
@@ -1017,4 +1021,8 @@ def render_scene(scene: Scene, emotions: dict[int, str] | None = None) -> tuple[
         area = stage if scene.layout == "gallery" else (truth.shared_area or stage)
         truth.self_view = _self_view(img, style, area, scene, scale, rng, corner)
     frame = cv2.cvtColor(np.asarray(img), cv2.COLOR_RGB2BGR)
+    if scene.wild:
+        from bot.synthetic.wild import degrade
+
+        frame = degrade(frame, random.Random(scene.seed + 2))
     return frame, truth

@@ -70,6 +70,8 @@ class Scene:
     bg_variant: int = 0  # picks among a platform's stage colours
     seed: int = 0
     tags: tuple[str, ...] = ()
+    #: randomize the look further and degrade the capture (:mod:`bot.synthetic.wild`)
+    wild: bool = False
 
     @property
     def pages(self) -> int:
