@@ -28,7 +28,7 @@ FLOORS = {
     "zoom_11.jpg": (25, 0),
     "meet_1.jpg": (8, 0),  # gapless Meet, wider last row; the recording's speaker thumbnail is missed
     "meet_2.jpg": (6, 0),
-    "meet_4.jpg": (10, 6),  # mockup: outer columns cropped
+    "meet_4.jpg": (9, 6),  # mockup: outer columns cropped
     "webex_1.png": (25, 0),  # gapless test pattern
     "webex_2.png": (5, 5),  # mockup: speaker view with a 64x40 filmstrip
 }

@@ -201,10 +201,28 @@ def score_map(edges: EdgeMaps, w: int, h: int, sides_needed: int = 4) -> np.ndar
     height, width = edges.shape
     if not (MIN_SIDE <= w < width - 1 and MIN_SIDE <= h < height - 1):
         return np.zeros((max(1, height - h + 1), max(1, width - w + 1)), np.float32)
-    sides = np.sort(np.stack(side_support(edges, w, h)), axis=0)[4 - sides_needed :]
-    score = sides.mean(axis=0)
-    score[sides[0] < WEAKEST_SIDE] = 0
+    a, b, c, d = side_support(edges, w, h)
+    low1, high1 = np.minimum(a, b), np.maximum(a, b)
+    low2, high2 = np.minimum(c, d), np.maximum(c, d)
+    weakest = np.minimum(low1, low2)
+    total = a + b + c + d
+    if sides_needed == 4:
+        score, floor = total / 4, weakest
+    else:  # the best three: all but the weakest; the weakest of them is the second weakest of all four
+        score = (total - weakest) / 3
+        floor = np.minimum(np.maximum(low1, low2), np.minimum(high1, high2))
+    score[floor < WEAKEST_SIDE] = 0
     return score
+
+
+def _in_step_positions(starts: list[int], pitch: int, limit: int, slack: int = 3) -> list[int]:
+    """Every position in [0, limit) in step with one of ``starts`` (starts within ``slack`` of each other's
+    step count once)."""
+    residues: list[int] = []
+    for start in sorted(starts):
+        if not any(_in_step(start, r, pitch, slack) for r in residues):
+            residues.append(start)
+    return sorted({r % pitch + k * pitch for r in residues for k in range(-1, limit // pitch + 2)} & set(range(limit)))
 
 
 def _lattice_cells(
@@ -214,10 +232,8 @@ def _lattice_cells(
     supported sides, as long as they overlap no tile found."""
     height, width = edges.shape
     three = score_map(edges, w, h, sides_needed=3)
-    xs = sorted({r[0] for r, _ in tiles})
-    ys = sorted({r[1] for r, _ in tiles})
-    columns = {x0 + k * px for x0 in xs for k in range(-8, 9)}
-    rows = {y0 + k * py for y0 in ys for k in range(-8, 9)}
+    columns = _in_step_positions([r[0] for r, _ in tiles], px, three.shape[1], slack=1)
+    rows = _in_step_positions([r[1] for r, _ in tiles], py, three.shape[0], slack=1)
     taken = np.zeros((height, width), bool)
     for (x, y, _, _), _ in tiles:
         taken[y : y + h, x : x + w] = True
@@ -324,9 +340,9 @@ def _wider_last_row(
         if replaced and _flat_beside(edges, [r for r, _ in replaced], left, span):
             continue  # a centred short row on the stage: the stage shows beside it
         best: list[tuple[Rect, float]] = []
-        for count in range(1, widest):
+        for count in range(2, widest):
             wide = round((span - (count - 1) * gap) / count)
-            if wide >= edges.shape[1] or wide <= w * 1.15:
+            if wide >= edges.shape[1] or not w * 1.15 < wide <= w * 2:
                 continue
             three = score_map(edges, wide, h, sides_needed=3)
             cells = [_best_near(three, left + k * (wide + gap), y) for k in range(count)]
