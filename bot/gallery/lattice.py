@@ -286,16 +286,19 @@ def _fill_full_rows(
             continue
         anchor = min(row, key=lambda r: r[0])[0]
         start = anchor - ((anchor - left + 3) // px) * px
-        for x in range(start, right - w + 4, px):
+        for x in range(start - px, right - w + 4 + px, px):
             cell = (max(0, x), y, w, h)
             if any(_overlap(*cell, other, slack=6) for other in row) or not _has_content(edges, cell):
                 continue
-            value, cx, cy = max(
-                (float(np.mean(_sides(edges, cell[0] + dx, y + dy, w, h))), cell[0] + dx, y + dy)
+            value, sides, cx, cy = max(
+                (float(np.mean(sides)), sides, cell[0] + dx, y + dy)
                 for dx in range(-3, 4)
                 for dy in range(-3, 4)
+                for sides in [_sides(edges, cell[0] + dx, y + dy, w, h)]
             )
-            if value >= FULL_ROW_BAR:
+            # beyond the gallery's known sides, a row goes on only where its top and bottom lines do
+            beyond = x < left - 3 or x + w > right + 3
+            if value >= FULL_ROW_BAR and (not beyond or min(sides[:2]) >= 0.5):
                 added.append(((cx, cy, w, h), value))
     return added
 
