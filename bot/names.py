@@ -60,6 +60,9 @@ LIGHT_TEXT_PREFERENCE = 0.75
 #: pairs (and > 0.1 or in width otherwise, which only costs a second OCR), different names by >= 0.76.
 PRINT_HEIGHT = 24
 PRINT_TOLERANCE = 0.05
+#: ... and in at most this share (and PRINT_LETTER_MIN pixels) of the ink in any letter-wide window of columns.
+PRINT_LETTER_TOLERANCE = 0.15
+PRINT_LETTER_MIN = 3
 #: A line print whose ink covers less or more of it than this cannot tell labels apart (see _telling_print).
 PRINT_INK_SHARE = (0.02, 0.8)
 #: Line prints kept per print width (the newest); a class has a few dozen labels.
@@ -84,10 +87,27 @@ TESSERACT_BAR_PER_LEAST = 10.0
 #: plus this many times its least sure letter's wins (chosen on --seed 3 frames: 0 gave 2569 of 2729 labels
 #: right, 1-4 gave 2580-2584, 3 the most).
 POLARITY_LEAST_WEIGHT = 3.0
+#: Tesseract's reading wins where it holds one of these characters (the CRNN was not trained on them: it reads
+#: "@" as "O" or "Q" and commas as full stops) with at least this mean confidence.
+TESSERACT_ONLY_CHARS = frozenset("@,")
+TESSERACT_ONLY_BAR = 80.0
+#: A script model's reading of a line (Cyrillic, Hangul ...) wins where its confidence is above this and the
+#: Latin model's.
+SCRIPT_BAR = 60.0
+#: Other scripts are tried only where the CRNN's least sure letter is under this and Tesseract's Latin reading is
+#: under GOOD_LINE_CONFIDENCE (a Cyrillic name read as Latin: "Роман" -> "PoMaH").
+SCRIPT_SURE = 0.7
+#: Where a label's reading is unsure (under BAND_SURE), the strip's lowest rows are read again: these shares of
+#: its height (at least MIN_BAND_HEIGHT rows), twice as large where under BAND_UPSCALE_BELOW rows.
+LABEL_BANDS = (0.6, 0.35)
+BAND_SURE = 0.5
+MIN_BAND_HEIGHT = 14
+BAND_UPSCALE_BELOW = 32
 #: A cut-short label matches a full name only on at least this many characters.
 MIN_TRUNCATED_MATCH = 8
-#: Characters that OCR makes of microphone / video icons at a label's ends.
-_EDGE_JUNK = re.compile(r"^(?:[^\w(]|_)+|(?:[^\w).…]|_)+$")
+#: Characters that OCR makes of microphone / video icons at a label's ends. A handle's "@" and the comma after a
+#: word are text ("Jean, @jeanb, Paris"); a comma at the line's end is dropped apart.
+_EDGE_JUNK = re.compile(r"^(?:[^\w(@]|_|@(?!\w))+|(?:[^\w).…,]|_)+$")
 #: Roles and pronouns meeting clients append to names, letters only ("(she/her)" -> "sheher").
 _ANNOTATIONS = ("host", "cohost", "guest", "me", "hehim", "sheher", "theythem", "shethey", "hethey", "zezir")
 _CLOSING_BRACKETS = str.maketrans("]}", "))")
@@ -223,7 +243,10 @@ def _best_run(
         # a piece on the line of another height (a "J" reaching below the baseline, a letter joined to its
         # accent) is not counted as a letter, but does not split the name in two either
         odd = [b for b, letter in zip(crossing, letter_sized, strict=True) if not letter]
-        bridges = [m for m in marks if top <= m[1] + m[3] / 2 <= bottom] + odd
+        # commas, full stops and underscores sit on or just under the baseline: "Jean, @jean", "user_02"
+        hanging = bottom + 0.4 * char_height
+        below = [b for b in boxes if b[1] >= row and b[3] <= 0.6 * char_height and b[1] + b[3] / 2 <= hanging]
+        bridges = [m for m in marks if top <= m[1] + m[3] / 2 <= hanging] + odd + below
         runs: list[list[tuple[int, int, int, int]]] = []
         right = -(10**9)
         for box, counts in sorted([(b, True) for b in line] + [(m, False) for m in bridges]):
@@ -411,7 +434,14 @@ def _same_print(a: np.ndarray, b: np.ndarray) -> bool:
     width = min(a.shape[1], b.shape[1])
     a, b = a[:, :width], b[:, :width]
     ink = max(int(a.sum()), int(b.sum()), 1)
-    return int((a ^ b).sum()) <= PRINT_TOLERANCE * ink
+    if int((a ^ b).sum()) > PRINT_TOLERANCE * ink:
+        return False
+    # one letter of a long label ("multistream_05" / "_06") is a small share of the whole line's ink, but not
+    # of the ink around it: the difference is also compared letter by letter
+    window = np.ones(PRINT_HEIGHT // 2)
+    differ = np.convolve((a ^ b).sum(axis=0), window, "valid")
+    around = np.convolve(np.maximum(a.sum(axis=0), b.sum(axis=0)), window, "valid")
+    return not bool((differ > np.maximum(PRINT_LETTER_MIN, PRINT_LETTER_TOLERANCE * around)).any())
 
 
 def _phone_number(text: str) -> str | None:
@@ -487,6 +517,11 @@ def clean_label_text(text: str) -> str | None:
         tokens.pop(0)
     while tokens and _ends_junk(tokens[-1]) and tokens[-1] not in {"…", "..."}:
         tokens.pop()
+    cut = next((i for i, token in enumerate(tokens) if i and is_truncated(token)), None)
+    if cut is not None:
+        del tokens[cut + 1 :]  # a label the client cut short ends at its dots: what follows is an icon
+    if tokens and tokens[-1].endswith(","):
+        tokens[-1] = tokens[-1].rstrip(",")
     if tokens and tokens[-1][:1] in "({" and ")" not in tokens[-1] and not is_truncated(tokens[-1]):
         # "(Guest" with its ")" lost to an icon; "(Co-h…" is a label cut short, not a lost ")"
         tokens[-1] = "(" + tokens[-1][1:] + ")"
@@ -498,6 +533,28 @@ def clean_label_text(text: str) -> str | None:
         tokens[-1] = tokens[-1].rstrip(")")  # an icon read as a closing bracket: "Farah Szabó)"
     name = display_name(" ".join(tokens))
     return name if sum(ch.isalpha() for ch in name) >= 2 else None
+
+
+def _letters(text: str) -> int:
+    return sum(ch.isalpha() for ch in text)
+
+
+def _tesseract_only(reading: LineReading, crnn_text: str) -> bool:
+    """Whether Tesseract's reading is the one to keep although the CRNN's would win on confidence: it surely
+    read characters the CRNN never learned (a handle's "@", commas between words: "Jean, @jeanb, Paris"), or
+    the same letters with other digits (the CRNN's small digits: 5 for 6; student numbers)."""
+    if reading.confidence < TESSERACT_ONLY_BAR:
+        return False
+    if TESSERACT_ONLY_CHARS & set(reading.text):
+        return True
+
+    def letters(text: str) -> str:
+        return "".join(ch for ch in text.casefold() if ch.isalpha())
+
+    def digits(text: str) -> str:
+        return "".join(ch for ch in text if ch.isdigit())
+
+    return letters(reading.text) == letters(crnn_text) and digits(reading.text) != digits(crnn_text) != ""
 
 
 def tesseract_wins(least_letter: float, tesseract_confidence: float) -> bool:
@@ -540,20 +597,29 @@ class NameReader:
                 "(Debian/Ubuntu: apt install tesseract-ocr tesseract-ocr-script-latn; macOS: brew install tesseract; "
                 "Windows: the UB Mannheim installer; or set TESSDATA_PREFIX)"
             )
+        self._script_apis: dict[str, object] = {}
         if wants_tesseract:
             import tesserocr
 
             self.languages = languages or default_languages()
-            self._api = tesserocr.PyTessBaseAPI(
-                path=str(tessdata_dir()), lang=self.languages, psm=tesserocr.PSM.SINGLE_LINE
-            )
+            main = self.languages
+            if engine == "auto":  # script models read alone, each line in the surest script (see _ocr)
+                parts = self.languages.split("+")
+                scripts = [lang for lang in parts[1:] if lang[:1].isupper()]
+                main = "+".join(lang for lang in parts if lang not in scripts)
+                for script in scripts:
+                    self._script_apis[script] = tesserocr.PyTessBaseAPI(
+                        path=str(tessdata_dir()), lang=script, psm=tesserocr.PSM.SINGLE_LINE
+                    )
+            self._api = tesserocr.PyTessBaseAPI(path=str(tessdata_dir()), lang=main, psm=tesserocr.PSM.SINGLE_LINE)
         self._cache: dict[int, list[tuple[np.ndarray, str | None]]] = {}  # print width -> (print, name) read
         self._by_place: dict[Hashable, tuple[TextLine, np.ndarray, str | None]] = {}
         self.ocr_calls = 0
 
     def close(self) -> None:
-        if self._api is not None:
-            self._api.End()
+        for api in [self._api, *self._script_apis.values()]:
+            if api is not None:
+                api.End()
 
     def _cached(self, line_print: np.ndarray) -> tuple[bool, str | None]:
         for width in (line_print.shape[1], line_print.shape[1] - 1, line_print.shape[1] + 1):
@@ -582,12 +648,17 @@ class NameReader:
                 continue
             candidates = locate_lines(gray)
             if not candidates:
-                names.append(None)
+                names.append(self._read_bands(gray)[0])
                 continue
             line, image, line_print = _cleaned_line(gray, candidates[0])
             hit, name = self._cached(line_print)
             if not hit:
-                name = clean_label_text(self._ocr(gray, line, image, candidates))
+                text, sure = self._ocr(gray, line, image, candidates)
+                name = clean_label_text(text)
+                if name is None or sure < BAND_SURE:
+                    band_name, band_sure = self._read_bands(gray)
+                    if band_name is not None and (name is None or band_sure > sure):
+                        name = band_name
                 if _telling_print(line_print):
                     bucket = self._cache.setdefault(line_print.shape[1], [])
                     bucket.append((line_print, name))
@@ -596,6 +667,31 @@ class NameReader:
                 self._by_place[place] = (line, line_print, name)
             names.append(name)
         return names
+
+    def _read_bands(self, gray: np.ndarray) -> tuple[str | None, float]:
+        """The surest name read in the lower parts of a label strip (see :data:`LABEL_BANDS`), and how sure.
+
+        Real clients draw labels of many sizes: Zoom's 2023 UI a small one at the very bottom of a large
+        tile, where the strip's other rows (video) swamp the line finder, which sizes letters by the strip.
+        """
+        best: tuple[str | None, float] = (None, 0.0)
+        height = gray.shape[0]
+        for share in LABEL_BANDS:
+            rows = max(MIN_BAND_HEIGHT, round(share * height))
+            if rows >= height:
+                continue
+            band = gray[height - rows :]
+            if rows < BAND_UPSCALE_BELOW:
+                band = cv2.resize(band, None, fx=2, fy=2, interpolation=cv2.INTER_CUBIC)
+            candidates = locate_lines(band)
+            if not candidates:
+                continue
+            line, image, _print = _cleaned_line(band, candidates[0])
+            text, sure = self._ocr(band, line, image, candidates, scripts=False)
+            name = clean_label_text(text)
+            if name is not None and sure > best[1]:
+                best = (name, sure)
+        return best
 
     @staticmethod
     def _same_as_before(gray: np.ndarray, line: TextLine, line_print: np.ndarray) -> bool:
@@ -618,7 +714,9 @@ class NameReader:
             and bool(inked[line.x1 - edge : line.x1].any())
         )
 
-    def _ocr(self, gray: np.ndarray, line: TextLine, image: np.ndarray, candidates: Sequence[TextLine]) -> str:
+    def _ocr(
+        self, gray: np.ndarray, line: TextLine, image: np.ndarray, candidates: Sequence[TextLine], scripts: bool = True
+    ) -> tuple[str, float]:
         """Read one text line (``image``: its cleaned image for Tesseract; ``candidates``: :func:`locate_lines`).
 
         The CRNN reads the line in both polarities (it may have been found in
@@ -626,18 +724,32 @@ class NameReader:
         ones) and the surer reading is kept. Where the CRNN is unsure of a
         letter and Tesseract is sure of its own reading (another script, or a
         line the CRNN reads badly), Tesseract's wins (see :data:`SURE_LETTER`,
-        :func:`tesseract_wins`).
+        :func:`tesseract_wins`). Each installed script model (Cyrillic, Greek,
+        Hangul ...) reads the line too, alone, and the surest script wins: the
+        bot picks the script per label. Returns the text and how sure it is
+        (the CRNN's least sure letter, or Tesseract's confidence / 100).
         """
         if self._recognizer is None:
-            return self._tesseract(gray, line, image).text
+            reading = self._tesseract(gray, line, image)
+            return reading.text, reading.confidence / 100.0
         self.ocr_calls += 1
         reading = self.crnn_reading(gray, line, candidates)
         if self._api is None or reading.least >= SURE_LETTER:
-            return reading.text
+            return reading.text, reading.least
         if self._lexicon is not None and self._lexicon.all_known(reading.text):
-            return reading.text  # known names: Tesseract's Latin model is the weaker reader of their accents
+            return reading.text, reading.least  # known names: Tesseract's Latin model is weaker on their accents
         tesseract = self._tesseract(gray, line, image)
-        return tesseract.text if tesseract_wins(reading.least, tesseract.confidence) else reading.text
+        if tesseract_wins(reading.least, tesseract.confidence) or _tesseract_only(tesseract, reading.text):
+            best = (tesseract.text, tesseract.confidence / 100.0)
+        else:
+            best = (reading.text, reading.least)
+        if not scripts or reading.least >= SCRIPT_SURE or tesseract.confidence >= GOOD_LINE_CONFIDENCE:
+            return best  # a Latin reading sure enough of itself is not read in other scripts
+        for api in self._script_apis.values():
+            script = self._tesseract(gray, line, image, api)
+            if _letters(script.text) >= 2 and script.confidence > max(SCRIPT_BAR, tesseract.confidence, 100 * best[1]):
+                best = (script.text, script.confidence / 100.0)
+        return best
 
     def crnn_reading(self, gray: np.ndarray, line: TextLine, candidates: Sequence[TextLine]) -> LineText:
         """The CRNN's surer reading of the line in either polarity (each in its own line's ends where the
@@ -660,7 +772,7 @@ class NameReader:
         text = self._lexicon.correct(reading.text, outputs[surer], self._recognizer.charset)
         return dataclasses.replace(reading, text=text)
 
-    def _tesseract(self, gray: np.ndarray, line: TextLine, image: np.ndarray) -> LineReading:
+    def _tesseract(self, gray: np.ndarray, line: TextLine, image: np.ndarray, api=None) -> LineReading:
         """Tesseract's surest reading of the line.
 
         When the first reading is poor, the line is read again as if drawn in
@@ -670,20 +782,21 @@ class NameReader:
         scale and not at another: ``python -m bot.synthetic.evaluate --frames 330
         --seed 7 --names --engine tesseract`` went from 87.1% to 87.4% exact names with the retries).
         """
-        first = self._read_line(image)
+        api = api or self._api
+        first = self._read_line(image, api)
         if first.text and first.confidence >= GOOD_LINE_CONFIDENCE:
             return first
         retries = [_line_image(gray, line, not line.light, clean=True)]
         retries += [_line_image(gray, line, line.light, clean=True, height=h) for h in RETRY_HEIGHTS]
-        return max([first, *(self._read_line(image) for image in retries)], key=lambda r: r.weight)
+        return max([first, *(self._read_line(image, api) for image in retries)], key=lambda r: r.weight)
 
-    def _read_line(self, image: np.ndarray) -> LineReading:
+    def _read_line(self, image: np.ndarray, api) -> LineReading:
         from PIL import Image
 
         self.ocr_calls += 1
-        self._api.SetImage(Image.fromarray(image))
-        words = self._api.GetUTF8Text().split()
-        confidences = self._api.AllWordConfidences()
+        api.SetImage(Image.fromarray(image))
+        words = api.GetUTF8Text().split()
+        confidences = api.AllWordConfidences()
         if len(confidences) != len(words):
             confidences = [0] * len(words)
         # Every word is kept, however unsure: masked phone numbers ("425-***-**25") read at confidence 0,

@@ -17,6 +17,7 @@ import numpy as np
 
 from bot.frames import Frame, Gallery, Observation, Tile
 from bot.names import NameReader, ParticipantRegistry, label_hash
+from bot.tile_names import read_tile_names
 from model.classifier import ExpressionClassifier
 from model.detector import FaceDetector
 from model.labels import EMOTIONS
@@ -100,22 +101,6 @@ class CapturePipeline:
         places = [(page, tile.label_box) for page, g in enumerate(galleries) for tile in g.tiles]
 
         started = time.perf_counter()
-        label_crops = [tile.label_crop(frame.image) for frame, tile in tiles]
-        read: list[str | None] = [None] * len(tiles)
-        if self.name_reader is not None:
-            try:
-                read = self.name_reader.read(label_crops, places=places)
-            except Exception as error:  # OCR failing must not lose the capture
-                errors.append(f"names: {error}")
-                log.warning("reading names failed: %s", error)
-        keys = [
-            label_hash(crop) if name is None and crop is not None and crop.size else None
-            for crop, name in zip(label_crops, read, strict=True)
-        ]
-        names = self.registry.resolve(read, keys)
-        timings["names"] = _ms_since(started)
-
-        started = time.perf_counter()
         crops = [tile.crop(frame.image) for frame, tile in tiles]
         face_boxes: list[tuple[int, int, int, int] | None] = [None] * len(tiles)
         try:
@@ -125,6 +110,24 @@ class CapturePipeline:
             errors.append(f"faces: {error}")
             log.warning("face detection failed: %s", error)
         timings["faces"] = _ms_since(started)
+
+        started = time.perf_counter()
+        label_crops = [tile.label_crop(frame.image) for frame, tile in tiles]
+        read: list[str | None] = [None] * len(tiles)
+        if self.name_reader is not None:
+            try:
+                # a tile without a face may show its name in the middle (Zoom, camera off): see bot.tile_names
+                pairs = [(frame.image, tile) for frame, tile in tiles]
+                read = read_tile_names(self.name_reader, pairs, faces=face_boxes, places=places)
+            except Exception as error:  # OCR failing must not lose the capture
+                errors.append(f"names: {error}")
+                log.warning("reading names failed: %s", error)
+        keys = [
+            label_hash(crop) if name is None and crop is not None and crop.size else None
+            for crop, name in zip(label_crops, read, strict=True)
+        ]
+        names = self.registry.resolve(read, keys)
+        timings["names"] = _ms_since(started)
 
         started = time.perf_counter()
         face_crops: list[np.ndarray] = []
