@@ -32,7 +32,7 @@ import importlib.util
 import logging
 import os
 import re
-from collections.abc import Hashable, Sequence
+from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from pathlib import Path
@@ -97,10 +97,16 @@ SCRIPT_BAR = 60.0
 #: Other scripts are tried only where the CRNN's least sure letter is under this and Tesseract's Latin reading is
 #: under GOOD_LINE_CONFIDENCE (a Cyrillic name read as Latin: "Роман" -> "PoMaH").
 SCRIPT_SURE = 0.7
-#: Where a label's reading is unsure (under BAND_SURE), the strip's lowest rows are read again: these shares of
-#: its height (at least MIN_BAND_HEIGHT rows), twice as large where under BAND_UPSCALE_BELOW rows.
+#: ... and where at most this share of its letters look like Latin ones (see _own_letters).
+SCRIPT_LOOKALIKE_SHARE = 0.7
+#: Where a label reads as nothing or as junk (least sure letter under BAND_SURE), the strip's lowest rows are read
+#: again: these shares of its height (at least MIN_BAND_HEIGHT rows), twice as large where under BAND_UPSCALE_BELOW
+#: rows; that reading replaces junk where it is at least BAND_WINS sure. Measured on the real development set
+#: (python -m bot.realset) and 60 synthetic frames (seed 7): readings under 0.2 were junk on both, and a band's
+#: reading of a synthetic label read at 0.25-0.5 was more often wrong (accents lost) than right.
 LABEL_BANDS = (0.6, 0.35)
-BAND_SURE = 0.5
+BAND_SURE = 0.2
+BAND_WINS = 0.5
 MIN_BAND_HEIGHT = 14
 BAND_UPSCALE_BELOW = 32
 #: A cut-short label matches a full name only on at least this many characters.
@@ -539,6 +545,18 @@ def _letters(text: str) -> int:
     return sum(ch.isalpha() for ch in text)
 
 
+#: Cyrillic and Greek letters drawn like Latin ones: a Latin name read by those models comes out of them.
+_LATIN_LOOKALIKES = frozenset("АВЕЅІЈКМНОРСТУХаеѕіјорсухԁһӏΑΒΕΖΗΙΚΜΝΟΡΤΥΧοικνυ")
+
+
+def _own_letters(text: str) -> bool:
+    """Whether a non-Latin script's reading has enough letters of its own (not drawn like Latin letters):
+    "Ава Кауа" is "Ava Kaya" read by the Cyrillic model, "Роман Куб'як" is Cyrillic."""
+    letters = [ch for ch in text if ch.isalpha()]
+    lookalike = sum(ch in _LATIN_LOOKALIKES for ch in letters)
+    return bool(letters) and lookalike <= SCRIPT_LOOKALIKE_SHARE * len(letters)
+
+
 def _tesseract_only(reading: LineReading, crnn_text: str) -> bool:
     """Whether Tesseract's reading is the one to keep although the CRNN's would win on confidence: it surely
     read characters the CRNN never learned (a handle's "@", commas between words: "Jean, @jeanb, Paris"), or
@@ -657,7 +675,7 @@ class NameReader:
                 name = clean_label_text(text)
                 if name is None or sure < BAND_SURE:
                     band_name, band_sure = self._read_bands(gray)
-                    if band_name is not None and (name is None or band_sure > sure):
+                    if band_name is not None and (name is None or band_sure >= BAND_WINS):
                         name = band_name
                 if _telling_print(line_print):
                     bucket = self._cache.setdefault(line_print.shape[1], [])
@@ -747,7 +765,11 @@ class NameReader:
             return best  # a Latin reading sure enough of itself is not read in other scripts
         for api in self._script_apis.values():
             script = self._tesseract(gray, line, image, api)
-            if _letters(script.text) >= 2 and script.confidence > max(SCRIPT_BAR, tesseract.confidence, 100 * best[1]):
+            if (
+                _letters(script.text) >= 2
+                and _own_letters(script.text)
+                and script.confidence > max(SCRIPT_BAR, tesseract.confidence, 100 * best[1])
+            ):
                 best = (script.text, script.confidence / 100.0)
         return best
 
@@ -828,7 +850,10 @@ class ParticipantRegistry:
     """Keeps each student's identity stable within a session.
 
     - A truncated label ("Alexandra Konstantin…") and the full name seen in a
-      wider tile are the same person.
+      wider tile are the same person, stored under the full name where it is
+      known: from this session, or from the class's earlier sessions
+      (:meth:`know`). A truncated label stays stored with its dots (flagged:
+      :func:`analytics.schema.is_truncated`) until the full name is seen.
     - Two tiles with the same name in one frame are two people: the second is
       stored as "Name (2)".
     - A tile whose label cannot be read gets a placeholder ("Unnamed 3") tied
@@ -838,10 +863,17 @@ class ParticipantRegistry:
     _stored: dict[str, str] = field(default_factory=dict)  # normalized key -> name stored for that person
     _placeholders: dict[int, str] = field(default_factory=dict)
 
+    def know(self, names: Iterable[str]) -> None:
+        """Participants of the class seen before (the store's names): a truncated label that only one of
+        them begins with is that student, not a new one."""
+        for name in names:
+            if name and not is_truncated(name):
+                self._stored.setdefault(normalize_name(name), name)
+
     def _canonical(self, name: str) -> str:
-        """The name this person is stored under: the first form seen (the store keys on it)."""
+        """The name this person is stored under: the full name where one is known, else the first form seen."""
         key = normalize_name(name)
-        if key in self._stored:
+        if key in self._stored and not (is_truncated(self._stored[key]) and not is_truncated(name)):
             return self._stored[key]
         truncated = is_truncated(name)
         matches = {
@@ -850,8 +882,18 @@ class ParticipantRegistry:
             if min(len(key), len(known_key)) >= MIN_TRUNCATED_MATCH
             and ((truncated and known_key.startswith(key)) or (is_truncated(known) and key.startswith(known_key)))
         }
-        if len(matches) == 1:  # a unique prefix match only: never merge two students
-            (known,) = matches
+        full = {known for known in matches if not is_truncated(known)}
+        if not truncated and len(full) <= 1 and len(matches - full) >= 1:
+            # the full name of a label seen cut short: from now on both are stored under the full name
+            fulls = [k for k, known in self._stored.items() if not is_truncated(known)]
+            for known_key, known in list(self._stored.items()):
+                others = any(other.startswith(known_key) for other in fulls)  # then it may be them: leave it
+                if known in matches and is_truncated(known) and not others:
+                    self._stored[known_key] = name
+            self._stored[key] = name
+            return name
+        if len(matches) == 1 or len(full) == 1:  # a unique prefix match only: never merge two students
+            (known,) = full or matches
             self._stored[key] = known
             return known
         self._stored[key] = name

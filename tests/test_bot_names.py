@@ -195,3 +195,19 @@ def test_dark_names_on_light_boxes_are_never_taken_for_each_other():
     names_read = [name for name in read if name]
     assert len(names_read) >= 0.8 * len(truth.tiles)
     assert len(set(names_read)) == len(names_read), "two tiles of different students were given one name"
+
+
+def test_a_name_cut_short_first_joins_the_full_name_once_it_is_seen():
+    """Issue 16 item 6: "Anna-Katharina Schönberger-Wittgen..." is not a separate student."""
+    registry = ParticipantRegistry()
+    cut, full = "Anna-Katharina Schönberger-Wittgen...", "Anna-Katharina Schönberger-Wittgenstein"
+    assert registry.resolve([cut], [1]) == [cut]  # kept as read, dots and all, until the full name is known
+    assert registry.resolve([full, "Sam Lee"], [2, 3]) == [full, "Sam Lee"]
+    assert registry.resolve([cut], [1]) == [full]
+
+
+def test_the_class_s_known_students_name_a_label_cut_short():
+    registry = ParticipantRegistry()
+    registry.know(["Anna-Katharina Schönberger-Wittgenstein", "Sam Lee", "Christopher Adams", "Christopher Adamson"])
+    assert registry.resolve(["Anna-Katharina Schönberger…"], [1]) == ["Anna-Katharina Schönberger-Wittgenstein"]
+    assert registry.resolve(["Christopher Adam…"], [2]) == ["Christopher Adam…"]  # two could be meant
