@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import matplotlib.font_manager as font_manager
 import numpy as np
 import pytest
@@ -211,3 +213,23 @@ def test_the_class_s_known_students_name_a_label_cut_short():
     registry.know(["Anna-Katharina Schönberger-Wittgenstein", "Sam Lee", "Christopher Adams", "Christopher Adamson"])
     assert registry.resolve(["Anna-Katharina Schönberger…"], [1]) == ["Anna-Katharina Schönberger-Wittgenstein"]
     assert registry.resolve(["Christopher Adam…"], [2]) == ["Christopher Adam…"]  # two could be meant
+
+
+def test_a_new_session_knows_the_class_s_students_from_the_store(sqlite_url):
+    from analytics.db import open_database
+    from analytics.store import ObservationIn, Store
+
+    database = open_database(sqlite_url)
+    try:
+        store = Store(database)
+        first = store.start_session("Physics 101")
+        full = "Anna-Katharina Schönberger-Wittgenstein"
+        store.record_capture(first, datetime.now(UTC), [ObservationIn(full, False, (0, 0, 10, 10))], 1, 0, 1)
+        store.start_session("Chemistry")
+        second = store.start_session("Physics 101")
+        assert store.participant_names(second) == [full]
+        registry = ParticipantRegistry()
+        registry.know(store.participant_names(second))
+        assert registry.resolve(["Anna-Katharina Schönberger-Wit..."], [1]) == [full]
+    finally:
+        database.dispose()
