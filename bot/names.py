@@ -32,6 +32,7 @@ import importlib.util
 import logging
 import os
 import re
+import unicodedata
 from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
@@ -99,6 +100,7 @@ SCRIPT_BAR = 60.0
 SCRIPT_SURE = 0.7
 #: ... and where at most this share of its letters look like Latin ones (see _own_letters).
 SCRIPT_LOOKALIKE_SHARE = 0.7
+SCRIPT_LATIN_SHARE = 0.2
 #: Where a label reads as nothing or as junk (least sure letter under BAND_SURE), the strip's lowest rows are read
 #: again: these shares of its height (at least MIN_BAND_HEIGHT rows), twice as large where under BAND_UPSCALE_BELOW
 #: rows; that reading replaces junk where it is at least BAND_WINS sure. Measured on the real development set
@@ -550,11 +552,21 @@ _LATIN_LOOKALIKES = frozenset("АВЕЅІЈКМНОРСТУХаеѕіјорсу�
 
 
 def _own_letters(text: str) -> bool:
-    """Whether a non-Latin script's reading has enough letters of its own (not drawn like Latin letters):
-    "Ава Кауа" is "Ava Kaya" read by the Cyrillic model, "Роман Куб'як" is Cyrillic."""
+    """Whether a script model's reading is in its own script: letters not drawn like Latin ones ("Ава Кауа" is
+    "Ava Kaya" read by the Cyrillic model, "Роман Куб'як" is Cyrillic), next to no Latin letters (the script
+    models know Latin too), and a name's worth of them (a Han or Hangul syllable counts for two letters)."""
     letters = [ch for ch in text if ch.isalpha()]
+    if not letters:
+        return False
+    scripts = [unicodedata.name(ch, "LATIN").split()[0] for ch in letters]
+    latin = sum(script == "LATIN" for script in scripts)
     lookalike = sum(ch in _LATIN_LOOKALIKES for ch in letters)
-    return bool(letters) and lookalike <= SCRIPT_LOOKALIKE_SHARE * len(letters)
+    weight = sum(2 if script in ("CJK", "HANGUL") else 1 for script in scripts)
+    return (
+        weight >= 3
+        and latin <= SCRIPT_LATIN_SHARE * len(letters)
+        and latin + lookalike <= SCRIPT_LOOKALIKE_SHARE * len(letters)
+    )
 
 
 def _tesseract_only(reading: LineReading, crnn_text: str) -> bool:
@@ -764,7 +776,11 @@ class NameReader:
         if not scripts or reading.least >= SCRIPT_SURE or tesseract.confidence >= GOOD_LINE_CONFIDENCE:
             return best  # a Latin reading sure enough of itself is not read in other scripts
         for api in self._script_apis.values():
-            script = self._tesseract(gray, line, image, api)
+            script = self._read_line(image, api)
+            if not _own_letters(script.text):
+                continue  # not this script: no retries (six script models would cost six times the reads)
+            if script.confidence < GOOD_LINE_CONFIDENCE:
+                script = self._tesseract(gray, line, image, api)
             if (
                 _letters(script.text) >= 2
                 and _own_letters(script.text)
