@@ -33,6 +33,9 @@ DEFAULT_SCORE_THRESHOLD = 0.8
 #: Small tiles are enlarged up to this many times before detection (see FaceDetector._scale_for). On the real
 #: development set (bot.realset) webex_2's 64 x 40 thumbnails: 0 of 6 faces as they are, 6 of 6 at 2x-4x.
 MAX_UPSCALE = 4.0
+#: ... tiles whose longest side is under this many pixels (larger ones keep their size: growing a 7 x 7 gallery's
+#: 226 px tiles to 256 made the canvas 25% larger and `classmood bench pipeline`'s faces stage slower).
+SMALL_TILE = 160
 #: Overlapping boxes of one face are merged above this IoU (the wheel's default).
 NMS_THRESHOLD = 0.4
 #: The network's mean pixel (BGR), subtracted from its input.
@@ -109,10 +112,13 @@ class FaceDetector:
         self.max_side = max_side  # tiles are shrunk to fit this before detection
 
     def _scale_for(self, image: np.ndarray) -> float:
-        """Large tiles shrink to ``max_side``; small ones (a filmstrip's 64 x 40 thumbnails, a 7 x 7 gallery
-        on a small screen) grow towards it, up to :data:`MAX_UPSCALE` times: the network misses faces of
-        under ~20 of its pixels."""
-        return min(MAX_UPSCALE, self.max_side / max(image.shape[:2]))
+        """Large tiles shrink to ``max_side``; small ones (under :data:`SMALL_TILE`: a filmstrip's 64 x 40
+        thumbnails, a 7 x 7 gallery on a small screen) grow towards it, up to :data:`MAX_UPSCALE` times: the
+        network misses faces of under ~20 of its pixels."""
+        longest = max(image.shape[:2])
+        if longest > self.max_side or longest >= SMALL_TILE:
+            return min(1.0, self.max_side / longest)
+        return min(MAX_UPSCALE, self.max_side / longest)
 
     def _keep(self, faces: list[tuple[np.ndarray, float]], scale: float, width: int, height: int) -> list[FaceBox]:
         boxes = []
