@@ -8,7 +8,14 @@ the splitter's): names (exact, case and spaces ignored; a label the client
 cut short with ``...`` counts when the text before the dots is right) and
 faces (a face found on a camera-on tile; none on a camera-off tile or a test
 pattern). The evaluator (``python -m bot.synthetic.evaluate --real``) and
-``tests/test_real_galleries_names_faces.py`` both call it.
+``tests/test_real_galleries_names_faces.py`` both call it::
+
+    rows = measure(folder)                                          # on the manifest's tile boxes
+    rows = measure(folder, split=lambda image: split_gallery(image).tiles)  # end to end, splitter's tiles
+    print(format_table(rows))
+
+With the splitter's tiles, a manifest tile that no found tile covers (IoU >= 0.5) counts as a missed name
+and a missed face. ``python -m bot.realset FOLDER --misread`` prints the table on the manifest's boxes.
 """
 
 from __future__ import annotations
