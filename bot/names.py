@@ -91,6 +91,8 @@ POLARITY_LEAST_WEIGHT = 3.0
 #: Tesseract's reading wins where it holds one of these characters (the CRNN was not trained on them: it reads
 #: "@" as "O" or "Q" and commas as full stops) with at least this mean confidence.
 TESSERACT_ONLY_CHARS = frozenset("@,")
+#: ... or a username's full stop between two words ("Jonathan.Sears", "Ming.Chan"; the CRNN reads "-").
+_USERNAME_DOT = re.compile(r"[^\W\d_]{2}\.[^\W\d_]{2}")
 TESSERACT_ONLY_BAR = 80.0
 #: A script model's reading of a line (Cyrillic, Hangul ...) wins where its confidence is above this and the
 #: Latin model's.
@@ -571,11 +573,12 @@ def _own_letters(text: str) -> bool:
 
 def _tesseract_only(reading: LineReading, crnn_text: str) -> bool:
     """Whether Tesseract's reading is the one to keep although the CRNN's would win on confidence: it surely
-    read characters the CRNN never learned (a handle's "@", commas between words: "Jean, @jeanb, Paris"), or
+    read characters the CRNN never learned (a handle's "@", commas between words: "Jean, @jeanb, Paris", a
+    username's full stop: "Ming.Chan"), or
     the same letters with other digits (the CRNN's small digits: 5 for 6; student numbers)."""
     if reading.confidence < TESSERACT_ONLY_BAR:
         return False
-    if TESSERACT_ONLY_CHARS & set(reading.text):
+    if TESSERACT_ONLY_CHARS & set(reading.text) or _USERNAME_DOT.search(reading.text):
         return True
 
     def letters(text: str) -> str:

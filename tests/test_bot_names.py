@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw, ImageFont
 
+import bot.names as bn
 from bot.names import NameReader, ParticipantRegistry, clean_label_text, label_hash, tesseract_available
 
 needs_tesseract = pytest.mark.skipif(not tesseract_available(), reason="Tesseract OCR is not installed")
@@ -240,6 +241,7 @@ def test_handles_commas_and_usernames_are_kept_as_shown():
     assert clean_label_text("@mitch, Northborou...") == "@mitch, Northborou..."
     assert clean_label_text("Rex, @rexbarrett, OKC,") == "Rex, @rexbarrett, OKC"
     assert clean_label_text("Jonathan.Sears") == "Jonathan.Sears"
+    assert bn._USERNAME_DOT.search("Ming.Chan") and not bn._USERNAME_DOT.search("J.R. Smith")
     assert clean_label_text("multistream_02") == "multistream_02"
     assert clean_label_text("Foster Bass, @foster,... ak") == "Foster Bass, @foster,..."  # icon after the dots
 
