@@ -248,6 +248,13 @@ class Store:
             self._session_course[session_id] = course_id
         return course_id
 
+    def participant_names(self, session_id: int) -> list[str]:
+        """Display names of the participants of the session's class seen so far (any session of its course)."""
+        with self.db.engine.connect() as connection:
+            course_id = self._course_of(connection, session_id)
+            table = Participant.__table__
+            return list(connection.scalars(select(table.c.display_name).where(table.c.course_id == course_id)))
+
     def _participant_ids(
         self, connection: Connection, course_id: int, names: Mapping[str, str]
     ) -> tuple[dict[str, int], dict[str, int]]:

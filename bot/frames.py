@@ -88,3 +88,10 @@ class Observation:
     confidence: float | None = None
     #: what OCR read on the label (None where unreadable)
     label_text: str | None = None
+
+    @property
+    def truncated(self) -> bool:
+        """Whether the label was cut short by the client ("Anna-Katharina Schönberger-Wit...")."""
+        from analytics.names import is_truncated
+
+        return bool(self.label_text) and is_truncated(self.label_text)

@@ -17,6 +17,7 @@ import numpy as np
 
 from bot.frames import Frame, Gallery, Observation, Tile
 from bot.names import NameReader, OcrUnavailableError, ParticipantRegistry, label_hash
+from bot.tile_names import read_tile_names
 from model.classifier import ExpressionClassifier
 from model.detector import FaceDetector
 from model.labels import EMOTIONS
@@ -100,13 +101,13 @@ class CapturePipeline:
         places = [(page, tile.label_box) for page, g in enumerate(galleries) for tile in g.tiles]
 
         started = time.perf_counter()
-        read, names = self._names(tiles, places, errors)
-        timings["names"] = _ms_since(started)
-
-        started = time.perf_counter()
         crops = [tile.crop(frame.image) for frame, tile in tiles]
         face_boxes = self._faces(crops, errors)
         timings["faces"] = _ms_since(started)
+
+        started = time.perf_counter()
+        read, names = self._names(tiles, places, face_boxes, errors)
+        timings["names"] = _ms_since(started)
 
         started = time.perf_counter()
         by_tile = self._expressions(crops, face_boxes, errors)
@@ -119,14 +120,20 @@ class CapturePipeline:
         return CaptureResult(list(frames), list(galleries), observations, timings, errors)
 
     def _names(
-        self, tiles: list[tuple[Frame, Tile]], places: list, errors: list[str]
+        self,
+        tiles: list[tuple[Frame, Tile]],
+        places: list,
+        face_boxes: list[tuple[int, int, int, int] | None],
+        errors: list[str],
     ) -> tuple[list[str | None], list[str]]:
         """What each tile's label reads (None where unreadable) and the participant stored for it."""
         label_crops = [tile.label_crop(frame.image) for frame, tile in tiles]
         read: list[str | None] = [None] * len(tiles)
         if self.name_reader is not None:
             try:
-                read = self.name_reader.read(label_crops, places=places)
+                # a tile without a face may show its name in the middle (Zoom, camera off): see bot.tile_names
+                pairs = [(frame.image, tile) for frame, tile in tiles]
+                read = read_tile_names(self.name_reader, pairs, faces=face_boxes, places=places)
             except Exception as error:  # OCR failing must not lose the capture
                 errors.append(f"names: {error}")
                 log.warning("reading names failed: %s", error)

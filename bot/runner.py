@@ -161,6 +161,8 @@ class BotRunner:
             owner_id=options.owner_id,
             notes=f"{BOT_MARK}{os.getpid()} on {socket.gethostname()}",
         )
+        # a label cut short ("Anna-Katharina Schönberger-Wit...") is the student of the class it begins
+        self.pipeline.registry.know(self.store.participant_names(self.session_id))
         print(
             f"recording {options.course!r} from {source.describe()} every {options.interval_s:g} s "
             f"(session {self.session_id}); Ctrl-C to stop",

@@ -33,6 +33,9 @@ LIGHT_TEXT_PREFERENCE = 0.75
 #: pairs (and > 0.1 or in width otherwise, which only costs a second OCR), different names by >= 0.76.
 PRINT_HEIGHT = 24
 PRINT_TOLERANCE = 0.05
+#: ... and in at most this share (and PRINT_LETTER_MIN pixels) of the ink in any letter-wide window of columns.
+PRINT_LETTER_TOLERANCE = 0.15
+PRINT_LETTER_MIN = 3
 #: A line print whose ink covers less or more of it than this cannot tell labels apart (see _telling_print).
 PRINT_INK_SHARE = (0.02, 0.8)
 
@@ -99,7 +102,10 @@ def _best_run(
         # a piece on the line of another height (a "J" reaching below the baseline, a letter joined to its
         # accent) is not counted as a letter, but does not split the name in two either
         odd = [b for b, letter in zip(crossing, letter_sized, strict=True) if not letter]
-        bridges = [m for m in marks if top <= m[1] + m[3] / 2 <= bottom] + odd
+        # commas, full stops and underscores sit on or just under the baseline: "Jean, @jean", "user_02"
+        hanging = bottom + 0.4 * char_height
+        below = [b for b in boxes if b[1] >= row and b[3] <= 0.6 * char_height and b[1] + b[3] / 2 <= hanging]
+        bridges = [m for m in marks if top <= m[1] + m[3] / 2 <= hanging] + odd + below
         runs: list[list[tuple[int, int, int, int]]] = []
         right = -(10**9)
         for box, counts in sorted([(b, True) for b in line] + [(m, False) for m in bridges]):
@@ -287,4 +293,11 @@ def same_print(a: np.ndarray, b: np.ndarray) -> bool:
     width = min(a.shape[1], b.shape[1])
     a, b = a[:, :width], b[:, :width]
     ink = max(int(a.sum()), int(b.sum()), 1)
-    return int((a ^ b).sum()) <= PRINT_TOLERANCE * ink
+    if int((a ^ b).sum()) > PRINT_TOLERANCE * ink:
+        return False
+    # one letter of a long label ("multistream_05" / "_06") is a small share of the whole line's ink, but not
+    # of the ink around it: the difference is also compared letter by letter
+    window = np.ones(PRINT_HEIGHT // 2)
+    differ = np.convolve((a ^ b).sum(axis=0), window, "valid")
+    around = np.convolve(np.maximum(a.sum(axis=0), b.sum(axis=0)), window, "valid")
+    return not bool((differ > np.maximum(PRINT_LETTER_MIN, PRINT_LETTER_TOLERANCE * around)).any())

@@ -72,3 +72,13 @@ def test_gray_and_bgra_tiles_read_like_bgr(detector):
     bgra = cv2.cvtColor(tile, cv2.COLOR_BGR2BGRA)
     assert [b.box for b in detector.detect(bgra)] == [b.box for b in detector.detect(tile)]
     assert detector.detect_batch([]) == []
+
+
+def test_faces_in_thumbnail_sized_tiles_are_found(detector):
+    """A filmstrip's 64 x 40 thumbnails (Webex): tiles this small are enlarged before detection."""
+    tiles, _ = _gallery_tiles(3, "zoom", 4)
+    found_large = [face is not None for face in detector.largest_faces(tiles)]
+    thumbnails = [cv2.resize(tile, (64, 40), interpolation=cv2.INTER_AREA) for tile in tiles]
+    found_small = [face is not None for face in detector.largest_faces(thumbnails)]
+    assert sum(found_large) >= 3
+    assert found_small == found_large

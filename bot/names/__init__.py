@@ -4,6 +4,7 @@
   of labels already read) and :func:`label_hash`;
 - :mod:`bot.names.cleanup`: OCR text -> a display name (:func:`clean_label_text`);
 - :mod:`bot.names.tesseract`: where Tesseract's language models are;
+- :mod:`bot.names.scripts`: when Tesseract's or a script model's reading wins over the CRNN's;
 - :mod:`bot.names.registry`: :class:`ParticipantRegistry`, one stored name per student.
 
 Where the name is in a label strip, and the line image the networks read, is
@@ -15,7 +16,13 @@ from __future__ import annotations
 from bot.names.cleanup import clean_label_text
 from bot.names.reader import ENGINES, NameReader, has_text, label_hash
 from bot.names.registry import ParticipantRegistry
-from bot.names.tesseract import OcrUnavailableError, default_languages, tessdata_dir, tesseract_available
+from bot.names.tesseract import (
+    OcrUnavailableError,
+    default_languages,
+    installed_languages,
+    tessdata_dir,
+    tesseract_available,
+)
 
 __all__ = [
     "ENGINES",
@@ -25,6 +32,7 @@ __all__ = [
     "clean_label_text",
     "default_languages",
     "has_text",
+    "installed_languages",
     "label_hash",
     "tessdata_dir",
     "tesseract_available",

@@ -7,8 +7,9 @@ from difflib import SequenceMatcher
 
 from analytics.names import display_name, is_truncated
 
-#: Characters that OCR makes of microphone / video icons at a label's ends.
-_EDGE_JUNK = re.compile(r"^(?:[^\w(]|_)+|(?:[^\w).…]|_)+$")
+#: Characters that OCR makes of microphone / video icons at a label's ends. A handle's "@" and the comma after a
+#: word are text ("Jean, @jeanb, Paris"); a comma at the line's end is dropped apart.
+_EDGE_JUNK = re.compile(r"^(?:[^\w(@]|_|@(?!\w))+|(?:[^\w).…,]|_)+$")
 #: Roles and pronouns meeting clients append to names, letters only ("(she/her)" -> "sheher").
 _ANNOTATIONS = ("host", "cohost", "guest", "me", "hehim", "sheher", "theythem", "shethey", "hethey", "zezir")
 _CLOSING_BRACKETS = str.maketrans("]}", "))")
@@ -94,6 +95,11 @@ def clean_label_text(text: str) -> str | None:
         tokens.pop(0)
     while tokens and _ends_junk(tokens[-1]) and tokens[-1] not in {"…", "..."}:
         tokens.pop()
+    cut = next((i for i, token in enumerate(tokens) if i and is_truncated(token)), None)
+    if cut is not None:
+        del tokens[cut + 1 :]  # a label the client cut short ends at its dots: what follows is an icon
+    if tokens and tokens[-1].endswith(","):
+        tokens[-1] = tokens[-1].rstrip(",")
     if tokens and tokens[-1][:1] in "({" and ")" not in tokens[-1] and not is_truncated(tokens[-1]):
         # "(Guest" with its ")" lost to an icon; "(Co-h…" is a label cut short, not a lost ")"
         tokens[-1] = "(" + tokens[-1][1:] + ")"

@@ -35,6 +35,7 @@ import cv2
 import numpy as np
 
 from bot.names.cleanup import clean_label_text
+from bot.names.scripts import SCRIPT_BAR, SCRIPT_SURE, letter_count, own_letters, split_scripts, tesseract_only
 from bot.names.tesseract import (
     LineReading,
     OcrUnavailableError,
@@ -84,6 +85,16 @@ TESSERACT_BAR_PER_LEAST = 10.0
 #: plus this many times its least sure letter's wins (chosen on --seed 3 frames: 0 gave 2569 of 2729 labels
 #: right, 1-4 gave 2580-2584, 3 the most).
 POLARITY_LEAST_WEIGHT = 3.0
+#: Where a label reads as nothing or as junk (least sure letter under BAND_SURE), the strip's lowest rows are read
+#: again: these shares of its height (at least MIN_BAND_HEIGHT rows), twice as large where under BAND_UPSCALE_BELOW
+#: rows; that reading replaces junk where it is at least BAND_WINS sure. Measured on the real development set
+#: (python -m bot.realset) and 60 synthetic frames (seed 7): readings under 0.2 were junk on both, and a band's
+#: reading of a synthetic label read at 0.25-0.5 was more often wrong (accents lost) than right.
+LABEL_BANDS = (0.6, 0.35)
+BAND_SURE = 0.2
+BAND_WINS = 0.5
+MIN_BAND_HEIGHT = 14
+BAND_UPSCALE_BELOW = 32
 
 
 def label_hash(crop: np.ndarray) -> int:
@@ -146,20 +157,27 @@ class NameReader:
                 "(Debian/Ubuntu: apt install tesseract-ocr tesseract-ocr-script-latn; macOS: brew install tesseract; "
                 "Windows: the UB Mannheim installer; or set TESSDATA_PREFIX)"
             )
+        self._script_apis: dict[str, object] = {}
         if wants_tesseract:
             import tesserocr
 
             self.languages = languages or default_languages()
-            self._api = tesserocr.PyTessBaseAPI(
-                path=str(tessdata_dir()), lang=self.languages, psm=tesserocr.PSM.SINGLE_LINE
-            )
+            main = self.languages
+            if engine == "auto":  # script models read alone, each line in the surest script (see _ocr)
+                main, scripts = split_scripts(self.languages)
+                for script in scripts:
+                    self._script_apis[script] = tesserocr.PyTessBaseAPI(
+                        path=str(tessdata_dir()), lang=script, psm=tesserocr.PSM.SINGLE_LINE
+                    )
+            self._api = tesserocr.PyTessBaseAPI(path=str(tessdata_dir()), lang=main, psm=tesserocr.PSM.SINGLE_LINE)
         self._cache: dict[int, list[tuple[np.ndarray, str | None]]] = {}  # print width -> (print, name) read
         self._by_place: dict[Hashable, tuple[TextLine, np.ndarray, str | None]] = {}
         self.ocr_calls = 0
 
     def close(self) -> None:
-        if self._api is not None:
-            self._api.End()
+        for api in [self._api, *self._script_apis.values()]:
+            if api is not None:
+                api.End()
 
     def _cached(self, line_print: np.ndarray) -> tuple[bool, str | None]:
         for width in (line_print.shape[1], line_print.shape[1] - 1, line_print.shape[1] + 1):
@@ -188,12 +206,17 @@ class NameReader:
                 continue
             candidates = locate_lines(gray)
             if not candidates:
-                names.append(None)
+                names.append(self._read_bands(gray)[0])
                 continue
             line, image, line_print = cleaned_line(gray, candidates[0])
             hit, name = self._cached(line_print)
             if not hit:
-                name = clean_label_text(self._ocr(gray, line, image, candidates))
+                text, sure = self._ocr(gray, line, image, candidates)
+                name = clean_label_text(text)
+                if name is None or sure < BAND_SURE:
+                    band_name, band_sure = self._read_bands(gray)
+                    if band_name is not None and (name is None or band_sure >= BAND_WINS):
+                        name = band_name
                 if telling_print(line_print):
                     bucket = self._cache.setdefault(line_print.shape[1], [])
                     bucket.append((line_print, name))
@@ -202,6 +225,31 @@ class NameReader:
                 self._by_place[place] = (line, line_print, name)
             names.append(name)
         return names
+
+    def _read_bands(self, gray: np.ndarray) -> tuple[str | None, float]:
+        """The surest name read in the lower parts of a label strip (see :data:`LABEL_BANDS`), and how sure.
+
+        Real clients draw labels of many sizes: Zoom's 2023 UI a small one at the very bottom of a large
+        tile, where the strip's other rows (video) swamp the line finder, which sizes letters by the strip.
+        """
+        best: tuple[str | None, float] = (None, 0.0)
+        height = gray.shape[0]
+        for share in LABEL_BANDS:
+            rows = max(MIN_BAND_HEIGHT, round(share * height))
+            if rows >= height:
+                continue
+            band = gray[height - rows :]
+            if rows < BAND_UPSCALE_BELOW:
+                band = cv2.resize(band, None, fx=2, fy=2, interpolation=cv2.INTER_CUBIC)
+            candidates = locate_lines(band)
+            if not candidates:
+                continue
+            line, image, _print = cleaned_line(band, candidates[0])
+            text, sure = self._ocr(band, line, image, candidates, scripts=False)
+            name = clean_label_text(text)
+            if name is not None and sure > best[1]:
+                best = (name, sure)
+        return best
 
     @staticmethod
     def _same_as_before(gray: np.ndarray, line: TextLine, line_print: np.ndarray) -> bool:
@@ -224,7 +272,9 @@ class NameReader:
             and bool(inked[line.x1 - edge : line.x1].any())
         )
 
-    def _ocr(self, gray: np.ndarray, line: TextLine, image: np.ndarray, candidates: Sequence[TextLine]) -> str:
+    def _ocr(
+        self, gray: np.ndarray, line: TextLine, image: np.ndarray, candidates: Sequence[TextLine], scripts: bool = True
+    ) -> tuple[str, float]:
         """Read one text line (``image``: its cleaned image for Tesseract; ``candidates``: :func:`locate_lines`).
 
         The CRNN reads the line in both polarities (it may have been found in
@@ -232,18 +282,49 @@ class NameReader:
         ones) and the surer reading is kept. Where the CRNN is unsure of a
         letter and Tesseract is sure of its own reading (another script, or a
         line the CRNN reads badly), Tesseract's wins (see :data:`SURE_LETTER`,
-        :func:`tesseract_wins`).
+        :func:`tesseract_wins`, :func:`bot.names.scripts.tesseract_only`). Each
+        installed script model (Cyrillic, Greek, Hangul ...) reads the line too,
+        alone, and the surest script wins: the bot picks the script per label.
+        Returns the text and how sure it is (the CRNN's least sure letter, or
+        Tesseract's confidence / 100).
         """
         if self._recognizer is None:
-            return self._tesseract(gray, line, image).text
+            reading = self._tesseract(gray, line, image)
+            return reading.text, reading.confidence / 100.0
         self.ocr_calls += 1
         reading = self.crnn_reading(gray, line, candidates)
         if self._api is None or reading.least >= SURE_LETTER:
-            return reading.text
+            return reading.text, reading.least
         if self._lexicon is not None and self._lexicon.all_known(reading.text):
-            return reading.text  # known names: Tesseract's Latin model is the weaker reader of their accents
+            return reading.text, reading.least  # known names: Tesseract's Latin model is weaker on their accents
         tesseract = self._tesseract(gray, line, image)
-        return tesseract.text if tesseract_wins(reading.least, tesseract.confidence) else reading.text
+        if tesseract_wins(reading.least, tesseract.confidence) or tesseract_only(tesseract, reading.text):
+            best = (tesseract.text, tesseract.confidence / 100.0)
+        else:
+            best = (reading.text, reading.least)
+        if not scripts or reading.least >= SCRIPT_SURE or tesseract.confidence >= GOOD_LINE_CONFIDENCE:
+            return best  # a Latin reading sure enough of itself is not read in other scripts
+        return self._surest_script(gray, line, image, best, tesseract.confidence)
+
+    def _surest_script(
+        self, gray: np.ndarray, line: TextLine, image: np.ndarray, best: tuple[str, float], latin: float
+    ) -> tuple[str, float]:
+        """``best`` (text, sureness), or an installed script model's reading where it is in its own script
+        (:func:`bot.names.scripts.own_letters`) and surer than :data:`SCRIPT_BAR`, the Latin model (``latin``)
+        and ``best``."""
+        for api in self._script_apis.values():
+            script = self._read_line(image, api)
+            if not own_letters(script.text):
+                continue  # not this script: no retries (six script models would cost six times the reads)
+            if script.confidence < GOOD_LINE_CONFIDENCE:
+                script = self._tesseract(gray, line, image, api)
+            if (
+                letter_count(script.text) >= 2
+                and own_letters(script.text)
+                and script.confidence > max(SCRIPT_BAR, latin, 100 * best[1])
+            ):
+                best = (script.text, script.confidence / 100.0)
+        return best
 
     def crnn_reading(self, gray: np.ndarray, line: TextLine, candidates: Sequence[TextLine]) -> LineText:
         """The CRNN's surer reading of the line in either polarity (each in its own line's ends where the
@@ -266,7 +347,7 @@ class NameReader:
         text = self._lexicon.correct(reading.text, outputs[surer], self._recognizer.charset)
         return dataclasses.replace(reading, text=text)
 
-    def _tesseract(self, gray: np.ndarray, line: TextLine, image: np.ndarray) -> LineReading:
+    def _tesseract(self, gray: np.ndarray, line: TextLine, image: np.ndarray, api: object = None) -> LineReading:
         """Tesseract's surest reading of the line.
 
         When the first reading is poor, the line is read again as if drawn in
@@ -276,20 +357,22 @@ class NameReader:
         scale and not at another: ``python -m bot.synthetic.evaluate --frames 330
         --seed 7 --names --engine tesseract`` went from 87.1% to 87.4% exact names with the retries).
         """
-        first = self._read_line(image)
+        api = api or self._api
+        first = self._read_line(image, api)
         if first.text and first.confidence >= GOOD_LINE_CONFIDENCE:
             return first
         retries = [line_image(gray, line, not line.light, clean=True)]
         retries += [line_image(gray, line, line.light, clean=True, height=h) for h in RETRY_HEIGHTS]
-        return max([first, *(self._read_line(image) for image in retries)], key=lambda r: r.weight)
+        return max([first, *(self._read_line(image, api) for image in retries)], key=lambda r: r.weight)
 
-    def _read_line(self, image: np.ndarray) -> LineReading:
+    def _read_line(self, image: np.ndarray, api: object) -> LineReading:
+        """One Tesseract reading of a line image, by ``api`` (the Latin model, or a script model)."""
         from PIL import Image
 
         self.ocr_calls += 1
-        self._api.SetImage(Image.fromarray(image))
-        words = self._api.GetUTF8Text().split()
-        confidences = self._api.AllWordConfidences()
+        api.SetImage(Image.fromarray(image))
+        words = api.GetUTF8Text().split()
+        confidences = api.AllWordConfidences()
         if len(confidences) != len(words):
             confidences = [0] * len(words)
         # Every word is kept, however unsure: masked phone numbers ("425-***-**25") read at confidence 0,
