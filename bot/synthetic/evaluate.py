@@ -160,7 +160,6 @@ def _summary(scores: list[FrameScore]) -> dict:
 
 
 def _draw_failure(path: Path, image: np.ndarray, truth: FrameTruth, gallery: Gallery) -> None:
-    import cv2
 
     out = image.copy()
     for t in truth.tiles:
@@ -310,10 +309,18 @@ def _real_and_compressed(real: str | None, compressed: int, seed: int) -> dict:
 
     out: dict = {}
     if real:
+        from bot.gallery import split_gallery
+        from bot.realset import format_table, measure
+
         results = real_split.score_real(real)
         print()
         print(real_split.format_real(results))
         out["real"] = [vars(r) | {"recall": r.recall, "precision": r.precision} for r in results]
+        rows = measure(real, split=lambda image: split_gallery(image).tiles)
+        print()
+        print("names and faces on the tiles the splitter found")
+        print(format_table(rows))
+        out["real_names_faces"] = rows
     if compressed:
         from bot.synthetic.render import render_scene
 
@@ -326,7 +333,9 @@ def _real_and_compressed(real: str | None, compressed: int, seed: int) -> dict:
         print(real_split.format_compressed(score, f"{compressed} rendered frames"))
         out["compressed_rendered"] = {c: score.recall(c) for c in score.reference}
         if real:
-            images = [cv2.imread(str(Path(real) / f)) for f, _, _ in real_split.manifest_boxes(real)]
+            from bot.realset import load_manifest
+
+            images = [image.image() for image in load_manifest(real)]
             score = real_split.score_compressed(images, codecs=())
             print(real_split.format_compressed(score, "the real screenshots"))
             out["compressed_real"] = {c: score.recall(c) for c in score.reference}

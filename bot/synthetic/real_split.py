@@ -15,7 +15,6 @@ synthetic figures.
 
 from __future__ import annotations
 
-import csv
 import tempfile
 import time
 from dataclasses import dataclass, field
@@ -54,27 +53,15 @@ class RealSplit:
         return self.matched / self.found if self.found else 1.0
 
 
-def manifest_boxes(folder: Path | str) -> list[tuple[str, str, list[Box]]]:
-    """``(file, kind, boxes)`` per screenshot of ``folder/manifest.csv`` (kind: real, mockup or synthetic)."""
-    rows = []
-    with open(Path(folder) / "manifest.csv", newline="", encoding="utf-8") as handle:
-        for row in csv.DictReader(handle):
-            boxes = [tuple(int(v) for v in box.split(",")) for box in row["tile_boxes"].split(";") if box]
-            kind = row["notes"].split(";")[0].removeprefix("kind=").split()[0] if row["notes"] else "real"
-            rows.append((row["file"], kind, boxes))
-    return rows
-
-
 def score_real(folder: Path | str) -> list[RealSplit]:
     """The splitter on every screenshot of the development set."""
     from bot.gallery import split_gallery
+    from bot.realset import load_manifest
     from bot.synthetic.evaluate import match_tiles
 
     results = []
-    for file, kind, boxes in manifest_boxes(folder):
-        image = cv2.imread(str(Path(folder) / file), cv2.IMREAD_COLOR)
-        if image is None:
-            raise OSError(f"cannot read {Path(folder) / file}")
+    for real in load_manifest(folder):
+        image, file, kind, boxes = real.image(), real.name, real.kind, real.boxes
         start = time.perf_counter()
         gallery = split_gallery(image)
         ms = (time.perf_counter() - start) * 1000.0
