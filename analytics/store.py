@@ -158,16 +158,26 @@ class Store:
         self._session_course[session_id] = course_id
         return session_id
 
-    def finish_session(self, session_id: int, *, ended_at: datetime | None = None, status: str = "finished") -> None:
-        """Close a session: set ``ended_at`` (default now) and status ('finished' or 'interrupted')."""
+    def finish_session(
+        self,
+        session_id: int,
+        *,
+        ended_at: datetime | None = None,
+        status: str = "finished",
+        started_at: datetime | None = None,
+    ) -> None:
+        """Close a session: set ``ended_at`` (default now) and status ('finished' or 'interrupted').
+
+        ``started_at`` corrects the start when the class's own clock is known only now (a replayed recording
+        starts at its first capture, not when the bot started).
+        """
         if status not in ("finished", "interrupted"):
             raise ValueError(f"a closed session is 'finished' or 'interrupted', not {status!r}")
+        values: dict[str, Any] = {"ended_at": ended_at or utcnow(), "status": status}
+        if started_at is not None:
+            values["started_at"] = started_at
         with self.db.transaction() as session:
-            result = session.execute(
-                update(ClassSession)
-                .where(ClassSession.id == session_id)
-                .values(ended_at=ended_at or utcnow(), status=status)
-            )
+            result = session.execute(update(ClassSession).where(ClassSession.id == session_id).values(**values))
             if result.rowcount == 0:
                 raise NotFoundError(f"no session with id {session_id}")
 

@@ -127,8 +127,10 @@ class BotRunner:
         self._captures = 0
         self._failed = 0
         self._participants: set[str] = set()
+        self._first_capture_at: datetime | None = None
         self._last_capture_at: datetime | None = None
         self._page_turner = None
+        self._previous_handlers: dict[int, object] = {}
 
     def stop(self, reason: str) -> None:
         if not self._stop.is_set():
@@ -139,7 +141,25 @@ class BotRunner:
         if threading.current_thread() is not threading.main_thread():
             return
         for signum, reason in ((signal.SIGINT, "stopped with Ctrl-C"), (signal.SIGTERM, "stopped (SIGTERM)")):
-            signal.signal(signum, lambda *_args, reason=reason: self.stop(reason))
+            self._previous_handlers[signum] = signal.signal(signum, lambda *_args, reason=reason: self.stop(reason))
+
+    def _restore_signal_handlers(self) -> None:
+        """Give Ctrl-C and SIGTERM back: what runs after the session (the demo's report server) must stop on them."""
+        for signum, handler in self._previous_handlers.items():
+            signal.signal(signum, handler)
+        self._previous_handlers.clear()
+
+    def _session_span(self, started: datetime, recorded: bool) -> tuple[datetime, datetime]:
+        """When the session started and ended, for :meth:`Store.finish_session`.
+
+        A live session runs from the bot's start to its last capture. A recording carries its own clock (the
+        demo's class happened in the 20 minutes before now, a video's frames are stamped from its start): it
+        runs from its first capture to one interval after its last, the time the last capture stands for.
+        """
+        if recorded and self._first_capture_at is not None and self._last_capture_at is not None:
+            return self._first_capture_at, self._last_capture_at + timedelta(seconds=self.options.interval_s)
+        ended_at = self._last_capture_at or datetime.now(UTC)
+        return started, max(ended_at, started)
 
     def run(self) -> SessionSummary:
         from bot.sources import SourceEnded
@@ -174,17 +194,19 @@ class BotRunner:
                 ensure_gallery(source, options.platform, dry_run=options.dry_run)
             if options.all_pages:
                 self._page_turner = PageTurner(source, self.pipeline.splitter, dry_run=options.dry_run)
+        recorded = options.source.startswith(RECORDED_PREFIXES)
         try:
-            if options.source.startswith(RECORDED_PREFIXES):
+            if recorded:
                 self._replay(source)
             else:
                 self._schedule(source, started)
         except SourceEnded as ended:
             self.stop(str(ended))
         finally:
+            self._restore_signal_handlers()
             source.close()
-            ended_at = self._last_capture_at or datetime.now(UTC)
-            self.store.finish_session(self.session_id, ended_at=max(ended_at, started))
+            started_at, ended_at = self._session_span(started, recorded)
+            self.store.finish_session(self.session_id, started_at=started_at, ended_at=ended_at)
         summary = SessionSummary(
             self.session_id, self._captures, self._failed, len(self._participants), self._ended_because or "done"
         )
@@ -295,6 +317,7 @@ class BotRunner:
                 log.exception("could not record the failed capture")
             return
         self._captures += 1
+        self._first_capture_at = self._first_capture_at or captured_at
         self._last_capture_at = captured_at
         self._participants.update(row.name for row in rows)
         total = (time.perf_counter() - started) * 1000.0
