@@ -30,6 +30,7 @@ from analytics.errors import DatabaseError
 ENV_VAR = "CLASSMOOD_DATABASE_URL"
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 POSTGRES_CONNECT_TIMEOUT_S = 10
+SQLITE_SUFFIXES = (".db", ".sqlite", ".sqlite3")
 
 log = logging.getLogger(__name__)
 
@@ -58,10 +59,19 @@ def resolve_url(url: str | None = None) -> str:
 
 
 def _url_or_path(text: str) -> str:
-    """``text`` when it is a URL, else the ``sqlite:///`` URL of the file it names (which need not exist yet)."""
+    """``text`` when it is a URL, else the ``sqlite:///`` URL of the file it names.
+
+    A file that does not exist yet must end in one of :data:`SQLITE_SUFFIXES`, so that a mistyped URL is an
+    error rather than a new database file.
+    """
     if "://" in text:
         return text
     path = Path(text).expanduser().absolute()
+    if not path.is_file() and path.suffix.lower() not in SQLITE_SUFFIXES:
+        raise DatabaseError(
+            f"invalid database URL {text!r}: give a URL (sqlite:///PATH, postgresql+psycopg://...) "
+            f"or a SQLite file ending in {', '.join(SQLITE_SUFFIXES)}"
+        )
     if path.is_dir():
         raise DatabaseError(f"{text!r} is a folder: give a database file (e.g. {path / 'classmood.db'}) or a URL")
     if not path.parent.is_dir():
