@@ -84,24 +84,43 @@ def _process_alive(pid: int) -> bool:
 
 
 class StatusLine:
-    """One line, rewritten in place on a terminal (printed every few captures elsewhere)."""
+    """One status line, rewritten in place on a terminal (a tqdm bar of text); every 30 s as a line elsewhere.
+
+    Log lines (events: a failed capture, a closed window) go through :meth:`logging_above` and print above the
+    status line instead of through it.
+    """
 
     def __init__(self, stream: TextIO = sys.stderr) -> None:
         self.stream = stream
         self.interactive = stream.isatty()
         self._last_print = 0.0
+        self._bar = None
 
     def show(self, text: str) -> None:
         if self.interactive:
-            self.stream.write("\r\033[K" + text)
-            self.stream.flush()
+            if self._bar is None:
+                from tqdm import tqdm
+
+                self._bar = tqdm(file=self.stream, bar_format="{desc}", dynamic_ncols=True, leave=False)
+            self._bar.set_description_str(text)
         elif time.monotonic() - self._last_print > 30:
             self.stream.write(text + "\n")
             self._last_print = time.monotonic()
 
+    def logging_above(self):
+        """A context in which log records print above the status line (tqdm's logging redirect)."""
+        from contextlib import nullcontext
+
+        if not self.interactive:
+            return nullcontext()
+        from tqdm.contrib.logging import logging_redirect_tqdm
+
+        return logging_redirect_tqdm()
+
     def done(self, text: str) -> None:
-        if self.interactive:
-            self.stream.write("\r\033[K")
+        if self._bar is not None:
+            self._bar.close()
+            self._bar = None
         self.stream.write(text + "\n")
         self.stream.flush()
 
@@ -196,10 +215,11 @@ class BotRunner:
                 self._page_turner = PageTurner(source, self.pipeline.splitter, dry_run=options.dry_run)
         recorded = options.source.startswith(RECORDED_PREFIXES)
         try:
-            if recorded:
-                self._replay(source)
-            else:
-                self._schedule(source, started)
+            with self.status.logging_above():
+                if recorded:
+                    self._replay(source)
+                else:
+                    self._schedule(source, started)
         except SourceEnded as ended:
             self.stop(str(ended))
         finally:
@@ -251,6 +271,9 @@ class BotRunner:
         from bot.sources import SourceEnded
 
         end = started + timedelta(seconds=self.options.duration_s) if self.options.duration_s else None
+        # APScheduler logs every run at INFO ("Running job", "executed successfully"): the status line says it.
+        for name in ("apscheduler.scheduler", "apscheduler.executors.default"):
+            logging.getLogger(name).setLevel(logging.WARNING)
         scheduler = BackgroundScheduler(timezone="UTC")
 
         def on_error(event) -> None:
