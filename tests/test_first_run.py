@@ -248,3 +248,15 @@ def test_every_history_row_is_visible_without_scrolling(report, browser):
     assert len(rows) == 30
     viewport = driver.find_element(By.CSS_SELECTOR, "#history-table .ag-body-viewport")
     assert driver.execute_script("return arguments[0].scrollHeight <= arguments[0].clientHeight + 1", viewport)
+
+
+def test_classmood_alone_shows_the_three_everyday_commands_and_where_the_data_lives(tmp_path):
+    env = fresh_home(tmp_path)
+    result = classmood(env=env)
+    assert result.returncode == 0, result.stderr
+    for command in ("classmood bot start", "classmood report", "classmood admin sessions", "classmood demo"):
+        assert command in result.stdout, command
+    assert str(tmp_path / "data" / "classmood" / "classmood.db") in result.stdout
+    env["CLASSMOOD_DATABASE_URL"] = "postgresql+psycopg://teacher:secret@db.example/classmood"
+    shown = classmood(env=env).stdout
+    assert "db.example/classmood" in shown and "secret" not in shown  # the password is never printed
