@@ -56,10 +56,76 @@ def base_layout(height: int, **extra) -> dict:
     return layout
 
 
+#: Clock labels for time axes: with ticks less than a minute apart (a short live window), seconds are shown,
+#: else "07:05" would repeat along the axis.
+CLOCK_TICKS = [
+    {"dtickrange": [None, 60000], "value": "%H:%M:%S"},
+    {"dtickrange": [60000, None], "value": "%H:%M"},
+]
+
+#: Moment markers: the narrowest plot they must fit without overlapping (an 800 px window, less the page's
+#: padding and the chart's margins), and the width of one character of their label.
+MARKER_PLOT_PX = 560
+MARKER_CHAR_PX = 8
+
+
 def _time_axis(**extra) -> dict:
-    axis = {"tickformat": "%H:%M", "gridcolor": GRID, "showline": False, "zeroline": False, "hoverformat": "%H:%M"}
-    axis.update(extra)
+    axis = {"tickformatstops": CLOCK_TICKS, "gridcolor": GRID, "showline": False, "zeroline": False}
+    axis.update(hoverformat="%H:%M", **extra)
     return axis
+
+
+def _stacked_points(
+    x: list[datetime], values: np.ndarray, gaps: np.ndarray, edge
+) -> tuple[list[datetime], list[float]]:
+    """A stacked area's points with the gaps cut square: flat to the edge of the last captured bucket, down to 0
+    across the buckets with no capture, and up again at the next one (not sloping from bucket centre to centre).
+    """
+    tick = timedelta(milliseconds=1)
+    xs: list[datetime] = []
+    ys: list[float] = []
+    n = len(x)
+    for i in range(n):
+        if not gaps[i]:
+            xs.append(x[i])
+            ys.append(float(values[i]))
+            continue
+        if i == 0 or not gaps[i - 1]:  # a gap starts
+            if i > 0:
+                xs += [edge(i) - tick]
+                ys += [float(values[i - 1])]
+            xs.append(edge(i))
+            ys.append(0.0)
+        if i == n - 1 or not gaps[i + 1]:  # a gap ends
+            xs.append(edge(i + 1) - tick)
+            ys.append(0.0)
+            if i < n - 1:
+                xs.append(edge(i + 1))
+                ys.append(float(values[i + 1]))
+    return xs, ys
+
+
+def marker_groups(centers: Sequence[datetime], span_s: float) -> list[list[int]]:
+    """Indices of the moments whose numbered markers share one label, so that no two labels overlap.
+
+    Labels are placed at the centre of their moments; one closer to the previous label than half their widths
+    (at :data:`MARKER_PLOT_PX`) joins it ("1·2").
+    """
+    groups: list[list[int]] = []
+    positions: list[float] = []
+    px_per_s = MARKER_PLOT_PX / span_s if span_s > 0 else 0.0
+
+    def width(group: list[int]) -> float:
+        return MARKER_CHAR_PX * (len("·".join(str(i + 1) for i in group)) + 1)
+
+    for index, center in sorted(enumerate(centers), key=lambda item: item[1]):
+        at = center.timestamp() * px_per_s
+        if groups and at - positions[-1] < (width(groups[-1]) + width([index])) / 2:
+            groups[-1].append(index)
+            continue
+        groups.append([index])
+        positions.append(at)
+    return groups
 
 
 def _centers(start: datetime, bucket_s: float, n: int) -> list[datetime]:
@@ -123,10 +189,13 @@ def class_mood_figure(
     for emotion in STACK_ORDER:
         values = shares[EMOTIONS.index(emotion)]
         values = np.where(np.isfinite(values), values, 0.0)
+        area_x, area_y = _stacked_points(
+            x, np.round(values, 1), gaps, lambda i: _edges(series.start, series.bucket_s, i)
+        )
         traces.append(
             go.Scatter(
-                x=x,
-                y=np.round(values, 1),
+                x=area_x,
+                y=area_y,
                 name=EMOTION_NAMES[emotion],
                 mode="lines",
                 line={"width": 0.5, "color": EMOTION_COLORS[emotion]},
@@ -179,7 +248,7 @@ def class_mood_figure(
                 "font": {"size": 11, "color": MUTED},
             }
         )
-    for number, moment in enumerate(moments, start=1):
+    for moment in moments:
         color = "rgba(47, 111, 159, 0.55)" if moment.kind == "lift" else "rgba(209, 73, 91, 0.55)"
         x0, x1 = fmt.local(moment.start), fmt.local(moment.end)
         shapes.append(
@@ -195,17 +264,19 @@ def class_mood_figure(
                 "line": {"width": 0},
             }
         )
+    centers = [fmt.local(m.start) + (fmt.local(m.end) - fmt.local(m.start)) / 2 for m in moments]
+    for group in marker_groups(centers, n * series.bucket_s):
         annotations.append(
             {
-                "x": x0 + (x1 - x0) / 2,
+                "x": centers[group[0]] + (centers[group[-1]] - centers[group[0]]) / 2,
                 "y": 1.03,
                 "xref": "x",
                 "yref": "paper",
                 "yanchor": "bottom",
-                "text": f"<b>{number}</b>",
+                "text": "<b>" + "·".join(str(i + 1) for i in group) + "</b>",
                 "showarrow": False,
                 "font": {"size": 11, "color": TEXT},
-                "hovertext": f"{number}. {moment.title}: {moment.description}",
+                "hovertext": "<br>".join(f"{i + 1}. {moments[i].title}: {moments[i].description}" for i in group),
             }
         )
     figure = go.Figure(data=traces)
@@ -476,7 +547,7 @@ def student_session_figure(
         )
     figure.update_layout(**base_layout(height, hovermode="x unified"), shapes=shapes)
     figure.update_layout(margin={"l": 64, "r": 24, "t": 60, "b": 40})
-    figure.update_xaxes(tickformat="%H:%M", hoverformat="%H:%M", gridcolor=GRID)
+    figure.update_xaxes(tickformatstops=CLOCK_TICKS, hoverformat="%H:%M", gridcolor=GRID)
     figure.update_yaxes(
         title_text="Mood", range=[-1, 1], gridcolor=GRID, zerolinecolor="#c5ccd6", row=1, col=1, fixedrange=True
     )
