@@ -6,6 +6,7 @@ inside) in headless Chromium at 800 px.
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime, timedelta
 from itertools import pairwise
 
@@ -18,6 +19,7 @@ from analytics.report_measures import ClassSeries, Moment
 from analytics.schema import EMOTIONS
 
 START = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
+X_LABELS = 'g[class^="x"][class$="tick"] text'  # the tick labels of every x axis (xtick, x2tick ...)
 
 
 def series(minutes: float, bucket_s: float, gaps: tuple[int, ...] = ()) -> ClassSeries:
@@ -60,18 +62,36 @@ def _open(driver, figure, path) -> None:
     figure.write_html(path, include_plotlyjs=True, full_html=True, default_width="100%")
     driver.get(path.as_uri())
     for _ in range(50):
-        if driver.execute_script("return document.querySelectorAll('.xtick text').length"):
+        if driver.execute_script("return document.querySelectorAll(arguments[0]).length", X_LABELS):
             return
-        driver.implicitly_wait(0.1)
+        time.sleep(0.1)
     raise AssertionError("the figure did not draw")
 
 
 def test_clock_labels_are_not_repeated_along_the_time_axis(browser, tmp_path):
     # a class that just started: 2 minutes in 10-second buckets, the live page's case
     _open(browser, figures.class_mood_figure(series(2, 10), smooth_minutes=1.0), tmp_path / "mood.html")
-    labels = browser.execute_script("return [...document.querySelectorAll('.xtick text')].map(t => t.textContent)")
+    labels = browser.execute_script(
+        "return [...document.querySelectorAll(arguments[0])].map(t => t.textContent)", X_LABELS
+    )
     assert len(labels) >= 3
     assert len(labels) == len(set(labels)), labels
+
+
+def test_date_labels_are_not_repeated_on_history_with_one_class(browser, tmp_path):
+    from types import SimpleNamespace
+
+    records = [
+        SimpleNamespace(
+            session_id=1, course="Demo class", started_at=START, present=True, mean_valence=0.1, minutes_camera_on=20.0
+        )
+        for _ in range(30)
+    ]
+    _open(browser, figures.admin_history_figure(records), tmp_path / "history.html")
+    labels = browser.execute_script(
+        "return [...document.querySelectorAll(arguments[0])].map(t => t.textContent)", X_LABELS
+    )
+    assert labels and len(labels) == len(set(labels)), labels
 
 
 def _moment(kind: str, start_s: float, end_s: float) -> Moment:

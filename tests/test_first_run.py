@@ -34,6 +34,11 @@ def classmood(*args: str, env: dict, timeout: float = 300) -> subprocess.Complet
     return subprocess.run([*CLASSMOOD, *args], cwd=ROOT, capture_output=True, text=True, timeout=timeout, env=env)
 
 
+def as_in_a_shell() -> None:
+    """Ctrl+C as a terminal delivers it, even when the tests run as a background job (which ignores SIGINT)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def fresh_home(root: Path) -> dict:
     """The environment of a user who has never run ClassMood: an empty home and data folder."""
     env = {**os.environ, "HOME": str(root), "XDG_DATA_HOME": str(root / "data"), "PYTHONPATH": str(ROOT)}
@@ -126,7 +131,9 @@ def _wait_for_port(port: int, process: subprocess.Popen, timeout: float) -> None
 def test_ctrl_c_and_sigterm_stop_the_demo_while_it_serves(tmp_path, signum):
     env, port = fresh_home(tmp_path), _free_port()
     args = ["demo", "--students", "4", "--minutes", "0.5", "--interval", "10", "--port", str(port)]
-    process = subprocess.Popen([*CLASSMOOD, *args], cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    process = subprocess.Popen(
+        [*CLASSMOOD, *args], cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, preexec_fn=as_in_a_shell
+    )
     try:
         _wait_for_port(port, process, timeout=180)
         process.send_signal(signum)
@@ -154,6 +161,7 @@ def report(demo):
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
+        preexec_fn=as_in_a_shell,
     )
     try:
         _wait_for_port(port, process, timeout=60)
@@ -260,3 +268,17 @@ def test_classmood_alone_shows_the_three_everyday_commands_and_where_the_data_li
     env["CLASSMOOD_DATABASE_URL"] = "postgresql+psycopg://teacher:secret@db.example/classmood"
     shown = classmood(env=env).stdout
     assert "db.example/classmood" in shown and "secret" not in shown  # the password is never printed
+
+
+def test_the_demo_leaves_a_real_teacher_account_alone(tmp_path):
+    from analytics import auth
+    from analytics.db import open_database
+
+    path = tmp_path / "school.db"
+    with open_database(str(path)) as db:
+        auth.create_user(db, "teacher", "their-own-password")
+    result = classmood("demo", "--no-serve", "--db", str(path), env=fresh_home(tmp_path))
+    assert result.returncode == 2
+    assert "has a real account named 'teacher'" in result.stderr and "Traceback" not in result.stderr
+    with open_database(str(path)) as db:
+        assert auth.authenticate(db, "teacher", "their-own-password") is not None

@@ -63,6 +63,14 @@ CLOCK_TICKS = [
     {"dtickrange": [60000, None], "value": "%H:%M"},
 ]
 
+#: Date labels for axes across classes: the time of day too when ticks are less than a day apart (one class, or
+#: several on one day), else "03 Dec" would repeat along the axis.
+DATE_TICKS = [
+    {"dtickrange": [None, 60000], "value": "%d %b %H:%M:%S"},
+    {"dtickrange": [60000, 86400000], "value": "%d %b %H:%M"},
+    {"dtickrange": [86400000, None], "value": "%d %b"},
+]
+
 #: Moment markers: the narrowest plot they must fit without overlapping (an 800 px window, less the page's
 #: padding and the chart's margins), and the width of one character of their label.
 MARKER_PLOT_PX = 560
@@ -626,7 +634,7 @@ def student_history_figure(rows: Sequence, *, height: int = 380) -> go.Figure:
     )
     figure.update_layout(**base_layout(height, barmode="group", bargap=0.35))
     figure.update_layout(margin={"l": 64, "r": 24, "t": 50, "b": 40})
-    figure.update_xaxes(gridcolor=GRID, tickformat="%d %b", hoverformat="%d %b %H:%M")
+    figure.update_xaxes(gridcolor=GRID, tickformatstops=DATE_TICKS, hoverformat="%d %b %H:%M")
     figure.update_yaxes(
         title_text="Mood", range=[-1, 1], gridcolor=GRID, zerolinecolor="#c5ccd6", row=1, col=1, fixedrange=True
     )
@@ -739,10 +747,19 @@ def admin_history_figure(records: Sequence, *, height: int = 340) -> go.Figure:
     figure.update_layout(**base_layout(height))
     figure.update_layout(margin={"l": 60, "r": 24, "t": 60, "b": 36})
     figure.update_annotations(font={"size": 13, "color": MUTED})
-    figure.update_xaxes(gridcolor=GRID, tickformat="%d %b")
+    figure.update_xaxes(gridcolor=GRID, tickformatstops=DATE_TICKS, range=_dates_range(per_session.values()))
     figure.update_yaxes(range=[0, 105], ticksuffix="%", gridcolor=GRID, row=1, col=1, fixedrange=True)
     figure.update_yaxes(range=[-1, 1], gridcolor=GRID, zerolinecolor="#c5ccd6", row=2, col=1, fixedrange=True)
     return figure
+
+
+def _dates_range(entries) -> list[datetime] | None:
+    """An x range of at least two days around the classes: Plotly would zoom into the milliseconds of one class."""
+    starts = [fmt.local(e["started"]) for e in entries]
+    if not starts or max(starts) - min(starts) >= timedelta(days=2):
+        return None
+    middle = min(starts) + (max(starts) - min(starts)) / 2
+    return [middle - timedelta(days=1), middle + timedelta(days=1)]
 
 
 def heatmap_switch_figure(grid: StudentGrid) -> go.Figure:

@@ -84,6 +84,11 @@ def _prepare_database(args: argparse.Namespace):
             owner = auth.get_user(db, DEMO_USER)
         except NotFoundError:
             owner = auth.create_user(db, DEMO_USER, DEMO_PASSWORD, role="admin")
+        if auth.authenticate(db, DEMO_USER, DEMO_PASSWORD) is None:
+            db.dispose()
+            raise CommandError(
+                f"{db.url} has a real account named {DEMO_USER!r}; give the demo a database of its own: --db demo.db"
+            )
     return db, owner
 
 
