@@ -30,6 +30,7 @@ from analytics.errors import DatabaseError
 ENV_VAR = "CLASSMOOD_DATABASE_URL"
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 POSTGRES_CONNECT_TIMEOUT_S = 10
+SQLITE_SUFFIXES = (".db", ".sqlite", ".sqlite3")
 
 log = logging.getLogger(__name__)
 
@@ -44,13 +45,41 @@ def default_sqlite_path() -> Path:
 
 
 def resolve_url(url: str | None = None) -> str:
-    """The database URL to use: ``url``, else ``$CLASSMOOD_DATABASE_URL``, else the default SQLite file."""
-    if url:
-        return url
+    """The database URL to use: ``url``, else ``$CLASSMOOD_DATABASE_URL``, else the default SQLite file.
+
+    Either may be a URL (``sqlite:///...``, ``postgresql+psycopg://...``) or a plain path to a SQLite file
+    (``classmood-demo.db``, ``~/class.db``), made absolute here.
+    """
+    if url and url.strip():
+        return _url_or_path(url.strip())
     from_env = os.environ.get(ENV_VAR, "").strip()
     if from_env:
-        return from_env
+        return _url_or_path(from_env)
     return f"sqlite:///{default_sqlite_path()}"
+
+
+def _url_or_path(text: str) -> str:
+    """``text`` when it is a URL, else the ``sqlite:///`` URL of the file it names.
+
+    A file that does not exist yet must end in one of :data:`SQLITE_SUFFIXES`, so that a mistyped URL is an
+    error rather than a new database file.
+    """
+    if "://" in text:
+        return text
+    path = Path(text).expanduser().absolute()
+    if not path.is_file() and path.suffix.lower() not in SQLITE_SUFFIXES:
+        raise DatabaseError(
+            f"invalid database URL {text!r}: give a URL (sqlite:///PATH, postgresql+psycopg://...) "
+            f"or a SQLite file ending in {', '.join(SQLITE_SUFFIXES)}"
+        )
+    if path.is_dir():
+        raise DatabaseError(f"{text!r} is a folder: give a database file (e.g. {path / 'classmood.db'}) or a URL")
+    if not path.parent.is_dir():
+        raise DatabaseError(
+            f"{text!r} is neither a database URL (sqlite:///PATH, postgresql+psycopg://...) "
+            f"nor a file in an existing folder ({path.parent} does not exist)"
+        )
+    return f"sqlite:///{path}"
 
 
 def _parse_url(url: str) -> URL:

@@ -32,6 +32,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
@@ -133,13 +134,22 @@ class User(Base):
 class Course(Base):
     """A course; ``owner_id`` is null for courses the bot created with no user yet.
 
-    The name is unique per owner. Note that SQL treats NULL owners as distinct,
-    so :func:`analytics.store.Store.start_session` looks a course up by name
-    before creating one.
+    The name is unique per owner, and among unowned courses: SQL treats NULL
+    owners as distinct, so a partial unique index covers those (see
+    :mod:`analytics.courses` for finding or creating a course).
     """
 
     __tablename__ = "courses"
-    __table_args__ = (UniqueConstraint("owner_id", "name"),)
+    __table_args__ = (
+        UniqueConstraint("owner_id", "name"),
+        Index(
+            "uq_courses_name_unowned",
+            "name",
+            unique=True,
+            sqlite_where=text("owner_id IS NULL"),
+            postgresql_where=text("owner_id IS NULL"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(200))

@@ -20,6 +20,7 @@ from typing import Any
 
 from sqlalchemy import Connection, func, insert, select, update
 
+from analytics.courses import course_for
 from analytics.db import Database
 from analytics.errors import NotFoundError
 from analytics.schema import (
@@ -127,23 +128,12 @@ class Store:
         notes: str | None = None,
         owner_id: int | None = None,
     ) -> int:
-        """Open a 'running' session of ``course_name`` (the course is created if needed); returns its id."""
+        """Open a 'running' session of ``course_name`` (found or created by :func:`~analytics.courses.course_for`)."""
         course_name = course_name.strip()
         if not course_name:
             raise ValueError("the course name is empty")
         with self.db.transaction() as session:
-            course_id = session.scalar(
-                select(Course.id)
-                .where(Course.name == course_name)
-                .where(Course.owner_id.is_(None) if owner_id is None else Course.owner_id == owner_id)
-                .order_by(Course.id)
-                .limit(1)
-            )
-            if course_id is None:
-                course = Course(name=course_name, owner_id=owner_id)
-                session.add(course)
-                session.flush()
-                course_id = course.id
+            course_id = course_for(session, course_name, owner_id)
             class_session = ClassSession(
                 course_id=course_id,
                 started_at=started_at or utcnow(),
@@ -158,16 +148,26 @@ class Store:
         self._session_course[session_id] = course_id
         return session_id
 
-    def finish_session(self, session_id: int, *, ended_at: datetime | None = None, status: str = "finished") -> None:
-        """Close a session: set ``ended_at`` (default now) and status ('finished' or 'interrupted')."""
+    def finish_session(
+        self,
+        session_id: int,
+        *,
+        ended_at: datetime | None = None,
+        status: str = "finished",
+        started_at: datetime | None = None,
+    ) -> None:
+        """Close a session: set ``ended_at`` (default now) and status ('finished' or 'interrupted').
+
+        ``started_at`` corrects the start when the class's own clock is known only now (a replayed recording
+        starts at its first capture, not when the bot started).
+        """
         if status not in ("finished", "interrupted"):
             raise ValueError(f"a closed session is 'finished' or 'interrupted', not {status!r}")
+        values: dict[str, Any] = {"ended_at": ended_at or utcnow(), "status": status}
+        if started_at is not None:
+            values["started_at"] = started_at
         with self.db.transaction() as session:
-            result = session.execute(
-                update(ClassSession)
-                .where(ClassSession.id == session_id)
-                .values(ended_at=ended_at or utcnow(), status=status)
-            )
+            result = session.execute(update(ClassSession).where(ClassSession.id == session_id).values(**values))
             if result.rowcount == 0:
                 raise NotFoundError(f"no session with id {session_id}")
 

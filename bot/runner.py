@@ -84,24 +84,43 @@ def _process_alive(pid: int) -> bool:
 
 
 class StatusLine:
-    """One line, rewritten in place on a terminal (printed every few captures elsewhere)."""
+    """One status line, rewritten in place on a terminal (a tqdm bar of text); every 30 s as a line elsewhere.
+
+    Log lines (events: a failed capture, a closed window) go through :meth:`logging_above` and print above the
+    status line instead of through it.
+    """
 
     def __init__(self, stream: TextIO = sys.stderr) -> None:
         self.stream = stream
         self.interactive = stream.isatty()
         self._last_print = 0.0
+        self._bar = None
 
     def show(self, text: str) -> None:
         if self.interactive:
-            self.stream.write("\r\033[K" + text)
-            self.stream.flush()
+            if self._bar is None:
+                from tqdm import tqdm
+
+                self._bar = tqdm(file=self.stream, bar_format="{desc}", dynamic_ncols=True, leave=False)
+            self._bar.set_description_str(text)
         elif time.monotonic() - self._last_print > 30:
             self.stream.write(text + "\n")
             self._last_print = time.monotonic()
 
+    def logging_above(self):
+        """A context in which log records print above the status line (tqdm's logging redirect)."""
+        from contextlib import nullcontext
+
+        if not self.interactive:
+            return nullcontext()
+        from tqdm.contrib.logging import logging_redirect_tqdm
+
+        return logging_redirect_tqdm()
+
     def done(self, text: str) -> None:
-        if self.interactive:
-            self.stream.write("\r\033[K")
+        if self._bar is not None:
+            self._bar.close()
+            self._bar = None
         self.stream.write(text + "\n")
         self.stream.flush()
 
@@ -127,8 +146,10 @@ class BotRunner:
         self._captures = 0
         self._failed = 0
         self._participants: set[str] = set()
+        self._first_capture_at: datetime | None = None
         self._last_capture_at: datetime | None = None
         self._page_turner = None
+        self._previous_handlers: dict[int, object] = {}
 
     def stop(self, reason: str) -> None:
         if not self._stop.is_set():
@@ -139,7 +160,25 @@ class BotRunner:
         if threading.current_thread() is not threading.main_thread():
             return
         for signum, reason in ((signal.SIGINT, "stopped with Ctrl-C"), (signal.SIGTERM, "stopped (SIGTERM)")):
-            signal.signal(signum, lambda *_args, reason=reason: self.stop(reason))
+            self._previous_handlers[signum] = signal.signal(signum, lambda *_args, reason=reason: self.stop(reason))
+
+    def _restore_signal_handlers(self) -> None:
+        """Give Ctrl-C and SIGTERM back: what runs after the session (the demo's report server) must stop on them."""
+        for signum, handler in self._previous_handlers.items():
+            signal.signal(signum, handler)
+        self._previous_handlers.clear()
+
+    def _session_span(self, started: datetime, recorded: bool) -> tuple[datetime, datetime]:
+        """When the session started and ended, for :meth:`Store.finish_session`.
+
+        A live session runs from the bot's start to its last capture. A recording carries its own clock (the
+        demo's class happened in the 20 minutes before now, a video's frames are stamped from its start): it
+        runs from its first capture to one interval after its last, the time the last capture stands for.
+        """
+        if recorded and self._first_capture_at is not None and self._last_capture_at is not None:
+            return self._first_capture_at, self._last_capture_at + timedelta(seconds=self.options.interval_s)
+        ended_at = self._last_capture_at or datetime.now(UTC)
+        return started, max(ended_at, started)
 
     def run(self) -> SessionSummary:
         from bot.sources import SourceEnded
@@ -174,17 +213,20 @@ class BotRunner:
                 ensure_gallery(source, options.platform, dry_run=options.dry_run)
             if options.all_pages:
                 self._page_turner = PageTurner(source, self.pipeline.splitter, dry_run=options.dry_run)
+        recorded = options.source.startswith(RECORDED_PREFIXES)
         try:
-            if options.source.startswith(RECORDED_PREFIXES):
-                self._replay(source)
-            else:
-                self._schedule(source, started)
+            with self.status.logging_above():
+                if recorded:
+                    self._replay(source)
+                else:
+                    self._schedule(source, started)
         except SourceEnded as ended:
             self.stop(str(ended))
         finally:
+            self._restore_signal_handlers()
             source.close()
-            ended_at = self._last_capture_at or datetime.now(UTC)
-            self.store.finish_session(self.session_id, ended_at=max(ended_at, started))
+            started_at, ended_at = self._session_span(started, recorded)
+            self.store.finish_session(self.session_id, started_at=started_at, ended_at=ended_at)
         summary = SessionSummary(
             self.session_id, self._captures, self._failed, len(self._participants), self._ended_because or "done"
         )
@@ -229,6 +271,9 @@ class BotRunner:
         from bot.sources import SourceEnded
 
         end = started + timedelta(seconds=self.options.duration_s) if self.options.duration_s else None
+        # APScheduler logs every run at INFO ("Running job", "executed successfully"): the status line says it.
+        for name in ("apscheduler.scheduler", "apscheduler.executors.default"):
+            logging.getLogger(name).setLevel(logging.WARNING)
         scheduler = BackgroundScheduler(timezone="UTC")
 
         def on_error(event) -> None:
@@ -295,6 +340,7 @@ class BotRunner:
                 log.exception("could not record the failed capture")
             return
         self._captures += 1
+        self._first_capture_at = self._first_capture_at or captured_at
         self._last_capture_at = captured_at
         self._participants.update(row.name for row in rows)
         total = (time.perf_counter() - started) * 1000.0

@@ -205,11 +205,11 @@ def test_db_commands(sqlite_url, capsys):
     code, out, err = _run(capsys, "db", "current", "--db", sqlite_url)
     assert code == 0 and "no schema yet" in out
     code, out, err = _run(capsys, "db", "upgrade", "--db", sqlite_url)
-    assert code == 0 and "upgraded from an empty database to 0001" in out
+    assert code == 0 and "upgraded from an empty database to 0002" in out
     code, out, err = _run(capsys, "db", "upgrade", "--db", sqlite_url)
-    assert code == 0 and "already at revision 0001" in out
+    assert code == 0 and "already at revision 0002" in out
     code, out, err = _run(capsys, "db", "current", "--db", sqlite_url)
-    assert code == 0 and "revision 0001 (head)" in out
+    assert code == 0 and "revision 0002 (head)" in out
     code, out, err = _run(
         capsys, "db", "seed-demo", "--db", sqlite_url, "--students", "5", "--minutes", "1", "--format", "json"
     )

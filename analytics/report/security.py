@@ -150,6 +150,24 @@ def _same_origin() -> bool:
     return urlsplit(origin).netloc == flask.request.host
 
 
+def landing_for(db, viewer: Viewer, config) -> str:
+    """Where a fresh login goes: the configured class if this user may see it, else their most recent class,
+    else the class list (an instructor with no class yet, or one who does not teach the configured class)."""
+    from analytics.errors import NotFoundError
+    from analytics.report_data import resolve_visible_session
+
+    configured = str(config.get("CLASSMOOD_LANDING", "/"))
+    prefix = "/session/"
+    refs = [configured.removeprefix(prefix)] if configured.startswith(prefix) else []
+    with db.session() as session:
+        for ref in [*refs, "last"]:
+            try:
+                return f"{prefix}{resolve_visible_session(session, viewer, ref)}"
+            except NotFoundError:
+                continue
+    return "/"
+
+
 def _safe_next(target: str | None) -> str:
     if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
         return "/"
@@ -294,8 +312,9 @@ def install(server: flask.Flask, db, *, secret_key: str) -> None:
         flask.session["uid"] = user.id
         flask.session["pw"] = _fingerprint(password_hash or "")
         flask.session["csrf"] = secrets.token_urlsafe(24)
-        landing = server.config.get("CLASSMOOD_LANDING", "/")
-        return flask.redirect(next_url if next_url != "/" else landing)
+        if next_url != "/":
+            return flask.redirect(next_url)
+        return flask.redirect(landing_for(db, Viewer(user.id, user.username, user.role), server.config))
 
     @server.route("/logout", methods=["POST"])
     def logout():

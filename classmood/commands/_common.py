@@ -27,13 +27,13 @@ DEFINITIONS = (
 
 FORMATS = ("table", "csv", "json")
 DB_HELP = (
-    "database URL, e.g. sqlite:///path/classmood.db or postgresql+psycopg://user@host/db "
+    "database: a SQLite file (classmood.db) or a URL, e.g. postgresql+psycopg://user@host/db "
     "(default: $CLASSMOOD_DATABASE_URL, else classmood.db in the user data directory)"
 )
 
 
 def add_db_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--db", metavar="URL", default=None, help=DB_HELP)
+    parser.add_argument("--db", metavar="FILE|URL", default=None, help=DB_HELP)
 
 
 def add_format_option(parser: argparse.ArgumentParser) -> None:

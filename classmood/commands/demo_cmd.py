@@ -5,14 +5,11 @@ from __future__ import annotations
 import argparse
 import sys
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
+from analytics.demo_data import DEMO_COURSE, DEMO_PASSWORD, DEMO_USER
+from classmood.commands._common import DB_HELP
 from classmood.commands._models import load_pipeline, platform_choices
 from classmood.errors import CommandError, user_errors
-
-DEMO_DB = Path("classmood-demo.db")
-DEMO_USER = "teacher"
-DEMO_PASSWORD = "demo-class"  # a throwaway local account, shown to the user on purpose
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -21,13 +18,17 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="run the whole pipeline on a synthetic class and open its report",
         description="Render a synthetic online class (a Zoom-like gallery of sample faces whose expressions drift; "
         "one student leaves and rejoins, one keeps the camera off), run the real bot pipeline on every frame, "
-        f"store it in a SQLite file ({DEMO_DB} unless --db) and serve the report.",
+        "store it in the everyday database (where `classmood report` and `classmood admin` look; "
+        "an earlier demo class is replaced) and serve the report. `classmood demo --remove` deletes it again.",
     )
     parser.add_argument("--students", type=int, default=30, help="class size, 1-49 (default %(default)s)")
     parser.add_argument("--minutes", type=float, default=20, help="length of the class (default %(default)s)")
     parser.add_argument("--interval", type=float, default=5, help="seconds between captures (default %(default)s)")
     parser.add_argument("--platform", choices=platform_choices(rendered_only=True), default="zoom")
-    parser.add_argument("--db", metavar="URL", help=f"database URL (default: a fresh {DEMO_DB} here)")
+    parser.add_argument("--db", metavar="FILE|URL", help=DB_HELP)
+    parser.add_argument(
+        "--remove", action="store_true", help=f"delete the demo class and the {DEMO_USER!r} account, then stop"
+    )
     parser.add_argument("--no-serve", action="store_true", help="stop after recording; do not serve the report")
     parser.add_argument("--port", type=int, default=8050, help="report port (default %(default)s)")
     parser.add_argument("--model", default="ferplus", help="expression model (default ferplus)")
@@ -36,25 +37,43 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _prepare_database(args: argparse.Namespace):
+    """The everyday database (or --db) without an earlier demo class, and the demo account."""
     from analytics import auth
     from analytics.db import open_database
+    from analytics.demo_data import remove_demo_data
     from analytics.errors import NotFoundError
 
-    url = args.db
-    if url is None:
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{DEMO_DB}{suffix}").unlink(missing_ok=True)
-        url = f"sqlite:///{DEMO_DB.resolve()}"
     with user_errors():
-        db = open_database(url)
+        db = open_database(args.db)
+        remove_demo_data(db)
         try:
             owner = auth.get_user(db, DEMO_USER)
         except NotFoundError:
             owner = auth.create_user(db, DEMO_USER, DEMO_PASSWORD, role="admin")
+        if auth.authenticate(db, DEMO_USER, DEMO_PASSWORD) is None:
+            db.dispose()
+            raise CommandError(
+                f"{db.url} has a real account named {DEMO_USER!r}; give the demo a database of its own: --db demo.db"
+            )
     return db, owner
 
 
+def _remove(args: argparse.Namespace) -> int:
+    from analytics.db import open_database
+    from analytics.demo_data import remove_demo_data
+
+    with user_errors():
+        db = open_database(args.db)
+        try:
+            print(f"{remove_demo_data(db).describe()} ({db.url})")
+        finally:
+            db.dispose()
+    return 0
+
+
 def run_demo(args: argparse.Namespace) -> int:
+    if args.remove:
+        return _remove(args)
     if not 1 <= args.students <= 49:
         raise CommandError("--students must be between 1 and 49 (one gallery page)")
     if args.minutes <= 0 or args.interval <= 0:
@@ -67,7 +86,7 @@ def run_demo(args: argparse.Namespace) -> int:
     pipeline = load_pipeline(args.model)
     start = datetime.now(UTC) - timedelta(minutes=args.minutes)  # the class "just ended"
     options = BotOptions(
-        course="Demo class", source=f"synthetic:{args.platform}", interval_s=args.interval, owner_id=owner.id
+        course=DEMO_COURSE, source=f"synthetic:{args.platform}", interval_s=args.interval, owner_id=owner.id
     )
 
     def open_class(_spec: str, interval_s: float, _started: datetime) -> SimulatedSource:
@@ -84,6 +103,10 @@ def run_demo(args: argparse.Namespace) -> int:
     with user_errors():
         summary = runner.run()
     _print_attendance(db, summary.session_id)
+    print(
+        f"\nStored in {db.url}, where `classmood report` and `classmood admin` look; "
+        "`classmood demo --remove` deletes it."
+    )
     if args.no_serve:
         db.dispose()
         return 0
