@@ -7,7 +7,14 @@ few milliseconds when it is already there).
 
 SQLite connections run in WAL mode with a 10 s busy timeout, ``synchronous =
 NORMAL`` and foreign keys enforced; SQLAlchemy, not the ``sqlite3`` driver,
-emits ``BEGIN`` so that transactions (DDL included) are real ones.
+emits ``BEGIN`` so that transactions (DDL included) are real ones. Write
+transactions (:meth:`Database.transaction`, :meth:`Database.write`, migrations)
+begin with ``BEGIN IMMEDIATE``: a deferred transaction that reads and then
+writes cannot upgrade its read lock while another process writes, and SQLite
+fails it at once ("database is locked") instead of waiting the busy timeout.
+:meth:`Database.write` also retries a transaction that still meets a busy
+database (or, on PostgreSQL, a serialization failure or deadlock) a few times,
+with jittered backoff.
 PostgreSQL goes through psycopg 3 (``postgresql+psycopg://``; a bare
 ``postgresql://`` URL is read as that).
 """
@@ -16,10 +23,12 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Iterator
+import random
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Engine, create_engine, event, exc
 from sqlalchemy.engine import URL, make_url
@@ -30,6 +39,15 @@ from analytics.errors import DatabaseError
 ENV_VAR = "CLASSMOOD_DATABASE_URL"
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 POSTGRES_CONNECT_TIMEOUT_S = 10
+#: Execution option marking a connection whose transactions write (``BEGIN IMMEDIATE`` on SQLite).
+WRITE_OPTION = "classmood_write"
+WRITE_ATTEMPTS = 6
+RETRY_BASE_S = 0.05
+RETRY_MAX_S = 2.0
+# PostgreSQL SQLSTATEs worth retrying: serialization failure, deadlock.
+_PG_RETRY_SQLSTATES = {"40001", "40P01"}
+
+T = TypeVar("T")
 
 log = logging.getLogger(__name__)
 
@@ -99,7 +117,31 @@ def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
 
 
 def _sqlite_on_begin(connection: Connection) -> None:
-    connection.exec_driver_sql("BEGIN")
+    immediate = connection.get_execution_options().get(WRITE_OPTION, False)
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def is_transient(error: BaseException) -> bool:
+    """Whether a failed transaction may succeed if simply run again.
+
+    SQLite busy/locked, PostgreSQL serialization failures and deadlocks, and a
+    connection that dropped (SQLAlchemy invalidated it; the pool reconnects).
+    """
+    if not isinstance(error, exc.DBAPIError):
+        return False
+    if error.connection_invalidated:
+        return True
+    original = error.orig
+    sqlstate = getattr(original, "sqlstate", None)
+    if sqlstate in _PG_RETRY_SQLSTATES:
+        return True
+    message = str(original).lower()
+    return isinstance(error, exc.OperationalError) and ("database is locked" in message or "busy" in message)
+
+
+def retry_delay(attempt: int) -> float:
+    """Seconds to wait before retry ``attempt`` (1, 2, ...): exponential backoff with full jitter."""
+    return random.uniform(0, min(RETRY_MAX_S, RETRY_BASE_S * 2**attempt))
 
 
 def make_engine(url: str | None = None, *, echo: bool = False) -> Engine:
@@ -132,7 +174,10 @@ class Database:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        #: The same pool; its transactions begin with ``BEGIN IMMEDIATE`` on SQLite.
+        self.write_engine = engine.execution_options(**{WRITE_OPTION: True})
         self.sessionmaker: sessionmaker[Session] = sessionmaker(engine, expire_on_commit=False)
+        self._write_sessionmaker: sessionmaker[Session] = sessionmaker(self.write_engine, expire_on_commit=False)
 
     @property
     def url(self) -> str:
@@ -148,9 +193,31 @@ class Database:
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
-        """A session inside one transaction: committed on success, rolled back on any exception."""
-        with self.sessionmaker() as session, session.begin():
+        """A session inside one write transaction: committed on success, rolled back on any exception.
+
+        On SQLite it takes the write lock up front (``BEGIN IMMEDIATE``), waiting
+        up to the busy timeout for another writer to finish.
+        """
+        with self._write_sessionmaker() as session, session.begin():
             yield session
+
+    def write(self, work: Callable[[Connection], T], *, attempts: int = WRITE_ATTEMPTS) -> T:
+        """Run ``work(connection)`` in one write transaction, retried on transient errors.
+
+        ``work`` must be safe to run again (it is, when all its effects are in
+        the transaction). Up to ``attempts`` tries with jittered exponential
+        backoff; the last error is raised as is.
+        """
+        for attempt in range(1, attempts + 1):
+            try:
+                with self.write_engine.begin() as connection:
+                    return work(connection)
+            except exc.DBAPIError as error:
+                if attempt == attempts or not is_transient(error):
+                    raise
+                log.debug("transient database error (attempt %d of %d): %s", attempt, attempts, _one_line(error))
+                time.sleep(retry_delay(attempt))
+        raise AssertionError("unreachable")
 
     def dispose(self) -> None:
         self.engine.dispose()

@@ -35,6 +35,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
@@ -131,13 +132,23 @@ class User(Base):
 class Course(Base):
     """A course; ``owner_id`` is null for courses the bot created with no user yet.
 
-    The name is unique per owner. Note that SQL treats NULL owners as distinct,
-    so :func:`analytics.store.Store.start_session` looks a course up by name
-    before creating one.
+    The name is unique per owner. SQL treats NULL owners as distinct, so a
+    partial unique index makes the names of unowned courses unique too; both
+    let :func:`analytics.store.Store.start_session` insert-or-get a course when
+    several bots start the same new one at once.
     """
 
     __tablename__ = "courses"
-    __table_args__ = (UniqueConstraint("owner_id", "name"),)
+    __table_args__ = (
+        UniqueConstraint("owner_id", "name"),
+        Index(
+            "uq_courses_name_unowned",
+            "name",
+            unique=True,
+            sqlite_where=text("owner_id IS NULL"),
+            postgresql_where=text("owner_id IS NULL"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(200))

@@ -18,7 +18,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, func, insert, select, update
+from sqlalchemy import Connection, Insert, Table, func, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 
 from analytics.db import Database
 from analytics.errors import NotFoundError
@@ -102,6 +103,31 @@ def _observation_row(session_id: int, participant_id: int, captured_at: datetime
     return row
 
 
+def _insert_or_ignore(connection: Connection, table: Table) -> Insert:
+    """``INSERT ... ON CONFLICT DO NOTHING`` in the connection's dialect (SQLite and PostgreSQL both have it)."""
+    if connection.dialect.name == "postgresql":
+        return postgresql.insert(table).on_conflict_do_nothing()
+    return sqlite.insert(table).on_conflict_do_nothing()
+
+
+def _course_id(connection: Connection, name: str, owner_id: int | None) -> int:
+    """The id of the course ``name`` of ``owner_id`` (None: the bot's unowned courses), created if missing.
+
+    Insert-or-get, so that bots starting the same new course at once share one
+    row: the unique constraints (owner, name) and, for unowned courses, (name)
+    make all but one insert a no-op.
+    """
+    courses = Course.__table__
+    connection.execute(_insert_or_ignore(connection, courses).values(name=name, owner_id=owner_id, created_at=utcnow()))
+    return connection.execute(
+        select(courses.c.id)
+        .where(courses.c.name == name)
+        .where(courses.c.owner_id.is_(None) if owner_id is None else courses.c.owner_id == owner_id)
+        .order_by(courses.c.id)
+        .limit(1)
+    ).scalar_one()
+
+
 class Store:
     """Writes sessions and captures to a :class:`~analytics.db.Database`.
 
@@ -131,30 +157,24 @@ class Store:
         course_name = course_name.strip()
         if not course_name:
             raise ValueError("the course name is empty")
-        with self.db.transaction() as session:
-            course_id = session.scalar(
-                select(Course.id)
-                .where(Course.name == course_name)
-                .where(Course.owner_id.is_(None) if owner_id is None else Course.owner_id == owner_id)
-                .order_by(Course.id)
-                .limit(1)
-            )
-            if course_id is None:
-                course = Course(name=course_name, owner_id=owner_id)
-                session.add(course)
-                session.flush()
-                course_id = course.id
-            class_session = ClassSession(
-                course_id=course_id,
-                started_at=started_at or utcnow(),
-                status="running",
-                source=source,
-                interval_s=interval_s,
-                notes=notes,
-            )
-            session.add(class_session)
-            session.flush()
-            session_id = class_session.id
+
+        def work(connection: Connection) -> tuple[int, int]:
+            course_id = _course_id(connection, course_name, owner_id)
+            session_id = connection.execute(
+                insert(ClassSession.__table__)
+                .values(
+                    course_id=course_id,
+                    started_at=started_at or utcnow(),
+                    status="running",
+                    source=source,
+                    interval_s=interval_s,
+                    notes=notes,
+                )
+                .returning(ClassSession.__table__.c.id)
+            ).scalar_one()
+            return course_id, session_id
+
+        course_id, session_id = self.db.write(work)
         self._session_course[session_id] = course_id
         return session_id
 
@@ -259,6 +279,11 @@ class Store:
         fetched: dict[str, int] = {}
         if missing:
             participants = Participant.__table__
+            # Insert-or-get: another writer may add the same student at the same time.
+            connection.execute(
+                _insert_or_ignore(connection, participants),
+                [{"course_id": course_id, "display_name": names[key], "normalized_name": key} for key in missing],
+            )
             fetched.update(
                 connection.execute(
                     select(participants.c.normalized_name, participants.c.id).where(
@@ -266,13 +291,6 @@ class Store:
                     )
                 ).all()
             )
-            for key in missing:
-                if key not in fetched:
-                    fetched[key] = connection.execute(
-                        insert(participants)
-                        .values(course_id=course_id, display_name=names[key], normalized_name=key)
-                        .returning(participants.c.id)
-                    ).scalar_one()
         return {**known, **fetched}, fetched
 
     def record_capture(
@@ -305,7 +323,7 @@ class Store:
 
         # Core statements on one connection: this runs every few seconds for the
         # whole class, and the ORM's unit of work would double its cost.
-        with self.db.engine.begin() as connection:
+        def work(connection: Connection) -> tuple[int, int, dict[str, int]]:
             course_id = self._course_of(connection, session_id)
             ids, new = self._participant_ids(connection, course_id, display_by_key) if keys else ({}, {})
             capture_id = connection.execute(
@@ -328,6 +346,11 @@ class Store:
                     for key, obs in zip(keys, observations, strict=True)
                 ]
                 connection.execute(insert(Observation.__table__), rows)
+            return capture_id, course_id, new
+
+        # Core statements on one connection: this runs every few seconds for the
+        # whole class, and the ORM's unit of work would double its cost.
+        capture_id, course_id, new = self.db.write(work)
         if new:
             with self._lock:
                 self._participants.setdefault(course_id, {}).update(new)
