@@ -165,6 +165,21 @@ def make_engine(url: str | None = None, *, echo: bool = False) -> Engine:
     return engine
 
 
+def _sqlite_file(engine: Engine) -> Path | None:
+    database = engine.url.database if engine.dialect.name == "sqlite" else None
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return None
+    return Path(database).absolute()
+
+
+def _file_id(path: Path) -> tuple[int, int] | None:
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return stat.st_dev, stat.st_ino
+
+
 class Database:
     """An engine plus a session factory: what the rest of analytics is given.
 
@@ -178,6 +193,23 @@ class Database:
         self.write_engine = engine.execution_options(**{WRITE_OPTION: True})
         self.sessionmaker: sessionmaker[Session] = sessionmaker(engine, expire_on_commit=False)
         self._write_sessionmaker: sessionmaker[Session] = sessionmaker(self.write_engine, expire_on_commit=False)
+        self._file, self._file_id = _sqlite_file(engine), None
+        if self._file is not None:
+            self._file_id = _file_id(self._file)
+
+    def check_file(self) -> None:
+        """Raise :class:`DatabaseError` when the SQLite file was removed or replaced since it was opened.
+
+        SQLite keeps writing into a deleted file through the open connections,
+        and everything written that way is lost when they close.
+        """
+        if self._file is None:
+            return
+        current = _file_id(self._file)
+        if self._file_id is None:  # not created yet when this Database was made
+            self._file_id = current
+        elif current != self._file_id:
+            raise DatabaseError(f"the database file {self._file} was removed or replaced")
 
     @property
     def url(self) -> str:
@@ -198,6 +230,7 @@ class Database:
         On SQLite it takes the write lock up front (``BEGIN IMMEDIATE``), waiting
         up to the busy timeout for another writer to finish.
         """
+        self.check_file()
         with self._write_sessionmaker() as session, session.begin():
             yield session
 
@@ -209,6 +242,7 @@ class Database:
         backoff; the last error is raised as is.
         """
         for attempt in range(1, attempts + 1):
+            self.check_file()
             try:
                 with self.write_engine.begin() as connection:
                     return work(connection)

@@ -157,6 +157,8 @@ def _record(args: argparse.Namespace) -> int:
         raise CommandError(str(error)) from None
     finally:
         db.dispose()
+    if summary.store_error:
+        raise CommandError(summary.store_error)
     return 0 if summary.captures else 1
 
 

@@ -1,0 +1,190 @@
+"""The bot when the database stops taking writes (issue 17, item 3).
+
+A real bot (:class:`bot.runner.BotRunner`, real store, real database) runs in
+a child process on a scripted source; its pipeline is a stand-in, as the
+capture content does not matter here. At a given frame the store fails for
+real: on SQLite the process may no longer grow files (RLIMIT_FSIZE, what a
+full disk looks like to SQLite), on PostgreSQL the database stops accepting
+connections and the bot's are cut. Captures must be kept in memory and
+stored, all of them, once the store is back; a store that stays down stops
+the bot with one clear line.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import resource
+import signal
+import sys
+import time
+import uuid
+from datetime import UTC, datetime, timedelta
+from types import SimpleNamespace
+
+import pytest
+from sqlalchemy import func, select
+
+pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="forks the bot, limits its file size")
+
+COURSE = "Outage course"
+
+
+class FakePipeline:
+    """Two students on every frame."""
+
+    def process(self, frames):
+        observations = [
+            SimpleNamespace(
+                name=name,
+                face_box=(1, 1, 5, 5),
+                tile=SimpleNamespace(box=(0, 0, 10, 10)),
+                probabilities=[0.125] * 8,
+                label="neutral",
+                confidence=0.125,
+            )
+            for name in ("Ana Lima", "Ben Okafor")
+        ]
+        return SimpleNamespace(observations=observations, tiles=2, faces=2, names=2, timings_ms={}, errors=[])
+
+    def thumbnail(self, _result, _observation):
+        return None
+
+
+class ScriptedSource:
+    """``frames`` frames one second apart (taken ``pause_s`` apart); ``hooks[i]()`` runs before frame i."""
+
+    def __init__(self, frames: int, hooks: dict, pause_s: float = 0.02) -> None:
+        self.frames, self.hooks, self.pause_s, self.index = frames, hooks, pause_s, 0
+        self.start = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+
+    def describe(self) -> str:
+        return "a scripted source"
+
+    def grab(self):
+        from bot.sources import SourceEnded
+
+        if self.index >= self.frames:
+            raise SourceEnded("the recording ended")
+        if self.index in self.hooks:
+            self.hooks[self.index]()
+        time.sleep(self.pause_s)
+        frame = SimpleNamespace(captured_at=self.start + timedelta(seconds=self.index))
+        self.index += 1
+        return frame
+
+    def close(self) -> None:
+        pass
+
+
+def _bot(url: str, frames: int, hooks: dict, down_limit_s: float) -> None:
+    """The child: record, then exit 2 when the store stayed down (as `classmood bot start` does)."""
+    import os
+
+    from analytics.db import open_database
+    from analytics.store import Store
+    from bot.runner import BotOptions, BotRunner, StatusLine
+
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # an over-limit write fails with EFBIG instead of killing us
+    db = open_database(url)
+    source = ScriptedSource(frames, hooks)
+    options = BotOptions(course=COURSE, source="images:scripted", interval_s=1.0, store_down_limit_s=down_limit_s)
+    runner = BotRunner(options, Store(db), FakePipeline(), lambda *_args: source, StatusLine(sys.stderr))
+    runner.writer.backoff_base_s = 0.02
+    summary = runner.run()
+    sys.stderr.flush()
+    os._exit(2 if summary.store_error else 0)
+
+
+def _run_bot(*args) -> int:
+    process = multiprocessing.get_context("fork").Process(target=_bot, args=args)
+    process.start()
+    process.join(timeout=120)
+    return process.exitcode
+
+
+def _stored(url: str) -> tuple[int, int, list[str]]:
+    from analytics.db import open_database
+    from analytics.schema import Capture, ClassSession, Observation
+
+    db = open_database(url)
+    try:
+        with db.session() as session:
+            captures = session.scalar(select(func.count()).select_from(Capture))
+            observations = session.scalar(select(func.count()).select_from(Observation))
+            statuses = session.scalars(select(ClassSession.status)).all()
+    finally:
+        db.dispose()
+    return captures, observations, list(statuses)
+
+
+def _disk_full() -> None:
+    resource.setrlimit(resource.RLIMIT_FSIZE, (4096, resource.getrlimit(resource.RLIMIT_FSIZE)[1]))
+
+
+def _disk_back() -> None:
+    hard = resource.getrlimit(resource.RLIMIT_FSIZE)[1]
+    resource.setrlimit(resource.RLIMIT_FSIZE, (hard, hard))
+
+
+def _assert_one_warning(err: str) -> None:
+    assert "Traceback" not in err
+    warnings = [line for line in err.splitlines() if "not accepting writes" in line]
+    assert len(warnings) == 1, err
+
+
+def test_sqlite_disk_full_then_free_again_loses_nothing(sqlite_url, capfd) -> None:
+    from analytics.db import open_database
+
+    open_database(sqlite_url).dispose()
+    assert _run_bot(sqlite_url, 40, {5: _disk_full, 25: _disk_back}, 60.0) == 0
+    err = capfd.readouterr().err
+    _assert_one_warning(err)
+    assert "the database is back" in err
+    assert _stored(sqlite_url) == (40, 80, ["finished"])
+
+
+def test_sqlite_disk_full_for_good_stops_with_exit_2_and_one_line(sqlite_url, capfd) -> None:
+    from analytics.db import open_database
+
+    open_database(sqlite_url).dispose()
+    assert _run_bot(sqlite_url, 100_000, {5: _disk_full}, 0.5) == 2
+    err = capfd.readouterr().err
+    _assert_one_warning(err)
+    captures, _observations, statuses = _stored(sqlite_url)
+    assert captures == 5  # those written before the disk filled
+    assert statuses == ["running"]  # could not be closed; the next `bot start` closes it
+    assert "the next `bot start` closes it" in err
+
+
+@pytest.fixture
+def pg_own_database(pg_user):
+    """A PostgreSQL database of its own (connections to it get blocked); yields (url, block, unblock)."""
+    from tests.conftest import PG_HOST, PG_MAINTENANCE_DB, PG_PORT, _pg_connect
+
+    name = f"classmood_down_{uuid.uuid4().hex[:10]}"
+    with _pg_connect(pg_user, PG_MAINTENANCE_DB) as connection:
+        connection.execute(f'CREATE DATABASE "{name}"')
+
+    def allow(allowed: bool) -> None:
+        with _pg_connect(pg_user, PG_MAINTENANCE_DB) as connection:
+            connection.execute(f'ALTER DATABASE "{name}" WITH ALLOW_CONNECTIONS {str(allowed).lower()}')
+            if not allowed:
+                connection.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", (name,))
+
+    try:
+        yield f"postgresql+psycopg://{pg_user}@{PG_HOST}:{PG_PORT}/{name}", lambda: allow(False), lambda: allow(True)
+    finally:
+        with _pg_connect(pg_user, PG_MAINTENANCE_DB) as connection:
+            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.mark.postgres
+def test_postgresql_refusing_connections_then_back_loses_nothing(pg_own_database, capfd) -> None:
+    from analytics.db import open_database
+
+    url, block, unblock = pg_own_database
+    open_database(url).dispose()
+    assert _run_bot(url, 40, {5: block, 25: unblock}, 60.0) == 0
+    err = capfd.readouterr().err
+    _assert_one_warning(err)
+    assert _stored(url) == (40, 80, ["finished"])
