@@ -188,3 +188,26 @@ def test_postgresql_refusing_connections_then_back_loses_nothing(pg_own_database
     err = capfd.readouterr().err
     _assert_one_warning(err)
     assert _stored(url) == (40, 80, ["finished"])
+
+
+def test_a_sqlite_file_removed_under_the_store_is_an_error_not_a_silent_loss(tmp_path) -> None:
+    """SQLite would keep writing into the deleted file through its open connection, and lose it all at close."""
+    from analytics.db import open_database
+    from analytics.errors import DatabaseError
+    from analytics.store import ObservationIn, Store
+
+    path = tmp_path / "data" / "classmood.db"
+    path.parent.mkdir()
+    db = open_database(f"sqlite:///{path}")
+    try:
+        store = Store(db)
+        session_id = store.start_session(COURSE)
+        row = ObservationIn(name="Ana Lima", face_found=False, tile_box=(0, 0, 10, 10))
+        now = datetime.now(UTC)
+        store.record_capture(session_id, now, [row], tiles=1, faces=0, names=1)
+        for leftover in path.parent.iterdir():
+            leftover.unlink()
+        with pytest.raises(DatabaseError, match="removed or replaced"):
+            store.record_capture(session_id, now, [row], tiles=1, faces=0, names=1)
+    finally:
+        db.dispose()

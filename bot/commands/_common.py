@@ -29,7 +29,30 @@ DB_HELP = (
 
 
 def add_db_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--db", metavar="URL", default=None, help=DB_HELP)
+    parser.add_argument("--db", metavar="URL", type=db_url, default=None, help=DB_HELP)
+
+
+def db_url(text: str) -> str:
+    """``--db``: refuses an empty URL (it would silently mean the default database) and in-memory SQLite."""
+    value = text.strip()
+    if not value:
+        raise argparse.ArgumentTypeError("empty URL: give a database URL, or leave --db out for the default")
+    if re.fullmatch(r"sqlite(\+\w+)?://(/(:memory:)?)?(\?.*)?", value):
+        raise argparse.ArgumentTypeError(
+            f"{value}: an in-memory database keeps nothing; use sqlite:///PATH/classmood.db"
+        )
+    return value
+
+
+def positive_int(text: str) -> int:
+    """An argparse type: a whole number of at least 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{value} is not allowed: give a number of at least 1")
+    return value
 
 
 def add_format_option(parser: argparse.ArgumentParser) -> None:
@@ -73,14 +96,19 @@ def open_db(args: argparse.Namespace, *, upgrade: bool = True) -> Database:
 
 _DURATION = re.compile(r"^\s*(\d+)\s*([dwh])\s*$", re.IGNORECASE)
 _DURATION_UNITS = {"h": timedelta(hours=1), "d": timedelta(days=1), "w": timedelta(weeks=1)}
+#: Longer ages than this reach before year 1 (or overflow): nothing that old can exist.
+MAX_AGE = timedelta(days=100 * 366)
 
 
 def parse_duration(text: str) -> timedelta:
-    """``180d``, ``26w`` or ``12h`` -> timedelta (positive)."""
+    """``180d``, ``26w`` or ``12h`` -> timedelta (positive, at most 100 years)."""
     match = _DURATION.match(text or "")
     if not match or int(match.group(1)) <= 0:
         raise CommandError(f"bad duration {text!r}: use a number of days or weeks such as 180d or 26w")
-    return int(match.group(1)) * _DURATION_UNITS[match.group(2).lower()]
+    count, unit = int(match.group(1)), _DURATION_UNITS[match.group(2).lower()]
+    if count > MAX_AGE // unit:
+        raise CommandError(f"duration {text!r} is too long: at most 100 years ({MAX_AGE.days}d)")
+    return count * unit
 
 
 def parse_when(text: str, *, end_of_day: bool = False) -> datetime:
@@ -98,9 +126,11 @@ def parse_when(text: str, *, end_of_day: bool = False) -> datetime:
                 day += timedelta(days=1)
             return datetime.combine(day, time()).astimezone()
         parsed = datetime.fromisoformat(value)
+        return parsed if parsed.tzinfo is not None else parsed.astimezone()
     except ValueError:
         raise CommandError(f"bad date {text!r}: use YYYY-MM-DD or an ISO date-time such as 2024-05-01T09:00") from None
-    return parsed if parsed.tzinfo is not None else parsed.astimezone()
+    except OverflowError:
+        raise CommandError(f"date {text!r} is out of range") from None
 
 
 # ----------------------------------------------------------------------------- output

@@ -18,6 +18,7 @@ from bot.commands._common import (
     parse_duration,
     parse_when,
     percent,
+    positive_int,
     render,
     render_record,
     user_errors,
@@ -52,7 +53,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         sub.add_parser("sessions", help="list sessions, newest first", description="List sessions, newest first.")
     )
     sessions.add_argument("--course", help="only this course")
-    sessions.add_argument("--limit", type=int, default=None, help="at most this many sessions")
+    sessions.add_argument("--limit", type=positive_int, default=None, help="at most this many sessions")
     sessions.set_defaults(handler=_sessions)
 
     attendance = _common(

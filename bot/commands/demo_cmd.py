@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from bot.commands import CommandError
-from bot.commands._common import user_errors
+from bot.commands._common import db_url, user_errors
 
 DEMO_DB = Path("classmood-demo.db")
 DEMO_USER = "teacher"
@@ -27,7 +27,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--minutes", type=float, default=20, help="length of the class (default %(default)s)")
     parser.add_argument("--interval", type=float, default=5, help="seconds between captures (default %(default)s)")
     parser.add_argument("--platform", choices=("zoom", "meet", "teams"), default="zoom")
-    parser.add_argument("--db", metavar="URL", help=f"database URL (default: a fresh {DEMO_DB} here)")
+    parser.add_argument("--db", metavar="URL", type=db_url, help=f"database URL (default: a fresh {DEMO_DB} here)")
     parser.add_argument("--no-serve", action="store_true", help="stop after recording; do not serve the report")
     parser.add_argument("--port", type=int, default=8050, help="report port (default %(default)s)")
     parser.add_argument("--model", default="ferplus", help="expression model (default ferplus)")

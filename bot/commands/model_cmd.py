@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from bot.commands import CommandError
+from bot.commands._common import positive_int
 from bot.commands.train_cmd import require_torch
 
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".bmp", ".webp", ".tif", ".tiff"}
@@ -29,7 +30,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     predict.add_argument("--model", default="ferplus", help="ferplus (default), fer2013, or an .onnx path")
     predict.add_argument("--out", default="predictions.csv", help="CSV to write (default %(default)s; - for stdout)")
     predict.add_argument("--detect", action="store_true", help="find the face first (for photos, not face crops)")
-    predict.add_argument("--batch-size", type=int, default=128)
+    predict.add_argument("--batch-size", type=positive_int, default=128)
     predict.set_defaults(handler=run_predict)
 
     evaluate = commands.add_parser(
@@ -92,12 +93,17 @@ def iter_images(paths: list[str]) -> Iterator[Path]:
 
 
 def run_predict(args: argparse.Namespace) -> int:
-    import cv2
     import numpy as np
     from tqdm import tqdm
 
+    from bot.image_files import ImageReadError, read_image
     from model.preprocess import crop_face
 
+    if any(not str(raw).strip() for raw in args.paths):
+        raise CommandError("an empty path was given: name the image files or folders to classify")
+    out = None if args.out == "-" else Path(args.out)
+    if out is not None and (out.is_dir() or not out.parent.is_dir()):
+        raise CommandError(f"--out {out}: " + ("is a folder" if out.is_dir() else f"no folder {out.parent}"))
     classifier = _load_classifier(args.model)
     detector = None
     if args.detect:
@@ -122,11 +128,10 @@ def run_predict(args: argparse.Namespace) -> int:
             faces, rows_ok, errors = [], [], {}
             images = []
             for path in chunk:
-                image = cv2.imread(str(path), cv2.IMREAD_COLOR) if path.is_file() else None
-                if image is None:
-                    errors[path] = "unreadable image" if path.exists() else "no such file"
-                else:
-                    images.append((path, image))
+                try:
+                    images.append((path, read_image(path)))
+                except ImageReadError as error:
+                    errors[path] = str(error)
             if detector is not None and images:
                 found = detector.largest_faces([image for _, image in images])
                 kept = []

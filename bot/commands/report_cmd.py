@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 from bot.commands import CommandError
-from bot.commands._common import DB_HELP, add_db_option, open_db, user_errors
+from bot.commands._common import DB_HELP, add_db_option, db_url, open_db, user_errors
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -41,7 +41,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "or internet (plotly.js is inside it).",
     )
     # SUPPRESS: given only here, these options do not overwrite the same options given before `export`.
-    export.add_argument("--db", metavar="URL", default=argparse.SUPPRESS, help=DB_HELP)
+    export.add_argument("--db", metavar="URL", type=db_url, default=argparse.SUPPRESS, help=DB_HELP)
     export.add_argument(
         "--session", metavar="ID|last", default=argparse.SUPPRESS, help="the class to export (default: the last one)"
     )
