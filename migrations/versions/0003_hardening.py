@@ -1,4 +1,6 @@
-"""Unowned courses get unique names (bots starting the same new course at once share one row).
+"""Hardening (issue 17): unique names for unowned courses, and a per-user session version.
+
+Unowned courses get unique names (bots starting the same new course at once share one row).
 
 Courses with a NULL owner escaped the (owner_id, name) unique constraint, as SQL
 treats NULLs as distinct, so simultaneous bot starts could create several rows
@@ -6,6 +8,9 @@ of one course. Duplicates already there are merged into the oldest row first:
 their sessions move over, and their participants either move over or, when the
 oldest course has the same student, have their observations moved onto that
 student.
+
+``users.session_version`` is bumped at logout: report cookies carry the
+version they were issued under, so a copied cookie stops working at logout.
 
 Numbered 0003 because a 0002 (course names unique per instructor, issue 16) is
 made on another branch; when both are merged, chain this one after it.
@@ -72,7 +77,11 @@ def upgrade() -> None:
         sqlite_where=sa.text("owner_id IS NULL"),
         postgresql_where=sa.text("owner_id IS NULL"),
     )
+    with op.batch_alter_table("users") as batch:
+        batch.add_column(sa.Column("session_version", sa.Integer(), nullable=False, server_default="0"))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("users") as batch:
+        batch.drop_column("session_version")
     op.drop_index(INDEX, table_name="courses")
