@@ -6,7 +6,6 @@ Kept free of heavy imports: analytics and SQLAlchemy load inside functions.
 from __future__ import annotations
 
 import argparse
-import csv
 import io
 import json
 import re
@@ -186,8 +185,10 @@ def render(rows: Sequence[Mapping[str, Any]], columns: Sequence[Column], fmt: st
         records = [{c.key: _plain(row.get(c.key)) for c in columns} for row in rows]
         return json.dumps(records, indent=2, ensure_ascii=False)
     if fmt == "csv":
+        from analytics import csv_safe
+
         buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\n")
+        writer = csv_safe.writer(buffer, lineterminator="\n")
         writer.writerow([c.key for c in columns])
         for row in rows:
             writer.writerow(["" if row.get(c.key) is None else _plain(row.get(c.key)) for c in columns])
