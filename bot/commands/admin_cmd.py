@@ -337,6 +337,7 @@ def _purge(args: argparse.Namespace) -> int:
         "captures": result.captures,
         "observations": result.observations,
         "participants": result.participants,
+        "courses": result.courses,
     }
     if args.format == "table":
         verb = "would delete" if result.dry_run else "deleted"
@@ -344,7 +345,7 @@ def _purge(args: argparse.Namespace) -> int:
         print(
             f"{verb} {result.sessions} session(s) ended before {local_time(result.cutoff)}{ids}: "
             f"{result.captures} capture(s), {result.observations} observation(s), "
-            f"{result.participants} student(s) left with no data"
+            f"{result.participants} student(s) left with no data, {result.courses} course(s) left empty"
         )
     else:
         if args.format == "json":
