@@ -139,9 +139,42 @@ def create_app(
     for page in PAGES:
         page.register(app)
     downloads.register(server)
+    _close_dead_sessions_now_and_then(server, db)
     # Computed per page: Dash registers some inline scripts (the pages plugin's) only on the first request.
     server.config["CLASSMOOD_CSP"] = lambda: content_security_policy(app)
     return app
+
+
+HEARTBEAT_CHECK_S = 30.0
+
+
+def _close_dead_sessions_now_and_then(server: flask.Flask, db: Database) -> None:
+    """Every HEARTBEAT_CHECK_S at most, mark 'running' sessions whose bot stopped writing as 'interrupted'.
+
+    A live bot writes a capture every interval; one silent for ten intervals
+    (at least two minutes) was killed or lost its machine, and the report
+    must not keep showing its class as live.
+    """
+    import threading
+    import time
+
+    from analytics.store import Store
+
+    state = {"next": 0.0}
+    lock = threading.Lock()
+
+    @server.before_request
+    def heartbeat() -> None:
+        with lock:
+            if time.monotonic() < state["next"]:
+                return
+            state["next"] = time.monotonic() + HEARTBEAT_CHECK_S
+        try:
+            Store(db).close_orphaned_sessions()
+        except Exception as error:  # a read-only database still serves the report
+            server.logger.warning(
+                "could not close stale sessions: %s", str(error).splitlines()[0] if str(error) else error
+            )
 
 
 def content_security_policy(app: dash.Dash) -> str:

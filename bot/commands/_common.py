@@ -6,6 +6,7 @@ Kept free of heavy imports: analytics and SQLAlchemy load inside functions.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import io
 import json
 import re
@@ -88,7 +89,21 @@ def open_db(args: argparse.Namespace, *, upgrade: bool = True) -> Database:
     from analytics.db import open_database
 
     with user_errors():
-        return open_database(getattr(args, "db", None), upgrade=upgrade)
+        db = open_database(getattr(args, "db", None), upgrade=upgrade)
+    if upgrade:
+        _close_dead_sessions(db)
+    return db
+
+
+def _close_dead_sessions(db: Database) -> None:
+    """Sessions whose bot stopped writing for ten intervals show as 'interrupted', not 'running' (a heartbeat)."""
+    from sqlalchemy import exc
+
+    from analytics.errors import AnalyticsError
+    from analytics.store import Store
+
+    with contextlib.suppress(exc.SQLAlchemyError, AnalyticsError):  # e.g. a read-only copy: listing still works
+        Store(db).close_orphaned_sessions()
 
 
 # ----------------------------------------------------------------------------- parsing
