@@ -24,6 +24,7 @@ from __future__ import annotations
 import logging
 import os
 import random
+import stat
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -57,8 +58,30 @@ def default_sqlite_path() -> Path:
     import platformdirs
 
     directory = Path(platformdirs.user_data_dir("classmood", appauthor=False))
-    directory.mkdir(parents=True, exist_ok=True)
+    directory.mkdir(mode=0o700, parents=True, exist_ok=True)  # the data folder is the user's alone
     return directory / "classmood.db"
+
+
+def prepare_sqlite_file(path: Path) -> None:
+    """Create the database file readable by its owner only (0600), or warn when an existing one is not.
+
+    SQLite gives the ``-wal`` and ``-shm`` files the database file's
+    permissions, so they are private too. A missing folder is left to SQLite
+    to report.
+    """
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+        return
+    except FileExistsError:
+        pass
+    except OSError:
+        return
+    try:
+        mode = stat.S_IMODE(path.stat().st_mode)
+    except OSError:
+        return
+    if mode & 0o077 and path.is_file():
+        log.warning("warning: the database %s can be read by other users (mode %o): chmod 600 it", path, mode)
 
 
 def resolve_url(url: str | None = None) -> str:
@@ -275,6 +298,9 @@ def open_database(url: str | None = None, *, upgrade: bool = True, echo: bool = 
     schema newer than this version of ClassMood.
     """
     engine = make_engine(url, echo=echo)
+    sqlite_file = _sqlite_file(engine)
+    if sqlite_file is not None:
+        prepare_sqlite_file(sqlite_file)
     try:
         with engine.connect():
             pass
