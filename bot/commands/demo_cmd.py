@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import secrets
 import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -12,7 +13,8 @@ from bot.commands._common import db_url, user_errors
 
 DEMO_DB = Path("classmood-demo.db")
 DEMO_USER = "teacher"
-DEMO_PASSWORD = "demo-class"  # a throwaway local account, shown to the user on purpose
+DEMO_PASSWORD = "demo-class"  # a throwaway local account in the fresh demo file, shown to the user on purpose
+DEMO_COURSE = "Demo class"
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -28,6 +30,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--interval", type=float, default=5, help="seconds between captures (default %(default)s)")
     parser.add_argument("--platform", choices=("zoom", "meet", "teams"), default="zoom")
     parser.add_argument("--db", metavar="URL", type=db_url, help=f"database URL (default: a fresh {DEMO_DB} here)")
+    parser.add_argument(
+        "--into-existing",
+        action="store_true",
+        help="with --db: add the demo class to a database that already holds real classes or users",
+    )
     parser.add_argument("--no-serve", action="store_true", help="stop after recording; do not serve the report")
     parser.add_argument("--port", type=int, default=8050, help="report port (default %(default)s)")
     parser.add_argument("--model", default="ferplus", help="expression model (default ferplus)")
@@ -76,17 +83,48 @@ def _prepare_database(args: argparse.Namespace):
     from analytics.errors import NotFoundError
 
     url = args.db
-    if url is None:
+    fresh = url is None
+    if fresh:
         for suffix in ("", "-wal", "-shm"):
             Path(f"{DEMO_DB}{suffix}").unlink(missing_ok=True)
         url = f"sqlite:///{DEMO_DB.resolve()}"
     with user_errors():
         db = open_database(url)
+        held = None if fresh else _real_data(db)
+        if held and not args.into_existing:
+            db.dispose()
+            raise CommandError(
+                f"{db.url} already holds {held}: the demo would add a synthetic class and an admin account to it. "
+                "Leave out --db for a fresh demo database, or pass --into-existing"
+            )
         try:
             owner = auth.get_user(db, DEMO_USER)
+            args.demo_password = None  # an account from an earlier demo: its password is left alone
         except NotFoundError:
-            owner = auth.create_user(db, DEMO_USER, DEMO_PASSWORD, role="admin")
+            # A known password only in the throwaway demo file; anywhere else, a random one shown once.
+            args.demo_password = DEMO_PASSWORD if fresh else secrets.token_urlsafe(12)
+            owner = auth.create_user(db, DEMO_USER, args.demo_password, role="admin")
     return db, owner
+
+
+def _real_data(db) -> str | None:
+    """What in ``db`` is not from an earlier demo ("3 user(s), 2 course(s)"), or None."""
+    from sqlalchemy import func, select
+
+    from analytics.schema import Course, User
+
+    with db.session() as session:
+        users = session.scalar(select(func.count()).select_from(User).where(User.username != DEMO_USER))
+        courses = session.scalar(select(func.count()).select_from(Course).where(Course.name != DEMO_COURSE))
+    parts = [f"{users} user(s)" if users else "", f"{courses} course(s)" if courses else ""]
+    return ", ".join(p for p in parts if p) or None
+
+
+def _login_line(args: argparse.Namespace) -> str:
+    password = getattr(args, "demo_password", None)
+    return f"log in as {DEMO_USER!r} " + (
+        f"with password {password!r}" if password else "with the password that account already has"
+    )
 
 
 def run_demo(args: argparse.Namespace) -> int:
@@ -102,7 +140,7 @@ def run_demo(args: argparse.Namespace) -> int:
     pipeline = build_pipeline(args.model)
     start = datetime.now(UTC) - timedelta(minutes=args.minutes)  # the class "just ended"
     options = BotOptions(
-        course="Demo class", source=f"synthetic:{args.platform}", interval_s=args.interval, owner_id=owner.id
+        course=DEMO_COURSE, source=f"synthetic:{args.platform}", interval_s=args.interval, owner_id=owner.id
     )
     runner = BotRunner(options, Store(db), pipeline, lambda _spec, _interval, _start: SimulatedSource(args, start))
     with user_errors():
@@ -110,12 +148,13 @@ def run_demo(args: argparse.Namespace) -> int:
     _print_attendance(db, summary.session_id)
     if args.no_serve:
         db.dispose()
+        print(f"\nTo see the report: classmood report --db {args.db or DEMO_DB} and {_login_line(args)}")
         return 0
     from analytics.report.app import create_app
     from analytics.report.server import serve
 
     url = f"http://127.0.0.1:{args.port}/session/{summary.session_id}"
-    print(f"\nReport: open {url} and log in as {DEMO_USER!r} with password {DEMO_PASSWORD!r} (Ctrl+C to stop)")
+    print(f"\nReport: open {url} and {_login_line(args)} (Ctrl+C to stop)")
     try:
         serve(create_app(db, landing=f"/session/{summary.session_id}"), "127.0.0.1", args.port)
     except OSError as error:
