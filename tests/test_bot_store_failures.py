@@ -24,6 +24,8 @@ from types import SimpleNamespace
 import pytest
 from sqlalchemy import func, select
 
+from analytics.store import Store
+
 pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="forks the bot, limits its file size")
 
 COURSE = "Outage course"
@@ -211,3 +213,50 @@ def test_a_sqlite_file_removed_under_the_store_is_an_error_not_a_silent_loss(tmp
             store.record_capture(session_id, now, [row], tiles=1, faces=0, names=1)
     finally:
         db.dispose()
+
+
+def test_a_failed_capture_keeps_its_reason_even_an_empty_one(sqlite_url) -> None:
+    """A grab that fails with no message (an X display going away) still leaves a reason in the capture row."""
+    from analytics.db import open_database
+    from analytics.schema import Capture
+    from bot.runner import BotOptions, BotRunner, StatusLine
+
+    class DisplayGoesAway(FakePipeline):
+        calls = 0
+
+        def process(self, frames):
+            self.calls += 1
+            if self.calls == 3:
+                raise ConnectionResetError()  # what Xlib raises, with no message, when the display is gone
+            return super().process(frames)
+
+    db = open_database(sqlite_url)
+    try:
+        source = ScriptedSource(4, {}, pause_s=0)
+        options = BotOptions(course=COURSE, source="images:scripted", interval_s=1.0)
+        BotRunner(options, Store(db), DisplayGoesAway(), lambda *_args: source, StatusLine(sys.stderr)).run()
+        with db.session() as session:
+            errors = session.scalars(select(Capture.error).order_by(Capture.id)).all()
+    finally:
+        db.dispose()
+    assert errors == [None, None, "ConnectionResetError", None]
+
+
+def test_store_errors_are_reported_without_the_students_names(sqlite_url) -> None:
+    """SQLAlchemy puts the statement's parameters (student names) into its messages; the reason leaves them out."""
+    from sqlalchemy import exc, insert
+
+    from analytics.db import open_database
+    from analytics.schema import Participant
+    from bot.store_buffer import reason
+
+    db = open_database(sqlite_url)
+    try:
+        course_id = Store(db).session_info(Store(db).start_session(COURSE)).course_id
+        row = {"course_id": course_id, "display_name": "Ana Lima", "normalized_name": "ana lima"}
+        with pytest.raises(exc.IntegrityError) as failed, db.engine.begin() as connection:
+            connection.execute(insert(Participant), [row, row])
+    finally:
+        db.dispose()
+    assert "Ana Lima" in str(failed.value)
+    assert "Ana Lima" not in reason(failed.value) and "UNIQUE constraint failed" in reason(failed.value)
