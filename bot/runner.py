@@ -212,6 +212,14 @@ class BotRunner:
     def _close_session(self, started: datetime) -> None:
         """Store what is still kept in memory, then close the session ('interrupted' if the store failed)."""
         if self._store_error is None:
+            if self.writer.down:
+                print(
+                    f"waiting for the database to store the {len(self.writer.pending)} capture(s) kept in memory "
+                    "(Ctrl-C again to give them up)",
+                    file=sys.stderr,
+                )
+                if threading.current_thread() is threading.main_thread():
+                    signal.signal(signal.SIGINT, signal.default_int_handler)
             try:
                 self.writer.drain()
             except StoreUnavailable as error:
