@@ -3,16 +3,17 @@
 A course's name is unique per owner, and among the courses nobody owns yet
 (:class:`analytics.schema.Course` has a partial unique index for those, since
 SQL treats NULL owners as distinct). :func:`course_for` is the insert-or-get
-the bot uses: an instructor claims an unowned course of that name rather than
-getting a second one.
+the bot uses (:meth:`analytics.store.Store.start_session`): an instructor
+claims an unowned course of that name rather than getting a second one.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, exc, insert, select, text, update
+from sqlalchemy import Connection, select, text, update
 from sqlalchemy.orm import Session
 
-from analytics.schema import Course
+from analytics.db import insert_or_ignore
+from analytics.schema import Course, utcnow
 
 _MERGE_STATEMENTS = (
     # observations of a student known in both courses go to the kept course's participant
@@ -36,39 +37,42 @@ def merge_courses(connection: Connection | Session, keep: int, drop: int) -> Non
         connection.execute(text(statement), {"keep": keep, "drop": drop})
 
 
-def _find(session: Session, name: str, owner_id: int | None) -> int | None:
+def _find(connection: Connection | Session, name: str, owner_id: int | None) -> int | None:
     owner = Course.owner_id.is_(None) if owner_id is None else Course.owner_id == owner_id
-    return session.scalar(select(Course.id).where(Course.name == name, owner))
+    return connection.scalar(select(Course.id).where(Course.name == name, owner))
 
 
-def course_for(session: Session, name: str, owner_id: int | None) -> int:
+def course_for(connection: Connection | Session, name: str, owner_id: int | None) -> int:
     """The id of the course ``name`` of ``owner_id``, created if needed (inside the caller's transaction).
 
     With an owner: their course of that name, else an unowned one of that name, which they claim, else a new
     one. Without: the unowned course of that name, else the only course of that name, else a new unowned one.
+    The insert is an insert-or-get (``ON CONFLICT DO NOTHING``, then a select): bots starting the same new
+    course at once share one row, thanks to the unique (owner, name) constraint and, for unowned courses, the
+    partial unique index on their names.
     """
-    course_id = _find(session, name, owner_id)
+    course_id = _find(connection, name, owner_id)
     if course_id is not None:
         return course_id
     if owner_id is not None:
-        unowned = _find(session, name, None)
+        unowned = _find(connection, name, None)
         if unowned is not None:
-            session.execute(update(Course).where(Course.id == unowned).values(owner_id=owner_id))
-            return unowned
+            claimed = connection.execute(
+                update(Course).where(Course.id == unowned, Course.owner_id.is_(None)).values(owner_id=owner_id)
+            )
+            if claimed.rowcount == 1:
+                return unowned
     else:
-        same_name = session.scalars(select(Course.id).where(Course.name == name).limit(2)).all()
+        same_name = connection.scalars(select(Course.id).where(Course.name == name).limit(2)).all()
         if len(same_name) == 1:
             return same_name[0]
-    try:
-        with session.begin_nested():  # a bot starting the same course at the same moment: get theirs
-            return session.execute(
-                insert(Course).values(name=name, owner_id=owner_id).returning(Course.id)
-            ).scalar_one()
-    except exc.IntegrityError:
-        course_id = _find(session, name, owner_id)
-        if course_id is None:
-            raise
-        return course_id
+    connection.execute(
+        insert_or_ignore(connection, Course.__table__).values(name=name, owner_id=owner_id, created_at=utcnow())
+    )
+    course_id = _find(connection, name, owner_id)
+    if course_id is None:  # cannot happen: the row is there, ours or another writer's
+        raise RuntimeError(f"course {name!r} neither inserted nor found")
+    return course_id
 
 
 def release_courses(session: Session, owner_id: int) -> None:

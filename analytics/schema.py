@@ -126,6 +126,8 @@ class User(Base):
     role: Mapped[str] = mapped_column(String(20))
     password_hash: Mapped[str] = mapped_column(String(255))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: bumped at logout: report sessions issued under an older version are over
+    session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     def __repr__(self) -> str:
         return f"User(id={self.id!r}, username={self.username!r}, role={self.role!r})"
@@ -135,8 +137,9 @@ class Course(Base):
     """A course; ``owner_id`` is null for courses the bot created with no user yet.
 
     The name is unique per owner, and among unowned courses: SQL treats NULL
-    owners as distinct, so a partial unique index covers those (see
-    :mod:`analytics.courses` for finding or creating a course).
+    owners as distinct, so a partial unique index covers those. Both let
+    :func:`analytics.courses.course_for` insert-or-get a course when several
+    bots start the same new one at once.
     """
 
     __tablename__ = "courses"

@@ -21,7 +21,7 @@ from typing import Any
 from sqlalchemy import Connection, func, insert, select, update
 
 from analytics.courses import course_for
-from analytics.db import Database
+from analytics.db import Database, insert_or_ignore
 from analytics.errors import NotFoundError
 from analytics.schema import (
     EMOTIONS,
@@ -132,19 +132,24 @@ class Store:
         course_name = course_name.strip()
         if not course_name:
             raise ValueError("the course name is empty")
-        with self.db.transaction() as session:
-            course_id = course_for(session, course_name, owner_id)
-            class_session = ClassSession(
-                course_id=course_id,
-                started_at=started_at or utcnow(),
-                status="running",
-                source=source,
-                interval_s=interval_s,
-                notes=notes,
-            )
-            session.add(class_session)
-            session.flush()
-            session_id = class_session.id
+
+        def work(connection: Connection) -> tuple[int, int]:
+            course_id = course_for(connection, course_name, owner_id)
+            session_id = connection.execute(
+                insert(ClassSession.__table__)
+                .values(
+                    course_id=course_id,
+                    started_at=started_at or utcnow(),
+                    status="running",
+                    source=source,
+                    interval_s=interval_s,
+                    notes=notes,
+                )
+                .returning(ClassSession.__table__.c.id)
+            ).scalar_one()
+            return course_id, session_id
+
+        course_id, session_id = self.db.write(work)
         self._session_course[session_id] = course_id
         return session_id
 
@@ -259,6 +264,11 @@ class Store:
         fetched: dict[str, int] = {}
         if missing:
             participants = Participant.__table__
+            # Insert-or-get: another writer may add the same student at the same time.
+            connection.execute(
+                insert_or_ignore(connection, participants),
+                [{"course_id": course_id, "display_name": names[key], "normalized_name": key} for key in missing],
+            )
             fetched.update(
                 connection.execute(
                     select(participants.c.normalized_name, participants.c.id).where(
@@ -266,13 +276,6 @@ class Store:
                     )
                 ).all()
             )
-            for key in missing:
-                if key not in fetched:
-                    fetched[key] = connection.execute(
-                        insert(participants)
-                        .values(course_id=course_id, display_name=names[key], normalized_name=key)
-                        .returning(participants.c.id)
-                    ).scalar_one()
         return {**known, **fetched}, fetched
 
     def record_capture(
@@ -305,7 +308,7 @@ class Store:
 
         # Core statements on one connection: this runs every few seconds for the
         # whole class, and the ORM's unit of work would double its cost.
-        with self.db.engine.begin() as connection:
+        def work(connection: Connection) -> tuple[int, int, dict[str, int]]:
             course_id = self._course_of(connection, session_id)
             ids, new = self._participant_ids(connection, course_id, display_by_key) if keys else ({}, {})
             capture_id = connection.execute(
@@ -328,6 +331,11 @@ class Store:
                     for key, obs in zip(keys, observations, strict=True)
                 ]
                 connection.execute(insert(Observation.__table__), rows)
+            return capture_id, course_id, new
+
+        # Core statements on one connection: this runs every few seconds for the
+        # whole class, and the ORM's unit of work would double its cost.
+        capture_id, course_id, new = self.db.write(work)
         if new:
             with self._lock:
                 self._participants.setdefault(course_id, {}).update(new)

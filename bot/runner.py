@@ -27,6 +27,8 @@ from typing import TextIO
 
 from analytics.store import ObservationIn, Store
 from bot.pipeline import CapturePipeline, CaptureResult
+from bot.store_buffer import DOWN_LIMIT_S, BufferedWriter, StoreUnavailable
+from bot.store_buffer import reason as error_reason
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +48,8 @@ class BotOptions:
     dry_run: bool = False
     platform: str | None = None
     owner_id: int | None = None
+    #: stop (exit 2) when the database accepts no write for this long
+    store_down_limit_s: float = DOWN_LIMIT_S
 
 
 @dataclass
@@ -55,6 +59,8 @@ class SessionSummary:
     failed: int
     participants: int
     ended_because: str
+    #: set when the bot stopped because the database stayed unavailable (one line)
+    store_error: str | None = None
 
 
 def to_store_rows(pipeline: CapturePipeline, result: CaptureResult) -> list[ObservationIn]:
@@ -150,6 +156,8 @@ class BotRunner:
         self._last_capture_at: datetime | None = None
         self._page_turner = None
         self._previous_handlers: dict[int, object] = {}
+        self.writer = BufferedWriter(store, down_limit_s=options.store_down_limit_s)
+        self._store_error: str | None = None
 
     def stop(self, reason: str) -> None:
         if not self._stop.is_set():
@@ -225,16 +233,57 @@ class BotRunner:
         finally:
             self._restore_signal_handlers()
             source.close()
-            started_at, ended_at = self._session_span(started, recorded)
-            self.store.finish_session(self.session_id, started_at=started_at, ended_at=ended_at)
+            self._close_session(*self._session_span(started, recorded))
+        lost = len(self.writer.pending)
         summary = SessionSummary(
-            self.session_id, self._captures, self._failed, len(self._participants), self._ended_because or "done"
+            self.session_id,
+            self._captures - lost,
+            self._failed,
+            len(self._participants),
+            self._ended_because or "done",
+            self._store_error,
         )
         self.status.done(
-            f"session {summary.session_id} closed ({summary.ended_because}): {summary.captures} captures, "
-            f"{summary.participants} participants" + (f", {summary.failed} failed captures" if summary.failed else "")
+            f"session {summary.session_id} {'stopped' if self._store_error else 'closed'} ({summary.ended_because}): "
+            f"{summary.captures} captures, {summary.participants} participants"
+            + (f", {summary.failed} failed captures" if summary.failed else "")
+            + (f", {lost} not stored" if lost else "")
         )
         return summary
+
+    def _close_session(self, started_at: datetime, ended_at: datetime) -> None:
+        """Store what is still kept in memory, then close the session ('interrupted' if the store failed)."""
+        if self._store_error is None:
+            if self.writer.down:
+                print(
+                    f"waiting for the database to store the {len(self.writer.pending)} capture(s) kept in memory "
+                    "(Ctrl-C again to give them up)",
+                    file=sys.stderr,
+                )
+                if threading.current_thread() is threading.main_thread():
+                    signal.signal(signal.SIGINT, signal.default_int_handler)
+            try:
+                self.writer.drain()
+            except StoreUnavailable as error:
+                self._store_down(error)
+        try:
+            self.store.finish_session(
+                self.session_id,
+                started_at=started_at,
+                ended_at=ended_at,
+                status="interrupted" if self._store_error else "finished",
+            )
+        except Exception as error:
+            if self._store_error is None:
+                raise
+            print(
+                f"could not close session {self.session_id} ({error_reason(error)}): the next `bot start` closes it",
+                file=sys.stderr,
+            )
+
+    def _store_down(self, error: StoreUnavailable) -> None:
+        self._store_error = str(error)
+        self.stop("the database stayed unavailable")
 
     def _sessions_of_dead_bots(self) -> list[int]:
         """Running sessions started on this machine by a bot process that no longer exists (killed, crashed)."""
@@ -277,12 +326,17 @@ class BotRunner:
         scheduler = BackgroundScheduler(timezone="UTC")
 
         def on_error(event) -> None:
-            ended = isinstance(event.exception, SourceEnded)  # e.g. the meeting window was closed
-            self.stop(str(event.exception) if ended else f"stopped: {event.exception}")
+            self.stop(f"stopped: {error_reason(event.exception)}")
+
+        def capture() -> None:
+            try:
+                self._capture(source)
+            except SourceEnded as ended:  # e.g. the meeting window was closed: the normal end, no traceback
+                self.stop(str(ended))
 
         scheduler.add_listener(on_error, EVENT_JOB_ERROR)
         scheduler.add_job(
-            lambda: self._capture(source),
+            capture,
             IntervalTrigger(seconds=self.options.interval_s, start_date=started, end_date=end, timezone="UTC"),
             next_run_time=started,
             max_instances=1,
@@ -316,29 +370,27 @@ class BotRunner:
                 result = self.pipeline.process([frame])
             result.timings_ms = {"grab": grab_ms, **result.timings_ms}
             rows = to_store_rows(self.pipeline, result)
-            store_started = time.perf_counter()
-            self.store.record_capture(
-                self.session_id,
-                captured_at,
-                rows,
-                tiles=result.tiles,
-                faces=result.faces,
-                names=result.names,
-                timings=result.timings_ms,
-                total_ms=round((time.perf_counter() - started) * 1000.0, 2),
-                error="; ".join(result.errors) or None,
-            )
-            store_ms = (time.perf_counter() - store_started) * 1000.0
         except SourceEnded:
             raise
         except Exception as error:  # one bad capture must not end the class
             self._failed += 1
-            log.warning("capture failed: %s", error, exc_info=log.isEnabledFor(logging.DEBUG))
-            try:
-                self.store.record_capture(self.session_id, captured_at, [], tiles=0, faces=0, names=0, error=str(error))
-            except Exception:
-                log.exception("could not record the failed capture")
+            log.warning("capture failed: %s", error_reason(error), exc_info=log.isEnabledFor(logging.DEBUG))
+            self._store(captured_at, [], tiles=0, faces=0, names=0, error=error_reason(error))
             return
+        store_started = time.perf_counter()
+        stored = self._store(
+            captured_at,
+            rows,
+            tiles=result.tiles,
+            faces=result.faces,
+            names=result.names,
+            timings=result.timings_ms,
+            total_ms=round((time.perf_counter() - started) * 1000.0, 2),
+            error="; ".join(result.errors) or None,
+        )
+        if not stored:
+            return
+        store_ms = (time.perf_counter() - store_started) * 1000.0
         self._captures += 1
         self._first_capture_at = self._first_capture_at or captured_at
         self._last_capture_at = captured_at
@@ -349,3 +401,12 @@ class BotRunner:
             f"{result.tiles} tiles, {result.faces} faces, {result.names} names  "
             f"{total:.0f} ms (store {store_ms:.0f} ms)"
         )
+
+    def _store(self, captured_at: datetime, rows: list[ObservationIn], **fields) -> bool:
+        """Hand a capture to the writer (kept in memory while the database is down); False once the bot must stop."""
+        try:
+            self.writer.record(self.session_id, captured_at, rows, **fields)
+        except StoreUnavailable as error:
+            self._store_down(error)
+            return False
+        return True

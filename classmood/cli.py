@@ -16,8 +16,15 @@ from classmood.commands import command_modules
 from classmood.errors import CommandError
 
 
+class OneLineErrorParser(argparse.ArgumentParser):
+    """Usage errors as one line on stderr (exit 2), pointing at --help instead of printing the usage."""
+
+    def error(self, message: str):
+        self.exit(2, f"classmood: error: {message} (see `{self.prog} --help`)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = OneLineErrorParser(
         prog="classmood",
         description="ClassMood reads the mood of an online class: a meeting bot, an expression model "
         "and a post-class report.",

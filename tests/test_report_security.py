@@ -327,8 +327,8 @@ def test_removing_a_user_or_changing_their_password_ends_their_session(app):
 
 
 def test_secret_key_from_env_else_a_private_file(tmp_path, monkeypatch):
-    monkeypatch.setenv("CLASSMOOD_SECRET_KEY", "from-the-environment")
-    assert security.load_secret_key(tmp_path / "key") == "from-the-environment"
+    monkeypatch.setenv("CLASSMOOD_SECRET_KEY", "from-the-environment-" + "k" * 20)
+    assert security.load_secret_key(tmp_path / "key") == "from-the-environment-" + "k" * 20
     assert not (tmp_path / "key").exists()
     monkeypatch.delenv("CLASSMOOD_SECRET_KEY")
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
