@@ -108,8 +108,13 @@ def set_role(db: Database, username: str, role: str) -> None:
 
 
 def remove_user(db: Database, username: str) -> None:
-    """Delete a user; their courses stay, with no owner."""
+    """Delete a user; their courses stay, with no owner (merged into an unowned course of the same name)."""
+    from analytics.courses import release_courses
+
     with db.transaction() as session:
+        user_id = session.scalar(select(User.id).where(User.username == username.strip()))
+        if user_id is not None:
+            release_courses(session, user_id)
         result = session.execute(delete(User).where(User.username == username.strip()))
         if result.rowcount == 0:
             raise NotFoundError(f"no user named {username!r}")

@@ -7,7 +7,14 @@ few milliseconds when it is already there).
 
 SQLite connections run in WAL mode with a 10 s busy timeout, ``synchronous =
 NORMAL`` and foreign keys enforced; SQLAlchemy, not the ``sqlite3`` driver,
-emits ``BEGIN`` so that transactions (DDL included) are real ones.
+emits ``BEGIN`` so that transactions (DDL included) are real ones. Write
+transactions (:meth:`Database.transaction`, :meth:`Database.write`, migrations)
+begin with ``BEGIN IMMEDIATE``: a deferred transaction that reads and then
+writes cannot upgrade its read lock while another process writes, and SQLite
+fails it at once ("database is locked") instead of waiting the busy timeout.
+:meth:`Database.write` also retries a transaction that still meets a busy
+database (or, on PostgreSQL, a serialization failure or deadlock) a few times,
+with jittered backoff.
 PostgreSQL goes through psycopg 3 (``postgresql+psycopg://``; a bare
 ``postgresql://`` URL is read as that).
 """
@@ -16,12 +23,16 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Iterator
+import random
+import stat
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import Connection, Engine, create_engine, event, exc
+from sqlalchemy import Connection, Engine, Insert, Table, create_engine, event, exc
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -30,6 +41,16 @@ from analytics.errors import DatabaseError
 ENV_VAR = "CLASSMOOD_DATABASE_URL"
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 POSTGRES_CONNECT_TIMEOUT_S = 10
+SQLITE_SUFFIXES = (".db", ".sqlite", ".sqlite3")
+#: Execution option marking a connection whose transactions write (``BEGIN IMMEDIATE`` on SQLite).
+WRITE_OPTION = "classmood_write"
+WRITE_ATTEMPTS = 6
+RETRY_BASE_S = 0.05
+RETRY_MAX_S = 2.0
+# PostgreSQL SQLSTATEs worth retrying: serialization failure, deadlock.
+_PG_RETRY_SQLSTATES = {"40001", "40P01"}
+
+T = TypeVar("T")
 
 log = logging.getLogger(__name__)
 
@@ -39,18 +60,68 @@ def default_sqlite_path() -> Path:
     import platformdirs
 
     directory = Path(platformdirs.user_data_dir("classmood", appauthor=False))
-    directory.mkdir(parents=True, exist_ok=True)
+    directory.mkdir(mode=0o700, parents=True, exist_ok=True)  # the data folder is the user's alone
     return directory / "classmood.db"
 
 
+def prepare_sqlite_file(path: Path) -> None:
+    """Create the database file readable by its owner only (0600), or warn when an existing one is not.
+
+    SQLite gives the ``-wal`` and ``-shm`` files the database file's
+    permissions, so they are private too. A missing folder is left to SQLite
+    to report.
+    """
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+        return
+    except FileExistsError:
+        pass
+    except OSError:
+        return
+    try:
+        mode = stat.S_IMODE(path.stat().st_mode)
+    except OSError:
+        return
+    if mode & 0o077 and path.is_file():
+        log.warning("warning: the database %s can be read by other users (mode %o): chmod 600 it", path, mode)
+
+
 def resolve_url(url: str | None = None) -> str:
-    """The database URL to use: ``url``, else ``$CLASSMOOD_DATABASE_URL``, else the default SQLite file."""
-    if url:
-        return url
+    """The database URL to use: ``url``, else ``$CLASSMOOD_DATABASE_URL``, else the default SQLite file.
+
+    Either may be a URL (``sqlite:///...``, ``postgresql+psycopg://...``) or a plain path to a SQLite file
+    (``classmood-demo.db``, ``~/class.db``), made absolute here.
+    """
+    if url and url.strip():
+        return _url_or_path(url.strip())
     from_env = os.environ.get(ENV_VAR, "").strip()
     if from_env:
-        return from_env
+        return _url_or_path(from_env)
     return f"sqlite:///{default_sqlite_path()}"
+
+
+def _url_or_path(text: str) -> str:
+    """``text`` when it is a URL, else the ``sqlite:///`` URL of the file it names.
+
+    A file that does not exist yet must end in one of :data:`SQLITE_SUFFIXES`, so that a mistyped URL is an
+    error rather than a new database file.
+    """
+    if "://" in text:
+        return text
+    path = Path(text).expanduser().absolute()
+    if not path.is_file() and path.suffix.lower() not in SQLITE_SUFFIXES:
+        raise DatabaseError(
+            f"invalid database URL {text!r}: give a URL (sqlite:///PATH, postgresql+psycopg://...) "
+            f"or a SQLite file ending in {', '.join(SQLITE_SUFFIXES)}"
+        )
+    if path.is_dir():
+        raise DatabaseError(f"{text!r} is a folder: give a database file (e.g. {path / 'classmood.db'}) or a URL")
+    if not path.parent.is_dir():
+        raise DatabaseError(
+            f"{text!r} is neither a database URL (sqlite:///PATH, postgresql+psycopg://...) "
+            f"nor a file in an existing folder ({path.parent} does not exist)"
+        )
+    return f"sqlite:///{path}"
 
 
 def _parse_url(url: str) -> URL:
@@ -99,7 +170,42 @@ def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
 
 
 def _sqlite_on_begin(connection: Connection) -> None:
-    connection.exec_driver_sql("BEGIN")
+    immediate = connection.get_execution_options().get(WRITE_OPTION, False)
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def is_transient(error: BaseException) -> bool:
+    """Whether a failed transaction may succeed if simply run again.
+
+    SQLite busy/locked, PostgreSQL serialization failures and deadlocks, and a
+    connection that dropped (SQLAlchemy invalidated it; the pool reconnects).
+    """
+    if not isinstance(error, exc.DBAPIError):
+        return False
+    if error.connection_invalidated:
+        return True
+    original = error.orig
+    sqlstate = getattr(original, "sqlstate", None)
+    if sqlstate in _PG_RETRY_SQLSTATES:
+        return True
+    message = str(original).lower()
+    return isinstance(error, exc.OperationalError) and ("database is locked" in message or "busy" in message)
+
+
+def insert_or_ignore(connection: Connection | Session, table: Table) -> Insert:
+    """``INSERT ... ON CONFLICT DO NOTHING`` in the connection's dialect (SQLite and PostgreSQL both have it).
+
+    With a select of the row after it, an insert-or-get that concurrent writers can run at once.
+    """
+    dialect = connection.dialect if isinstance(connection, Connection) else connection.get_bind().dialect
+    if dialect.name == "postgresql":
+        return postgresql.insert(table).on_conflict_do_nothing()
+    return sqlite.insert(table).on_conflict_do_nothing()
+
+
+def retry_delay(attempt: int) -> float:
+    """Seconds to wait before retry ``attempt`` (1, 2, ...): exponential backoff with full jitter."""
+    return random.uniform(0, min(RETRY_MAX_S, RETRY_BASE_S * 2**attempt))
 
 
 def make_engine(url: str | None = None, *, echo: bool = False) -> Engine:
@@ -123,6 +229,21 @@ def make_engine(url: str | None = None, *, echo: bool = False) -> Engine:
     return engine
 
 
+def _sqlite_file(engine: Engine) -> Path | None:
+    database = engine.url.database if engine.dialect.name == "sqlite" else None
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return None
+    return Path(database).absolute()
+
+
+def _file_id(path: Path) -> tuple[int, int] | None:
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return stat.st_dev, stat.st_ino
+
+
 class Database:
     """An engine plus a session factory: what the rest of analytics is given.
 
@@ -132,7 +253,27 @@ class Database:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        #: The same pool; its transactions begin with ``BEGIN IMMEDIATE`` on SQLite.
+        self.write_engine = engine.execution_options(**{WRITE_OPTION: True})
         self.sessionmaker: sessionmaker[Session] = sessionmaker(engine, expire_on_commit=False)
+        self._write_sessionmaker: sessionmaker[Session] = sessionmaker(self.write_engine, expire_on_commit=False)
+        self._file, self._file_id = _sqlite_file(engine), None
+        if self._file is not None:
+            self._file_id = _file_id(self._file)
+
+    def check_file(self) -> None:
+        """Raise :class:`DatabaseError` when the SQLite file was removed or replaced since it was opened.
+
+        SQLite keeps writing into a deleted file through the open connections,
+        and everything written that way is lost when they close.
+        """
+        if self._file is None:
+            return
+        current = _file_id(self._file)
+        if self._file_id is None:  # not created yet when this Database was made
+            self._file_id = current
+        elif current != self._file_id:
+            raise DatabaseError(f"the database file {self._file} was removed or replaced")
 
     @property
     def url(self) -> str:
@@ -148,9 +289,33 @@ class Database:
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
-        """A session inside one transaction: committed on success, rolled back on any exception."""
-        with self.sessionmaker() as session, session.begin():
+        """A session inside one write transaction: committed on success, rolled back on any exception.
+
+        On SQLite it takes the write lock up front (``BEGIN IMMEDIATE``), waiting
+        up to the busy timeout for another writer to finish.
+        """
+        self.check_file()
+        with self._write_sessionmaker() as session, session.begin():
             yield session
+
+    def write(self, work: Callable[[Connection], T], *, attempts: int = WRITE_ATTEMPTS) -> T:
+        """Run ``work(connection)`` in one write transaction, retried on transient errors.
+
+        ``work`` must be safe to run again (it is, when all its effects are in
+        the transaction). Up to ``attempts`` tries with jittered exponential
+        backoff; the last error is raised as is.
+        """
+        for attempt in range(1, attempts + 1):
+            self.check_file()
+            try:
+                with self.write_engine.begin() as connection:
+                    return work(connection)
+            except exc.DBAPIError as error:
+                if attempt == attempts or not is_transient(error):
+                    raise
+                log.debug("transient database error (attempt %d of %d): %s", attempt, attempts, _one_line(error))
+                time.sleep(retry_delay(attempt))
+        raise AssertionError("unreachable")
 
     def dispose(self) -> None:
         self.engine.dispose()
@@ -174,6 +339,9 @@ def open_database(url: str | None = None, *, upgrade: bool = True, echo: bool = 
     schema newer than this version of ClassMood.
     """
     engine = make_engine(url, echo=echo)
+    sqlite_file = _sqlite_file(engine)
+    if sqlite_file is not None:
+        prepare_sqlite_file(sqlite_file)
     try:
         with engine.connect():
             pass

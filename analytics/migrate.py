@@ -57,6 +57,10 @@ def _quiet_alembic(quiet: bool = True) -> Iterator[None]:
         logger.setLevel(previous)
 
 
+# Any fixed 64-bit key: "CMOOD" in ASCII.
+_PG_MIGRATION_LOCK = 0x434D4F4F44
+
+
 @lru_cache(maxsize=1)
 def head_revisions() -> tuple[str, ...]:
     """The head revision(s) of the packaged migrations."""
@@ -103,16 +107,30 @@ def upgrade_to_head(engine: Engine, *, quiet: bool = True) -> tuple[tuple[str, .
     if before == heads:
         return before, heads
     _check_known(before)
-    with engine.begin() as connection, _quiet_alembic(quiet):
+    with _write_transaction(engine) as connection, _quiet_alembic(quiet):
         from alembic import command
 
+        # Alembic reads alembic_version again inside this transaction, which
+        # holds the write lock: of several processes upgrading at once, the
+        # first migrates and the others find the schema at head.
         command.upgrade(alembic_config(connection), "head")
     return before, heads
 
 
+@contextmanager
+def _write_transaction(engine: Engine) -> Iterator[Connection]:
+    """A transaction that excludes other migrators: ``BEGIN IMMEDIATE`` on SQLite, an advisory lock on PostgreSQL."""
+    from analytics.db import WRITE_OPTION
+
+    with engine.execution_options(**{WRITE_OPTION: True}).begin() as connection:
+        if connection.dialect.name == "postgresql":
+            connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_PG_MIGRATION_LOCK})")
+        yield connection
+
+
 def downgrade(engine: Engine, revision: str = "base", *, quiet: bool = True) -> None:
     """Downgrade the schema to ``revision`` (``"base"`` drops every table)."""
-    with engine.begin() as connection, _quiet_alembic(quiet):
+    with _write_transaction(engine) as connection, _quiet_alembic(quiet):
         from alembic import command
 
         command.downgrade(alembic_config(connection), revision)

@@ -94,6 +94,8 @@ def resolve_session(session: Session, ref: str | int, course: str | None = None)
         session_id = int(ref)
     except (TypeError, ValueError):
         raise NotFoundError(f"session must be a number or 'last', not {ref!r}") from None
+    if not 0 < session_id < 2**31:  # ids are 32-bit; a larger number would overflow the driver
+        raise NotFoundError(f"no session {session_id}" + (f" in course {course!r}" if course else ""))
     query = select(ClassSession.id).where(ClassSession.id == session_id)
     if courses is not None:
         query = query.where(ClassSession.course_id.in_(courses))

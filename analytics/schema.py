@@ -32,6 +32,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
@@ -125,6 +126,8 @@ class User(Base):
     role: Mapped[str] = mapped_column(String(20))
     password_hash: Mapped[str] = mapped_column(String(255))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: bumped at logout: report sessions issued under an older version are over
+    session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     def __repr__(self) -> str:
         return f"User(id={self.id!r}, username={self.username!r}, role={self.role!r})"
@@ -133,13 +136,23 @@ class User(Base):
 class Course(Base):
     """A course; ``owner_id`` is null for courses the bot created with no user yet.
 
-    The name is unique per owner. Note that SQL treats NULL owners as distinct,
-    so :func:`analytics.store.Store.start_session` looks a course up by name
-    before creating one.
+    The name is unique per owner, and among unowned courses: SQL treats NULL
+    owners as distinct, so a partial unique index covers those. Both let
+    :func:`analytics.courses.course_for` insert-or-get a course when several
+    bots start the same new one at once.
     """
 
     __tablename__ = "courses"
-    __table_args__ = (UniqueConstraint("owner_id", "name"),)
+    __table_args__ = (
+        UniqueConstraint("owner_id", "name"),
+        Index(
+            "uq_courses_name_unowned",
+            "name",
+            unique=True,
+            sqlite_where=text("owner_id IS NULL"),
+            postgresql_where=text("owner_id IS NULL"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(200))

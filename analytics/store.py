@@ -20,7 +20,8 @@ from typing import Any
 
 from sqlalchemy import Connection, func, insert, select, update
 
-from analytics.db import Database
+from analytics.courses import course_for
+from analytics.db import Database, insert_or_ignore
 from analytics.errors import NotFoundError
 from analytics.schema import (
     EMOTIONS,
@@ -127,47 +128,51 @@ class Store:
         notes: str | None = None,
         owner_id: int | None = None,
     ) -> int:
-        """Open a 'running' session of ``course_name`` (the course is created if needed); returns its id."""
+        """Open a 'running' session of ``course_name`` (found or created by :func:`~analytics.courses.course_for`)."""
         course_name = course_name.strip()
         if not course_name:
             raise ValueError("the course name is empty")
-        with self.db.transaction() as session:
-            course_id = session.scalar(
-                select(Course.id)
-                .where(Course.name == course_name)
-                .where(Course.owner_id.is_(None) if owner_id is None else Course.owner_id == owner_id)
-                .order_by(Course.id)
-                .limit(1)
-            )
-            if course_id is None:
-                course = Course(name=course_name, owner_id=owner_id)
-                session.add(course)
-                session.flush()
-                course_id = course.id
-            class_session = ClassSession(
-                course_id=course_id,
-                started_at=started_at or utcnow(),
-                status="running",
-                source=source,
-                interval_s=interval_s,
-                notes=notes,
-            )
-            session.add(class_session)
-            session.flush()
-            session_id = class_session.id
+
+        def work(connection: Connection) -> tuple[int, int]:
+            course_id = course_for(connection, course_name, owner_id)
+            session_id = connection.execute(
+                insert(ClassSession.__table__)
+                .values(
+                    course_id=course_id,
+                    started_at=started_at or utcnow(),
+                    status="running",
+                    source=source,
+                    interval_s=interval_s,
+                    notes=notes,
+                )
+                .returning(ClassSession.__table__.c.id)
+            ).scalar_one()
+            return course_id, session_id
+
+        course_id, session_id = self.db.write(work)
         self._session_course[session_id] = course_id
         return session_id
 
-    def finish_session(self, session_id: int, *, ended_at: datetime | None = None, status: str = "finished") -> None:
-        """Close a session: set ``ended_at`` (default now) and status ('finished' or 'interrupted')."""
+    def finish_session(
+        self,
+        session_id: int,
+        *,
+        ended_at: datetime | None = None,
+        status: str = "finished",
+        started_at: datetime | None = None,
+    ) -> None:
+        """Close a session: set ``ended_at`` (default now) and status ('finished' or 'interrupted').
+
+        ``started_at`` corrects the start when the class's own clock is known only now (a replayed recording
+        starts at its first capture, not when the bot started).
+        """
         if status not in ("finished", "interrupted"):
             raise ValueError(f"a closed session is 'finished' or 'interrupted', not {status!r}")
+        values: dict[str, Any] = {"ended_at": ended_at or utcnow(), "status": status}
+        if started_at is not None:
+            values["started_at"] = started_at
         with self.db.transaction() as session:
-            result = session.execute(
-                update(ClassSession)
-                .where(ClassSession.id == session_id)
-                .values(ended_at=ended_at or utcnow(), status=status)
-            )
+            result = session.execute(update(ClassSession).where(ClassSession.id == session_id).values(**values))
             if result.rowcount == 0:
                 raise NotFoundError(f"no session with id {session_id}")
 
@@ -266,6 +271,11 @@ class Store:
         fetched: dict[str, int] = {}
         if missing:
             participants = Participant.__table__
+            # Insert-or-get: another writer may add the same student at the same time.
+            connection.execute(
+                insert_or_ignore(connection, participants),
+                [{"course_id": course_id, "display_name": names[key], "normalized_name": key} for key in missing],
+            )
             fetched.update(
                 connection.execute(
                     select(participants.c.normalized_name, participants.c.id).where(
@@ -273,13 +283,6 @@ class Store:
                     )
                 ).all()
             )
-            for key in missing:
-                if key not in fetched:
-                    fetched[key] = connection.execute(
-                        insert(participants)
-                        .values(course_id=course_id, display_name=names[key], normalized_name=key)
-                        .returning(participants.c.id)
-                    ).scalar_one()
         return {**known, **fetched}, fetched
 
     def record_capture(
@@ -312,7 +315,7 @@ class Store:
 
         # Core statements on one connection: this runs every few seconds for the
         # whole class, and the ORM's unit of work would double its cost.
-        with self.db.engine.begin() as connection:
+        def work(connection: Connection) -> tuple[int, int, dict[str, int]]:
             course_id = self._course_of(connection, session_id)
             ids, new = self._participant_ids(connection, course_id, display_by_key) if keys else ({}, {})
             capture_id = connection.execute(
@@ -335,6 +338,11 @@ class Store:
                     for key, obs in zip(keys, observations, strict=True)
                 ]
                 connection.execute(insert(Observation.__table__), rows)
+            return capture_id, course_id, new
+
+        # Core statements on one connection: this runs every few seconds for the
+        # whole class, and the ORM's unit of work would double its cost.
+        capture_id, course_id, new = self.db.write(work)
         if new:
             with self._lock:
                 self._participants.setdefault(course_id, {}).update(new)

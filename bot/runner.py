@@ -27,6 +27,8 @@ from typing import TextIO
 
 from analytics.store import ObservationIn, Store
 from bot.pipeline import CapturePipeline, CaptureResult
+from bot.store_buffer import DOWN_LIMIT_S, BufferedWriter, StoreUnavailable
+from bot.store_buffer import reason as error_reason
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +48,8 @@ class BotOptions:
     dry_run: bool = False
     platform: str | None = None
     owner_id: int | None = None
+    #: stop (exit 2) when the database accepts no write for this long
+    store_down_limit_s: float = DOWN_LIMIT_S
 
 
 @dataclass
@@ -55,6 +59,8 @@ class SessionSummary:
     failed: int
     participants: int
     ended_because: str
+    #: set when the bot stopped because the database stayed unavailable (one line)
+    store_error: str | None = None
 
 
 def to_store_rows(pipeline: CapturePipeline, result: CaptureResult) -> list[ObservationIn]:
@@ -84,24 +90,43 @@ def _process_alive(pid: int) -> bool:
 
 
 class StatusLine:
-    """One line, rewritten in place on a terminal (printed every few captures elsewhere)."""
+    """One status line, rewritten in place on a terminal (a tqdm bar of text); every 30 s as a line elsewhere.
+
+    Log lines (events: a failed capture, a closed window) go through :meth:`logging_above` and print above the
+    status line instead of through it.
+    """
 
     def __init__(self, stream: TextIO = sys.stderr) -> None:
         self.stream = stream
         self.interactive = stream.isatty()
         self._last_print = 0.0
+        self._bar = None
 
     def show(self, text: str) -> None:
         if self.interactive:
-            self.stream.write("\r\033[K" + text)
-            self.stream.flush()
+            if self._bar is None:
+                from tqdm import tqdm
+
+                self._bar = tqdm(file=self.stream, bar_format="{desc}", dynamic_ncols=True, leave=False)
+            self._bar.set_description_str(text)
         elif time.monotonic() - self._last_print > 30:
             self.stream.write(text + "\n")
             self._last_print = time.monotonic()
 
+    def logging_above(self):
+        """A context in which log records print above the status line (tqdm's logging redirect)."""
+        from contextlib import nullcontext
+
+        if not self.interactive:
+            return nullcontext()
+        from tqdm.contrib.logging import logging_redirect_tqdm
+
+        return logging_redirect_tqdm()
+
     def done(self, text: str) -> None:
-        if self.interactive:
-            self.stream.write("\r\033[K")
+        if self._bar is not None:
+            self._bar.close()
+            self._bar = None
         self.stream.write(text + "\n")
         self.stream.flush()
 
@@ -127,8 +152,12 @@ class BotRunner:
         self._captures = 0
         self._failed = 0
         self._participants: set[str] = set()
+        self._first_capture_at: datetime | None = None
         self._last_capture_at: datetime | None = None
         self._page_turner = None
+        self._previous_handlers: dict[int, object] = {}
+        self.writer = BufferedWriter(store, down_limit_s=options.store_down_limit_s)
+        self._store_error: str | None = None
 
     def stop(self, reason: str) -> None:
         if not self._stop.is_set():
@@ -139,7 +168,25 @@ class BotRunner:
         if threading.current_thread() is not threading.main_thread():
             return
         for signum, reason in ((signal.SIGINT, "stopped with Ctrl-C"), (signal.SIGTERM, "stopped (SIGTERM)")):
-            signal.signal(signum, lambda *_args, reason=reason: self.stop(reason))
+            self._previous_handlers[signum] = signal.signal(signum, lambda *_args, reason=reason: self.stop(reason))
+
+    def _restore_signal_handlers(self) -> None:
+        """Give Ctrl-C and SIGTERM back: what runs after the session (the demo's report server) must stop on them."""
+        for signum, handler in self._previous_handlers.items():
+            signal.signal(signum, handler)
+        self._previous_handlers.clear()
+
+    def _session_span(self, started: datetime, recorded: bool) -> tuple[datetime, datetime]:
+        """When the session started and ended, for :meth:`Store.finish_session`.
+
+        A live session runs from the bot's start to its last capture. A recording carries its own clock (the
+        demo's class happened in the 20 minutes before now, a video's frames are stamped from its start): it
+        runs from its first capture to one interval after its last, the time the last capture stands for.
+        """
+        if recorded and self._first_capture_at is not None and self._last_capture_at is not None:
+            return self._first_capture_at, self._last_capture_at + timedelta(seconds=self.options.interval_s)
+        ended_at = self._last_capture_at or datetime.now(UTC)
+        return started, max(ended_at, started)
 
     def run(self) -> SessionSummary:
         from bot.sources import SourceEnded
@@ -176,25 +223,69 @@ class BotRunner:
                 ensure_gallery(source, options.platform, dry_run=options.dry_run)
             if options.all_pages:
                 self._page_turner = PageTurner(source, self.pipeline.splitter, dry_run=options.dry_run)
+        recorded = options.source.startswith(RECORDED_PREFIXES)
         try:
-            if options.source.startswith(RECORDED_PREFIXES):
-                self._replay(source)
-            else:
-                self._schedule(source, started)
+            with self.status.logging_above():
+                if recorded:
+                    self._replay(source)
+                else:
+                    self._schedule(source, started)
         except SourceEnded as ended:
             self.stop(str(ended))
         finally:
+            self._restore_signal_handlers()
             source.close()
-            ended_at = self._last_capture_at or datetime.now(UTC)
-            self.store.finish_session(self.session_id, ended_at=max(ended_at, started))
+            self._close_session(*self._session_span(started, recorded))
+        lost = len(self.writer.pending)
         summary = SessionSummary(
-            self.session_id, self._captures, self._failed, len(self._participants), self._ended_because or "done"
+            self.session_id,
+            self._captures - lost,
+            self._failed,
+            len(self._participants),
+            self._ended_because or "done",
+            self._store_error,
         )
         self.status.done(
-            f"session {summary.session_id} closed ({summary.ended_because}): {summary.captures} captures, "
-            f"{summary.participants} participants" + (f", {summary.failed} failed captures" if summary.failed else "")
+            f"session {summary.session_id} {'stopped' if self._store_error else 'closed'} ({summary.ended_because}): "
+            f"{summary.captures} captures, {summary.participants} participants"
+            + (f", {summary.failed} failed captures" if summary.failed else "")
+            + (f", {lost} not stored" if lost else "")
         )
         return summary
+
+    def _close_session(self, started_at: datetime, ended_at: datetime) -> None:
+        """Store what is still kept in memory, then close the session ('interrupted' if the store failed)."""
+        if self._store_error is None:
+            if self.writer.down:
+                print(
+                    f"waiting for the database to store the {len(self.writer.pending)} capture(s) kept in memory "
+                    "(Ctrl-C again to give them up)",
+                    file=sys.stderr,
+                )
+                if threading.current_thread() is threading.main_thread():
+                    signal.signal(signal.SIGINT, signal.default_int_handler)
+            try:
+                self.writer.drain()
+            except StoreUnavailable as error:
+                self._store_down(error)
+        try:
+            self.store.finish_session(
+                self.session_id,
+                started_at=started_at,
+                ended_at=ended_at,
+                status="interrupted" if self._store_error else "finished",
+            )
+        except Exception as error:
+            if self._store_error is None:
+                raise
+            print(
+                f"could not close session {self.session_id} ({error_reason(error)}): the next `bot start` closes it",
+                file=sys.stderr,
+            )
+
+    def _store_down(self, error: StoreUnavailable) -> None:
+        self._store_error = str(error)
+        self.stop("the database stayed unavailable")
 
     def _sessions_of_dead_bots(self) -> list[int]:
         """Running sessions started on this machine by a bot process that no longer exists (killed, crashed)."""
@@ -231,15 +322,23 @@ class BotRunner:
         from bot.sources import SourceEnded
 
         end = started + timedelta(seconds=self.options.duration_s) if self.options.duration_s else None
+        # APScheduler logs every run at INFO ("Running job", "executed successfully"): the status line says it.
+        for name in ("apscheduler.scheduler", "apscheduler.executors.default"):
+            logging.getLogger(name).setLevel(logging.WARNING)
         scheduler = BackgroundScheduler(timezone="UTC")
 
         def on_error(event) -> None:
-            ended = isinstance(event.exception, SourceEnded)  # e.g. the meeting window was closed
-            self.stop(str(event.exception) if ended else f"stopped: {event.exception}")
+            self.stop(f"stopped: {error_reason(event.exception)}")
+
+        def capture() -> None:
+            try:
+                self._capture(source)
+            except SourceEnded as ended:  # e.g. the meeting window was closed: the normal end, no traceback
+                self.stop(str(ended))
 
         scheduler.add_listener(on_error, EVENT_JOB_ERROR)
         scheduler.add_job(
-            lambda: self._capture(source),
+            capture,
             IntervalTrigger(seconds=self.options.interval_s, start_date=started, end_date=end, timezone="UTC"),
             next_run_time=started,
             max_instances=1,
@@ -273,30 +372,29 @@ class BotRunner:
                 result = self.pipeline.process([frame])
             result.timings_ms = {"grab": grab_ms, **result.timings_ms}
             rows = to_store_rows(self.pipeline, result)
-            store_started = time.perf_counter()
-            self.store.record_capture(
-                self.session_id,
-                captured_at,
-                rows,
-                tiles=result.tiles,
-                faces=result.faces,
-                names=result.names,
-                timings=result.timings_ms,
-                total_ms=round((time.perf_counter() - started) * 1000.0, 2),
-                error="; ".join(result.errors) or None,
-            )
-            store_ms = (time.perf_counter() - store_started) * 1000.0
         except SourceEnded:
             raise
         except Exception as error:  # one bad capture must not end the class
             self._failed += 1
-            log.warning("capture failed: %s", error, exc_info=log.isEnabledFor(logging.DEBUG))
-            try:
-                self.store.record_capture(self.session_id, captured_at, [], tiles=0, faces=0, names=0, error=str(error))
-            except Exception:
-                log.exception("could not record the failed capture")
+            log.warning("capture failed: %s", error_reason(error), exc_info=log.isEnabledFor(logging.DEBUG))
+            self._store(captured_at, [], tiles=0, faces=0, names=0, error=error_reason(error))
             return
+        store_started = time.perf_counter()
+        stored = self._store(
+            captured_at,
+            rows,
+            tiles=result.tiles,
+            faces=result.faces,
+            names=result.names,
+            timings=result.timings_ms,
+            total_ms=round((time.perf_counter() - started) * 1000.0, 2),
+            error="; ".join(result.errors) or None,
+        )
+        if not stored:
+            return
+        store_ms = (time.perf_counter() - store_started) * 1000.0
         self._captures += 1
+        self._first_capture_at = self._first_capture_at or captured_at
         self._last_capture_at = captured_at
         self._participants.update(row.name for row in rows)
         total = (time.perf_counter() - started) * 1000.0
@@ -305,3 +403,12 @@ class BotRunner:
             f"{result.tiles} tiles, {result.faces} faces, {result.names} names  "
             f"{total:.0f} ms (store {store_ms:.0f} ms)"
         )
+
+    def _store(self, captured_at: datetime, rows: list[ObservationIn], **fields) -> bool:
+        """Hand a capture to the writer (kept in memory while the database is down); False once the bot must stop."""
+        try:
+            self.writer.record(self.session_id, captured_at, rows, **fields)
+        except StoreUnavailable as error:
+            self._store_down(error)
+            return False
+        return True

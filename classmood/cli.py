@@ -16,8 +16,15 @@ from classmood.commands import command_modules
 from classmood.errors import CommandError
 
 
+class OneLineErrorParser(argparse.ArgumentParser):
+    """Usage errors as one line on stderr (exit 2), pointing at --help instead of printing the usage."""
+
+    def error(self, message: str):
+        self.exit(2, f"classmood: error: {message} (see `{self.prog} --help`)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = OneLineErrorParser(
         prog="classmood",
         description="ClassMood reads the mood of an online class: a meeting bot, an expression model "
         "and a post-class report.",
@@ -29,6 +36,31 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def start_here() -> str:
+    """What ``classmood`` alone prints: the three things people do most, and where the data lives."""
+    from analytics.db import ENV_VAR, resolve_url, safe_url
+    from analytics.errors import DatabaseError
+
+    try:
+        data = safe_url(resolve_url(None)).removeprefix("sqlite:///")
+    except DatabaseError as error:
+        data = f"unusable: {error}"
+    return "\n".join(
+        [
+            "ClassMood reads the mood of an online class.",
+            "",
+            '  record a class    classmood bot start --course "Physics 101" --source window:Zoom',
+            "  see the report    classmood report",
+            "  look things up    classmood admin sessions | admin attendance --session last | admin users add NAME",
+            "",
+            f"Data: {data}",
+            f"      (another database: --db FILE|URL on any command, or ${ENV_VAR})",
+            "New here? `classmood demo` records a synthetic class there and opens its report.",
+            "Every command: classmood --help",
+        ]
+    )
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -37,6 +69,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         format="%(message)s" if not args.verbose else "%(asctime)s %(name)s %(levelname)s %(message)s",
     )
     handler = getattr(args, "handler", None)
+    if handler is None and args.command is None:
+        print(start_here())
+        return 0
     if handler is None:
         parser.print_help()
         return 2

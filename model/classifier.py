@@ -78,7 +78,11 @@ class ExpressionClassifier:
     @classmethod
     def load(cls, name_or_path: str = DEFAULT_MODEL, threads: int | None = None) -> ExpressionClassifier:
         path = resolve_model_path(name_or_path)
-        session = cpu_session(path, threads)
+        try:
+            session = cpu_session(path, threads)
+        except Exception as error:  # onnxruntime raises its own untyped errors for a corrupt or foreign file
+            detail = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+            raise ModelNotFoundError(f"{path}: not a usable ONNX model ({detail[:200]})") from None
         meta = session.get_modelmeta().custom_metadata_map
         classes = tuple(json.loads(meta["classes"])) if "classes" in meta else LABEL_SETS.get(path.stem, ())
         if not classes:

@@ -11,11 +11,11 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-import cv2
 import numpy as np
 from tqdm import tqdm
 
 from model.classifier import ExpressionClassifier
+from model.image_files import ImageReadError, read_image
 from model.preprocess import crop_face
 
 if TYPE_CHECKING:
@@ -38,11 +38,10 @@ def _faces(chunk: list[Path], detector: FaceDetector | None, errors: dict[Path, 
     """The readable images of ``chunk`` (their faces, with a detector); the reason for the others in ``errors``."""
     images = []
     for path in chunk:
-        image = cv2.imread(str(path), cv2.IMREAD_COLOR) if path.is_file() else None
-        if image is None:
-            errors[path] = "unreadable image" if path.exists() else "no such file"
-        else:
-            images.append((path, image))
+        try:
+            images.append((path, read_image(path)))
+        except ImageReadError as error:  # missing, unreadable or truncated: the reason goes in the error column
+            errors[path] = str(error)
     if detector is None or not images:
         return images
     kept = []

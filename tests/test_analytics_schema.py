@@ -122,6 +122,13 @@ def test_url_resolution(monkeypatch, tmp_path):
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path))
     assert resolve_url(None) == f"sqlite:///{tmp_path / 'classmood' / 'classmood.db'}"
     assert (tmp_path / "classmood").is_dir()
+    # a plain path is a SQLite file; nonsense is one clear line
+    assert resolve_url(str(tmp_path / "class.db")) == f"sqlite:///{tmp_path / 'class.db'}"
+    monkeypatch.chdir(tmp_path)
+    assert resolve_url("demo.sqlite") == f"sqlite:///{tmp_path / 'demo.sqlite'}"
+    for nonsense, message in (("not a url", "invalid database URL"), ("/no/such/dir/x.db", "does not exist")):
+        with pytest.raises(DatabaseError, match=message):
+            resolve_url(nonsense)
 
 
 @pytest.mark.parametrize(

@@ -204,3 +204,47 @@ def test_bench_report_small(tmp_path, capsys):
             assert queries.list_sessions(session) == []
     finally:
         db.dispose()
+
+
+def _login_lands_on(app, username: str, password: str | None = None) -> str:
+    import re
+
+    from report_support import PASSWORDS
+
+    c = app.server.test_client()
+    token = re.search(r'name="csrf" value="([^"]+)"', c.get("/login").get_data(as_text=True)).group(1)
+    response = c.post("/login", data={"username": username, "password": password or PASSWORDS[username], "csrf": token})
+    assert response.status_code == 302
+    return response.headers["Location"]
+
+
+def test_login_lands_on_the_users_most_recent_class_or_the_class_list(seeded):
+    from analytics import auth
+
+    db = open_database(seeded.url)
+    try:
+        auth.create_user(db, "newbie", "newbie-teacher-pass")
+        # configured to open ivy's chemistry class (`classmood report --session`): ian cannot see it
+        app = create_app(db, secret_key="landing-secret", landing=f"/session/{seeded.chemistry}")
+        assert _login_lands_on(app, "ivy") == f"/session/{seeded.chemistry}"
+        assert _login_lands_on(app, "ian") == f"/session/{seeded.running}"  # his most recent class
+        assert _login_lands_on(app, "newbie", "newbie-teacher-pass") == "/"  # no class yet: the class list
+        # the default landing resolves to a class too, not a fixed page
+        assert _login_lands_on(create_app(db, secret_key="s2"), "ivy") == f"/session/{seeded.chemistry}"
+    finally:
+        auth.remove_user(db, "newbie")
+        db.dispose()
+
+
+def test_the_page_of_a_student_whose_camera_was_off_shows_no_nan(app, seeded):
+    from analytics import report_data
+
+    c = app.server.test_client()
+    login(c, "ian")
+    with app.server.config["CLASSMOOD_REPORT"].db.session() as session:
+        viewer = report_data.Viewer(seeded.user_ids["ian"], "ian", "instructor")
+        chloe = next(pid for pid, name, _ in report_data.list_participants(session, viewer) if name == "Chloé Martin")
+    page = _page(c, f"/student/{chloe}", f"?session={seeded.physics_last}")
+    assert "Camera off the whole time" in page
+    assert "nan" not in page.lower().replace("nanoseconds", "")
+    assert "no face seen (camera off)" in page

@@ -166,6 +166,8 @@ def test_instructor_and_admin_in_a_real_browser(server, browser, seeded):
 
     driver = browser
     log_in(driver, server, "ian")
+    wait_for(lambda: driver.current_url.endswith(f"/session/{seeded.running}"), "his most recent class")
+    click(driver, By.ID, "nav-sessions")
     page_ready(driver, f"session-link-{seeded.physics_last}")
     assert "Physics 101" in driver.page_source and "Chemistry" not in driver.page_source
     assert_clean(driver, "home")

@@ -8,6 +8,9 @@ callback list, so that several apps can be created in one process).
 
 from __future__ import annotations
 
+import base64
+import hashlib
+
 import dash
 import flask
 from dash import dcc, html
@@ -105,15 +108,18 @@ def _shell() -> html.Div:
     return html.Div([_header(), html.Main(dash.page_container, className="cm-main")])
 
 
-def create_app(db: Database, *, secret_key: str | None = None, landing: str = "/") -> dash.Dash:
+def create_app(
+    db: Database, *, secret_key: str | None = None, landing: str = "/", behind_proxy: bool = False
+) -> dash.Dash:
     """The report app over ``db``. ``secret_key`` defaults to :func:`security.load_secret_key`.
 
-    ``landing`` is where a fresh login goes (``classmood report --session`` sets it).
+    ``landing`` is where a fresh login goes (``classmood report --session`` sets it);
+    ``behind_proxy`` trusts one reverse proxy's ``X-Forwarded-*`` headers.
     """
     server = flask.Flask("classmood.report", static_folder=None)
     server.config[CONTEXT_KEY] = ReportContext(db=db, landing=landing)
     server.config["CLASSMOOD_LANDING"] = landing
-    security.install(server, db, secret_key=secret_key or security.load_secret_key())
+    security.install(server, db, secret_key=secret_key or security.load_secret_key(), behind_proxy=behind_proxy)
     app = dash.Dash(
         "classmood.report",
         server=server,
@@ -133,7 +139,57 @@ def create_app(db: Database, *, secret_key: str | None = None, landing: str = "/
     for page in PAGES:
         page.register(app)
     downloads.register(server)
+    _close_dead_sessions_now_and_then(server, db)
+    # Computed per page: Dash registers some inline scripts (the pages plugin's) only on the first request.
+    server.config["CLASSMOOD_CSP"] = lambda: content_security_policy(app)
     return app
+
+
+HEARTBEAT_CHECK_S = 30.0
+
+
+def _close_dead_sessions_now_and_then(server: flask.Flask, db: Database) -> None:
+    """Every HEARTBEAT_CHECK_S at most, mark 'running' sessions whose bot stopped writing as 'interrupted'.
+
+    A live bot writes a capture every interval; one silent for ten intervals
+    (at least two minutes) was killed or lost its machine, and the report
+    must not keep showing its class as live.
+    """
+    import threading
+    import time
+
+    from analytics.store import Store
+
+    state = {"next": 0.0}
+    lock = threading.Lock()
+
+    @server.before_request
+    def heartbeat() -> None:
+        with lock:
+            if time.monotonic() < state["next"]:
+                return
+            state["next"] = time.monotonic() + HEARTBEAT_CHECK_S
+        try:
+            Store(db).close_orphaned_sessions()
+        except Exception as error:  # a read-only database still serves the report
+            server.logger.warning(
+                "could not close stale sessions: %s", str(error).splitlines()[0] if str(error) else error
+            )
+
+
+def content_security_policy(app: dash.Dash) -> str:
+    """Scripts only from this site plus the page's own inline scripts (by hash); no frames, plugins or forms elsewhere.
+
+    Styles may be inline: Dash components and Plotly set style attributes.
+    """
+    relogin = _RELOGIN_SCRIPT.strip().removeprefix("<script>").removesuffix("</script>")
+    digest = base64.b64encode(hashlib.sha256(relogin.encode("utf-8")).digest()).decode("ascii")
+    scripts = " ".join([f"'sha256-{digest}'", *app.csp_hashes()])  # csp_hashes() are quoted already
+    return (
+        f"default-src 'self'; script-src 'self' {scripts}; style-src 'self' 'unsafe-inline'; "
+        "img-src 'self' data: blob:; font-src 'self' data:; connect-src 'self'; object-src 'none'; "
+        "frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
+    )
 
 
 def _no_assets_dir():

@@ -208,9 +208,12 @@ def data_grid(
     row_id: str = "id",
     paginate: bool = False,
     filters: bool = False,
-    max_auto_rows: int = 25,
+    max_auto_rows: int | None = None,
 ) -> dag.AgGrid:
-    """A sortable table (AG Grid): grows with its rows up to ``max_auto_rows``, then scrolls (or pages)."""
+    """A sortable table (AG Grid) as tall as its rows (or its page's rows), so the page scrolls, not a box in it.
+
+    ``max_auto_rows`` caps that: beyond it the table becomes a scroll box (for short side lists only).
+    """
     options = {
         "animateRows": False,
         "tooltipShowDelay": 300,
@@ -218,9 +221,8 @@ def data_grid(
     }
     style = {"width": "100%"}
     if paginate:
-        options.update(pagination=True, paginationPageSize=20, paginationPageSizeSelector=[20, 50, 100])
-        style["height"] = "600px"
-    elif len(rows) <= max_auto_rows:
+        options.update(pagination=True, paginationPageSize=50, paginationPageSizeSelector=[50, 100, 500])
+    if paginate or max_auto_rows is None or len(rows) <= max_auto_rows:
         options["domLayout"] = "autoHeight"
     else:
         style["height"] = "640px"

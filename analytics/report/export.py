@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import html
+import os
 from pathlib import Path
 
 from analytics.db import Database
@@ -180,6 +181,10 @@ def export_session(db: Database, session_id: int, out: Path) -> Path:
     with db.session() as session:
         report = build_session_report(session, session_id)
     out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(render_session_html(report), encoding="utf-8")
+    out.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    # Students' names and moods: readable by the owner only (0600), also when replacing an older export.
+    fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(fd, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(render_session_html(report))
     return out

@@ -6,6 +6,7 @@ for ``classmood report``).
 
 from __future__ import annotations
 
+import math
 from datetime import datetime
 
 
@@ -61,8 +62,8 @@ def percent(value: float | None) -> str:
 
 
 def mood(value: float | None) -> str:
-    """A valence as ``+0.21`` / ``-0.05`` (the sign always shown)."""
-    if value is None:
+    """A valence as ``+0.21`` / ``-0.05`` (the sign always shown); ``-`` when there is none (no face seen)."""
+    if value is None or not math.isfinite(value):
         return "-"
     text = f"{value:+.2f}"
     return "0.00" if text in ("+0.00", "-0.00") else text

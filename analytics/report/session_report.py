@@ -7,13 +7,13 @@ teacher's browser waits for.
 
 from __future__ import annotations
 
-import csv
 import io
 from dataclasses import dataclass
 
 import plotly.graph_objects as go
 from sqlalchemy.orm import Session
 
+from analytics import csv_safe
 from analytics.report import figures, fmt
 from analytics.report_data import SessionData, load_session
 from analytics.report_measures import Flag, Moment
@@ -106,7 +106,7 @@ def attendance_lines(data: SessionData) -> list[AttendanceLine]:
 def attendance_csv(lines: list[AttendanceLine]) -> str:
     """The attendance table as CSV (header row + one row per student, plain column names)."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer = csv_safe.writer(buffer, lineterminator="\r\n")
     writer.writerow(ATTENDANCE_CSV_COLUMNS)
     for line in lines:
         writer.writerow(

@@ -135,12 +135,24 @@ def list_participants(session: Session, viewer: Viewer, course_id: int | None = 
 
 
 def set_course_owner(session: Session, course_id: int, owner_id: int | None) -> None:
-    """Give a course to an instructor (or to nobody: admins only then); the caller commits."""
+    """Give a course to an instructor (or to nobody: admins only then); the caller commits.
+
+    When the new owner already has a course of that name, this one is merged into it.
+    """
     course = session.get(Course, course_id)
     if course is None:
         raise NotFoundError(f"no course {course_id}")
     if owner_id is not None and session.get(User, owner_id) is None:
         raise NotFoundError(f"no user {owner_id}")
+    owner = Course.owner_id.is_(None) if owner_id is None else Course.owner_id == owner_id
+    same = session.scalar(select(Course.id).where(Course.name == course.name, owner, Course.id != course_id))
+    if same is not None:  # the new owner already has a course of that name: one course, not two
+        from analytics.courses import merge_courses
+
+        session.flush()
+        merge_courses(session, keep=same, drop=course_id)
+        session.expunge(course)
+        return
     course.owner_id = owner_id
 
 

@@ -53,10 +53,21 @@ class VideoSource(Source):
         self._current = 0
 
     def _ended(self, at_s: float) -> SourceEnded:
-        return SourceEnded(
+        message = (
             f'the video "{self.path.name}" ended at {at_s:.1f} s of video ({self._sample} frame(s) sampled '
             f"every {self.interval_s:g} s)"
         )
+        stated_s = self.frame_count / self.fps if self.frame_count else None
+        # Frames missing well before the length the file states: cut short (a copy or recording interrupted).
+        if stated_s is not None and self._position < self.frame_count - max(2.0, self.fps):
+            log.warning(
+                "warning: the video %s stopped at %.1f s of its stated %.1f s: the file looks truncated or damaged",
+                self.path.name,
+                self._position / self.fps,
+                stated_s,
+            )
+            message += f", before its stated length of {stated_s:.1f} s (truncated file?)"
+        return SourceEnded(message)
 
     def _grab_image(self) -> tuple[np.ndarray, datetime]:
         if self._cap is None:

@@ -6,7 +6,7 @@ Kept free of heavy imports: analytics and SQLAlchemy load inside functions.
 from __future__ import annotations
 
 import argparse
-import csv
+import contextlib
 import io
 import json
 import re
@@ -27,13 +27,36 @@ DEFINITIONS = (
 
 FORMATS = ("table", "csv", "json")
 DB_HELP = (
-    "database URL, e.g. sqlite:///path/classmood.db or postgresql+psycopg://user@host/db "
+    "database: a SQLite file (classmood.db) or a URL, e.g. postgresql+psycopg://user@host/db "
     "(default: $CLASSMOOD_DATABASE_URL, else classmood.db in the user data directory)"
 )
 
 
 def add_db_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--db", metavar="URL", default=None, help=DB_HELP)
+    parser.add_argument("--db", metavar="FILE|URL", type=db_url, default=None, help=DB_HELP)
+
+
+def db_url(text: str) -> str:
+    """``--db``: refuses an empty value (it would silently mean the default database) and in-memory SQLite."""
+    value = text.strip()
+    if not value:
+        raise argparse.ArgumentTypeError("empty URL: give a database file or URL, or leave --db out for the default")
+    if re.fullmatch(r"sqlite(\+\w+)?://(/(:memory:)?)?(\?.*)?", value):
+        raise argparse.ArgumentTypeError(
+            f"{value}: an in-memory database keeps nothing; use sqlite:///PATH/classmood.db"
+        )
+    return value
+
+
+def positive_int(text: str) -> int:
+    """An argparse type: a whole number of at least 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{value} is not allowed: give a number of at least 1")
+    return value
 
 
 def add_format_option(parser: argparse.ArgumentParser) -> None:
@@ -47,21 +70,40 @@ def open_db(args: argparse.Namespace, *, upgrade: bool = True) -> Database:
     from analytics.db import open_database
 
     with user_errors():
-        return open_database(getattr(args, "db", None), upgrade=upgrade)
+        db = open_database(getattr(args, "db", None), upgrade=upgrade)
+    if upgrade:
+        _close_dead_sessions(db)
+    return db
+
+
+def _close_dead_sessions(db: Database) -> None:
+    """Sessions whose bot stopped writing for ten intervals show as 'interrupted', not 'running' (a heartbeat)."""
+    from sqlalchemy import exc
+
+    from analytics.errors import AnalyticsError
+    from analytics.store import Store
+
+    with contextlib.suppress(exc.SQLAlchemyError, AnalyticsError):  # e.g. a read-only copy: listing still works
+        Store(db).close_orphaned_sessions()
 
 
 # ----------------------------------------------------------------------------- parsing
 
 _DURATION = re.compile(r"^\s*(\d+)\s*([dwh])\s*$", re.IGNORECASE)
 _DURATION_UNITS = {"h": timedelta(hours=1), "d": timedelta(days=1), "w": timedelta(weeks=1)}
+#: Longer ages than this reach before year 1 (or overflow): nothing that old can exist.
+MAX_AGE = timedelta(days=100 * 366)
 
 
 def parse_duration(text: str) -> timedelta:
-    """``180d``, ``26w`` or ``12h`` -> timedelta (positive)."""
+    """``180d``, ``26w`` or ``12h`` -> timedelta (positive, at most 100 years)."""
     match = _DURATION.match(text or "")
     if not match or int(match.group(1)) <= 0:
         raise CommandError(f"bad duration {text!r}: use a number of days or weeks such as 180d or 26w")
-    return int(match.group(1)) * _DURATION_UNITS[match.group(2).lower()]
+    count, unit = int(match.group(1)), _DURATION_UNITS[match.group(2).lower()]
+    if count > MAX_AGE // unit:
+        raise CommandError(f"duration {text!r} is too long: at most 100 years ({MAX_AGE.days}d)")
+    return count * unit
 
 
 def parse_when(text: str, *, end_of_day: bool = False) -> datetime:
@@ -79,9 +121,11 @@ def parse_when(text: str, *, end_of_day: bool = False) -> datetime:
                 day += timedelta(days=1)
             return datetime.combine(day, time()).astimezone()
         parsed = datetime.fromisoformat(value)
+        return parsed if parsed.tzinfo is not None else parsed.astimezone()
     except ValueError:
         raise CommandError(f"bad date {text!r}: use YYYY-MM-DD or an ISO date-time such as 2024-05-01T09:00") from None
-    return parsed if parsed.tzinfo is not None else parsed.astimezone()
+    except OverflowError:
+        raise CommandError(f"date {text!r} is out of range") from None
 
 
 # ----------------------------------------------------------------------------- output
@@ -137,8 +181,10 @@ def render(rows: Sequence[Mapping[str, Any]], columns: Sequence[Column], fmt: st
         records = [{c.key: _plain(row.get(c.key)) for c in columns} for row in rows]
         return json.dumps(records, indent=2, ensure_ascii=False)
     if fmt == "csv":
+        from analytics import csv_safe
+
         buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\n")
+        writer = csv_safe.writer(buffer, lineterminator="\n")
         writer.writerow([c.key for c in columns])
         for row in rows:
             writer.writerow(["" if row.get(c.key) is None else _plain(row.get(c.key)) for c in columns])

@@ -17,6 +17,7 @@ from classmood.commands._common import (
     parse_duration,
     parse_when,
     percent,
+    positive_int,
     print_attendance,
     render,
     render_record,
@@ -44,7 +45,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         sub.add_parser("sessions", help="list sessions, newest first", description="List sessions, newest first.")
     )
     sessions.add_argument("--course", help="only this course")
-    sessions.add_argument("--limit", type=int, default=None, help="at most this many sessions")
+    sessions.add_argument("--limit", type=positive_int, default=None, help="at most this many sessions")
     sessions.set_defaults(handler=_sessions)
 
     attendance = _common(
@@ -283,6 +284,7 @@ def _purge(args: argparse.Namespace) -> int:
         "captures": result.captures,
         "observations": result.observations,
         "participants": result.participants,
+        "courses": result.courses,
     }
     if args.format == "table":
         verb = "would delete" if result.dry_run else "deleted"
@@ -290,7 +292,7 @@ def _purge(args: argparse.Namespace) -> int:
         print(
             f"{verb} {result.sessions} session(s) ended before {local_time(result.cutoff)}{ids}: "
             f"{result.captures} capture(s), {result.observations} observation(s), "
-            f"{result.participants} student(s) left with no data"
+            f"{result.participants} student(s) left with no data, {result.courses} course(s) left empty"
         )
     else:
         if args.format == "json":

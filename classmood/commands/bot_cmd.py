@@ -16,6 +16,7 @@ SOURCE_HELP = (
     "TITLE, e.g. window:Zoom), video:PATH (a recorded class) or images:DIR (saved screenshots, in name order); "
     "default %(default)s"
 )
+MAX_SECONDS = 7 * 24 * 3600.0  # a week: no class is longer, and far larger values overflow the scheduler
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|min|h)?\s*$", re.IGNORECASE)
 
 
@@ -28,6 +29,8 @@ def parse_seconds(text: str) -> float:
     seconds = value * {"ms": 0.001, "s": 1, "m": 60, "min": 60, "h": 3600}[unit]
     if seconds <= 0:
         raise argparse.ArgumentTypeError("a duration must be positive")
+    if seconds > MAX_SECONDS:
+        raise argparse.ArgumentTypeError(f"{text!r} is too long: at most {MAX_SECONDS // 3600:g}h")
     return seconds
 
 
@@ -117,6 +120,9 @@ def _record(args: argparse.Namespace) -> int:
     from bot.runner import BotRunner
     from bot.sources import SourceError, open_source
 
+    if not args.course.strip():
+        raise CommandError('--course is empty: name the course, e.g. --course "Physics 101"')
+
     with user_errors():
         db = open_database(args.db)
         if args.instructor:
@@ -131,6 +137,8 @@ def _record(args: argparse.Namespace) -> int:
         raise CommandError(str(error)) from None
     finally:
         db.dispose()
+    if summary.store_error:
+        raise CommandError(summary.store_error)
     return 0 if summary.captures else 1
 
 
@@ -167,6 +175,19 @@ def run_schedule(args: argparse.Namespace) -> int:
     return 0
 
 
+ANNOTATE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".webp", ".tif", ".tiff")
+
+
+def _check_annotate(out: Path) -> None:
+    """``--annotate`` must name a picture file in an existing folder (checked before the slow part)."""
+    if out.suffix.lower() not in ANNOTATE_SUFFIXES:
+        raise CommandError(f"--annotate {out}: the file name must end in {', '.join(ANNOTATE_SUFFIXES)}")
+    if out.is_dir():
+        raise CommandError(f"--annotate {out}: is a folder")
+    if not out.parent.is_dir():
+        raise CommandError(f"--annotate {out}: no folder {out.parent}")
+
+
 def run_inspect(args: argparse.Namespace) -> int:
     import time
     from datetime import UTC, datetime
@@ -174,11 +195,19 @@ def run_inspect(args: argparse.Namespace) -> int:
     import cv2
 
     from bot.frames import Frame
+    from model.image_files import ImageReadError, read_image
 
     path = Path(args.image)
-    image = cv2.imread(str(path), cv2.IMREAD_COLOR) if path.is_file() else None
-    if image is None:
-        raise CommandError(f"cannot read {path} as an image" if path.exists() else f"no such file: {path}")
+    if not path.exists():
+        raise CommandError(f"no such file: {path}")
+    if args.annotate:
+        _check_annotate(Path(args.annotate))
+    try:
+        image = read_image(path)
+    except ImageReadError as error:
+        raise CommandError(
+            f"cannot read {path} as an image" if str(error) == "unreadable image" else f"{path}: {error}"
+        ) from None
     pipeline = load_pipeline(args.model, ocr=not args.no_ocr, names=args.names)
     started = time.perf_counter()
     result = pipeline.process([Frame(image, datetime.now(UTC), source=str(path))])
@@ -196,7 +225,8 @@ def run_inspect(args: argparse.Namespace) -> int:
     if args.annotate:
         from bot.annotate import annotate
 
-        cv2.imwrite(args.annotate, annotate(image, result))
+        if not cv2.imwrite(args.annotate, annotate(image, result)):
+            raise CommandError(f"could not write {args.annotate}")
     if args.json:
         print(json.dumps({"tiles": tiles, "timings_ms": timings}, indent=2, ensure_ascii=False))
     else:

@@ -7,6 +7,7 @@ import json
 import sys
 from pathlib import Path
 
+from classmood.commands._common import positive_int
 from classmood.commands._models import load_classifier, model_errors, require_torch
 from classmood.errors import CommandError
 
@@ -25,7 +26,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     predict.add_argument("--model", default="ferplus", help="ferplus (default), fer2013, or an .onnx path")
     predict.add_argument("--out", default="predictions.csv", help="CSV to write (default %(default)s; - for stdout)")
     predict.add_argument("--detect", action="store_true", help="find the face first (for photos, not face crops)")
-    predict.add_argument("--batch-size", type=int, default=128)
+    predict.add_argument("--batch-size", type=positive_int, default=128)
     predict.set_defaults(handler=run_predict)
 
     evaluate = commands.add_parser(
@@ -76,6 +77,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run_predict(args: argparse.Namespace) -> int:
     from model.predict_files import iter_images, write_predictions
 
+    if any(not str(raw).strip() for raw in args.paths):
+        raise CommandError("an empty path was given: name the image files or folders to classify")
+    out = None if args.out == "-" else Path(args.out)
+    if out is not None and (out.is_dir() or not out.parent.is_dir()):
+        raise CommandError(f"--out {out}: " + ("is a folder" if out.is_dir() else f"no folder {out.parent}"))
     classifier = load_classifier(args.model)
     detector = None
     if args.detect:

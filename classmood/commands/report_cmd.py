@@ -10,7 +10,7 @@ import os
 import sys
 from pathlib import Path
 
-from classmood.commands._common import DB_HELP, add_db_option, open_db
+from classmood.commands._common import DB_HELP, add_db_option, db_url, open_db
 from classmood.errors import CommandError, user_errors
 
 
@@ -32,6 +32,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("--port", type=int, default=8050, help="port (default: %(default)s)")
     parser.add_argument("--no-browser", action="store_true", help="do not open a web browser")
+    parser.add_argument(
+        "--behind-proxy",
+        action="store_true",
+        help="an HTTPS reverse proxy (nginx, Caddy) forwards to this port: trust its X-Forwarded-For/-Proto/-Host",
+    )
     parser.set_defaults(handler=_serve)
     sub = parser.add_subparsers(dest="report_command", metavar="SUBCOMMAND")
     export = sub.add_parser(
@@ -41,7 +46,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "or internet (plotly.js is inside it).",
     )
     # SUPPRESS: given only here, these options do not overwrite the same options given before `export`.
-    export.add_argument("--db", metavar="URL", default=argparse.SUPPRESS, help=DB_HELP)
+    export.add_argument("--db", metavar="URL", type=db_url, default=argparse.SUPPRESS, help=DB_HELP)
     export.add_argument(
         "--session", metavar="ID|last", default=argparse.SUPPRESS, help="the class to export (default: the last one)"
     )
@@ -108,10 +113,15 @@ def _serve(args: argparse.Namespace) -> int:
         except NotFoundError as error:
             db.dispose()
             raise CommandError(str(error)) from None
+    from analytics.report import security
     from analytics.report.app import create_app
     from analytics.report.server import serve
 
-    app = create_app(db, landing=landing)
+    try:
+        app = create_app(db, landing=landing, behind_proxy=args.behind_proxy)
+    except security.SecretKeyError as error:
+        db.dispose()
+        raise CommandError(str(error)) from None
     shown_host = f"[{args.host}]" if ":" in args.host else args.host
     url = f"http://{'127.0.0.1' if args.host in ('0.0.0.0', '::') else shown_host}:{args.port}{landing}"
     print(f"ClassMood report on {db.url}: open {url} (Ctrl+C to stop)", flush=True)

@@ -12,13 +12,18 @@ from __future__ import annotations
 
 from analytics.report.figures.admin import admin_history_figure
 from analytics.report.figures.common import (
+    CLOCK_TICKS,
+    DATE_TICKS,
     STACK_ORDER,
     base_layout,
     centers,
+    dates_range,
     edges,
     empty_figure,
+    marker_groups,
     nan_to_none,
     plot_text,
+    stacked_points,
     time_axis,
 )
 from analytics.report.figures.live import emotion_bar_figure
@@ -26,19 +31,24 @@ from analytics.report.figures.session import HEATMAP_MEASURES, class_mood_figure
 from analytics.report.figures.student import student_expressions_figure, student_history_figure, student_session_figure
 
 __all__ = [
+    "CLOCK_TICKS",
+    "DATE_TICKS",
     "HEATMAP_MEASURES",
     "STACK_ORDER",
     "admin_history_figure",
     "base_layout",
     "centers",
     "class_mood_figure",
+    "dates_range",
     "edges",
     "emotion_bar_figure",
     "empty_figure",
     "heatmap_figure",
     "heatmap_switch_figure",
+    "marker_groups",
     "nan_to_none",
     "plot_text",
+    "stacked_points",
     "student_expressions_figure",
     "student_history_figure",
     "student_session_figure",

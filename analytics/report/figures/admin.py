@@ -9,7 +9,9 @@ import plotly.graph_objects as go
 
 from analytics.report import fmt
 from analytics.report.figures.common import (
+    DATE_TICKS,
     base_layout,
+    dates_range,
     empty_figure,
     plot_text,
 )
@@ -87,7 +89,8 @@ def admin_history_figure(records: Sequence, *, height: int = 340) -> go.Figure:
     figure.update_layout(**base_layout(height))
     figure.update_layout(margin={"l": 60, "r": 24, "t": 60, "b": 36})
     figure.update_annotations(font={"size": 13, "color": MUTED})
-    figure.update_xaxes(gridcolor=GRID, tickformat="%d %b")
+    starts = [fmt.local(e["started"]) for e in per_session.values()]
+    figure.update_xaxes(gridcolor=GRID, tickformatstops=DATE_TICKS, range=dates_range(starts))
     figure.update_yaxes(range=[0, 105], ticksuffix="%", gridcolor=GRID, row=1, col=1, fixedrange=True)
     figure.update_yaxes(range=[-1, 1], gridcolor=GRID, zerolinecolor="#c5ccd6", row=2, col=1, fixedrange=True)
     return figure

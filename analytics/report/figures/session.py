@@ -15,8 +15,10 @@ from analytics.report.figures.common import (
     centers,
     edges,
     empty_figure,
+    marker_groups,
     nan_to_none,
     plot_text,
+    stacked_points,
     time_axis,
 )
 from analytics.report.theme import (
@@ -35,16 +37,20 @@ from analytics.report_measures import ClassSeries, Moment, StudentGrid, runs, sa
 from analytics.schema import EMOTIONS
 
 
-def _emotion_area_traces(x: list, shares: np.ndarray) -> list[go.BaseTraceType]:
-    """The stacked areas: per emotion, the share of faces (%) showing it in each bucket."""
+def _emotion_area_traces(x: list, series: ClassSeries) -> list[go.BaseTraceType]:
+    """The stacked areas: per emotion, the share of faces (%) showing it in each bucket, cut square at gaps."""
     traces: list[go.BaseTraceType] = []
+    shares = series.shares * 100.0
     for emotion in STACK_ORDER:
         values = shares[EMOTIONS.index(emotion)]
         values = np.where(np.isfinite(values), values, 0.0)
+        area_x, area_y = stacked_points(
+            x, np.round(values, 1), series.gaps, lambda i: edges(series.start, series.bucket_s, i)
+        )
         traces.append(
             go.Scatter(
-                x=x,
-                y=np.round(values, 1),
+                x=area_x,
+                y=area_y,
                 name=EMOTION_NAMES[emotion],
                 mode="lines",
                 line={"width": 0.5, "color": EMOTION_COLORS[emotion]},
@@ -106,10 +112,11 @@ def _gap_marks(start: datetime, bucket_s: float, gaps: np.ndarray) -> tuple[list
     return shapes, annotations
 
 
-def _moment_marks(moments: Sequence[Moment]) -> tuple[list[dict], list[dict]]:
-    """A coloured band above the chart per moment, numbered as in the Moments list."""
+def _moment_marks(moments: Sequence[Moment], span_s: float) -> tuple[list[dict], list[dict]]:
+    """A coloured band above the chart per moment, numbered as in the Moments list; markers closer than their
+    labels' width share one label ("1·2")."""
     shapes, annotations = [], []
-    for number, moment in enumerate(moments, start=1):
+    for moment in moments:
         color = "rgba(47, 111, 159, 0.55)" if moment.kind == "lift" else "rgba(209, 73, 91, 0.55)"
         x0, x1 = fmt.local(moment.start), fmt.local(moment.end)
         shapes.append(
@@ -125,17 +132,19 @@ def _moment_marks(moments: Sequence[Moment]) -> tuple[list[dict], list[dict]]:
                 "line": {"width": 0},
             }
         )
+    centers_at = [fmt.local(m.start) + (fmt.local(m.end) - fmt.local(m.start)) / 2 for m in moments]
+    for group in marker_groups(centers_at, span_s):
         annotations.append(
             {
-                "x": x0 + (x1 - x0) / 2,
+                "x": centers_at[group[0]] + (centers_at[group[-1]] - centers_at[group[0]]) / 2,
                 "y": 1.03,
                 "xref": "x",
                 "yref": "paper",
                 "yanchor": "bottom",
-                "text": f"<b>{number}</b>",
+                "text": "<b>" + "·".join(str(i + 1) for i in group) + "</b>",
                 "showarrow": False,
                 "font": {"size": 11, "color": TEXT},
-                "hovertext": f"{number}. {moment.title}: {moment.description}",
+                "hovertext": "<br>".join(f"{i + 1}. {moments[i].title}: {moments[i].description}" for i in group),
             }
         )
     return shapes, annotations
@@ -159,10 +168,10 @@ def class_mood_figure(
     if n == 0 or series.faces.sum() == 0:
         return empty_figure("No faces were seen in this class, so there is no mood to show.", height)
     x = centers(series.start, series.bucket_s, n)
-    traces = _emotion_area_traces(x, series.shares * 100.0)
+    traces = _emotion_area_traces(x, series)
     traces.append(_class_mood_trace(x, series, smooth_minutes))
     gap_shapes, gap_notes = _gap_marks(series.start, series.bucket_s, series.gaps)
-    moment_shapes, moment_notes = _moment_marks(moments)
+    moment_shapes, moment_notes = _moment_marks(moments, n * series.bucket_s)
     shapes, annotations = gap_shapes + moment_shapes, gap_notes + moment_notes
     figure = go.Figure(data=traces)
     figure.update_layout(

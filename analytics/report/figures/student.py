@@ -9,6 +9,8 @@ import plotly.graph_objects as go
 
 from analytics.report import fmt
 from analytics.report.figures.common import (
+    CLOCK_TICKS,
+    DATE_TICKS,
     STACK_ORDER,
     base_layout,
     centers,
@@ -135,7 +137,7 @@ def student_session_figure(
     shapes = _absence_bands(grid, row)
     figure.update_layout(**base_layout(height, hovermode="x unified"), shapes=shapes)
     figure.update_layout(margin={"l": 64, "r": 24, "t": 60, "b": 40})
-    figure.update_xaxes(tickformat="%H:%M", hoverformat="%H:%M", gridcolor=GRID)
+    figure.update_xaxes(tickformatstops=CLOCK_TICKS, hoverformat="%H:%M", gridcolor=GRID)
     figure.update_yaxes(
         title_text="Mood", range=[-1, 1], gridcolor=GRID, zerolinecolor="#c5ccd6", row=1, col=1, fixedrange=True
     )
@@ -214,7 +216,7 @@ def student_history_figure(rows: Sequence, *, height: int = 380) -> go.Figure:
     )
     figure.update_layout(**base_layout(height, barmode="group", bargap=0.35))
     figure.update_layout(margin={"l": 64, "r": 24, "t": 50, "b": 40})
-    figure.update_xaxes(gridcolor=GRID, tickformat="%d %b", hoverformat="%d %b %H:%M")
+    figure.update_xaxes(gridcolor=GRID, tickformatstops=DATE_TICKS, hoverformat="%d %b %H:%M")
     figure.update_yaxes(
         title_text="Mood", range=[-1, 1], gridcolor=GRID, zerolinecolor="#c5ccd6", row=1, col=1, fixedrange=True
     )

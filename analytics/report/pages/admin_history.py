@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -12,6 +11,7 @@ from urllib.parse import urlencode
 import dash
 from dash import Input, Output, dcc, html
 
+from analytics import csv_safe
 from analytics.report import figures, fmt
 from analytics.report.common import (
     PERCENT_FORMATTER,
@@ -148,7 +148,7 @@ def load_records(filters: Filters) -> list[HistoryRecord]:
 
 def history_csv_text(filters: Filters) -> str:
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer = csv_safe.writer(buffer, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
     for r in load_records(filters):
         writer.writerow(

@@ -104,7 +104,7 @@ def live_body(session_id: int) -> html.Div:
     children.append(
         card(
             graph(figures.class_mood_figure(series, height=330, smooth_minutes=1.0), id="live-mood-graph"),
-            title=f"Class mood, last {max(1, minutes)} minutes",
+            title="Class mood, last " + ("minute" if minutes <= 1 else f"{minutes} minutes"),
             help="Coloured bands: share of faces showing each expression. Dark line: average mood over 1 minute. "
             + MOOD_HELP,
         )

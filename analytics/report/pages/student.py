@@ -5,6 +5,7 @@ their attendance history. ``/student/<participant id>?session=<id>``.
 from __future__ import annotations
 
 import base64
+import math
 
 import dash
 from dash import Input, Output, State, dcc, html
@@ -107,7 +108,7 @@ def session_body(participant_id: int, session_id: int) -> html.Div:
                         f"{fmt.percent(attendance.share if attendance else 0)} of the class",
                     ),
                     kpi("Camera on", fmt.percent(camera / present) if present else "-", "of the time present"),
-                    kpi("Their mood", fmt.mood(own), f"usual {fmt.mood(grid.baseline[row])}", title=MOOD_HELP),
+                    kpi("Their mood", fmt.mood(own), _usual(grid.baseline[row]), title=MOOD_HELP),
                     kpi("Class mood", fmt.mood(data.mean_valence), fmt.mood_words(data.mean_valence)),
                 ],
                 className="cm-kpis",
@@ -239,3 +240,8 @@ def register(app: dash.Dash) -> None:
             if student_info(db, pid).course_id != context().cache.get(db, sid).figures.course_id:
                 raise NotFound("not this student's class")
         return session_body(pid, sid)
+
+
+def _usual(baseline: float) -> str:
+    """The line under "Their mood": their usual mood, or why there is none."""
+    return f"usual {fmt.mood(baseline)}" if math.isfinite(baseline) else "no face seen (camera off)"
