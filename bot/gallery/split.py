@@ -572,13 +572,15 @@ def split_gallery(image: np.ndarray, platform: str | None = None) -> Gallery:
         return Gallery()
     from bot.gallery.lattice import split_by_edges
 
-    gallery, clean = _split_on_stage(frame, platform)
-    if clean and len(gallery.tiles) >= 2:  # a lossless capture: the stage is sure of these
+    gallery, clean, flat = _split_on_stage(frame, platform)
+    if clean and flat and len(gallery.tiles) >= 2:  # a lossless capture: the stage is sure of these
         return _with_missed_cells(frame, gallery)
     # compression spreads the stage over near shades: smooth it and allow them (JPEG, video); the lightest
-    # smoothing that frames the tiles cleanly wins, more only where it frames more of them
-    for smooth, tolerance in LOSSY_PASSES:
-        retry, retry_clean = _split_on_stage(smooth(frame), platform, tolerance)
+    # smoothing that frames the tiles cleanly wins, more only where it frames more of them. A lossless
+    # capture's stage is one exact colour: there, near shades are a camera-off tile or a panel, not the stage.
+    clean = clean and flat
+    for smooth, tolerance in () if flat else LOSSY_PASSES:
+        retry, retry_clean, _ = _split_on_stage(smooth(frame), platform, tolerance)
         if retry_clean and len(retry.tiles) >= 2 and not (clean and len(retry.tiles) <= len(gallery.tiles)):
             gallery, clean = retry, True
     combined = _combine(gallery, split_by_edges(frame))
@@ -659,9 +661,11 @@ def gallery_of(boxes: list[Box], confidence: float, method: str, pages: PageCont
     return Gallery(tiles=tiles, pages=pages, area=(x0, y0, x1 - x0, y1 - y0), confidence=confidence, method=method)
 
 
-def _split_on_stage(frame: np.ndarray, platform: str | None, tolerance: int = COLOUR_TOLERANCE) -> tuple[Gallery, bool]:
-    """The stage splitter: tiles as blobs on a flat stage colour (each channel within ``tolerance``), and
-    whether every tile was framed by it."""
+def _split_on_stage(
+    frame: np.ndarray, platform: str | None, tolerance: int = COLOUR_TOLERANCE
+) -> tuple[Gallery, bool, bool]:
+    """The stage splitter: tiles as blobs on a flat stage colour (each channel within ``tolerance``), whether
+    every tile was framed by it, and whether the stage is one exact colour (a lossless capture)."""
     from bot.gallery.pages import find_page_controls
 
     height, width = frame.shape[:2]
@@ -686,7 +690,7 @@ def _split_on_stage(frame: np.ndarray, platform: str | None, tolerance: int = CO
     if best is not None and len(best.members) == 1:
         best = _innermost(best, analyses)
     if best is None or not best.members:
-        return Gallery(method="stage"), False
+        return Gallery(method="stage"), False, False
     boxes = []
     for x, y, w, h in _fit_grid(best):
         x0, y0 = max(0, x * factor), max(0, y * factor)
@@ -694,16 +698,21 @@ def _split_on_stage(frame: np.ndarray, platform: str | None, tolerance: int = CO
         if x1 > x0 and y1 > y0:
             boxes.append((x0, y0, x1 - x0, y1 - y0))
     if not boxes:
-        return Gallery(method="stage"), False
+        return Gallery(method="stage"), False, False
     pages = find_page_controls(frame, best.stats, 2 * factor, boxes, best.bg, factor)
     confidence = 1.0 if best.clean else 0.5
-    flat = tolerance > COLOUR_TOLERANCE or _flat_stage(half, best)  # a lossy pass expects no flat stage
-    return gallery_of(boxes, confidence, "stage", pages), best.clean and flat
+    flat = _flat_stage(half, best)
+    lossy_pass = tolerance > COLOUR_TOLERANCE  # expects no exactly flat stage
+    return gallery_of(boxes, confidence, "stage", pages), best.clean and (flat or lossy_pass), flat
 
 
 def _flat_stage(half: np.ndarray, analysis: _Analysis) -> bool:
-    """Is the stage one exact colour, as in a lossless capture? Compression spreads it over neighbouring
-    shades, and then blobs on it are no proof that a tile was not missed."""
-    colour = analysis.colour.astype(np.uint8)
-    exact = cv2.inRange(half, colour, colour)
-    return cv2.countNonZero(exact) >= 0.9 * max(1, cv2.countNonZero(analysis.bg))
+    """Is the stage one exact colour, as in a lossless capture? Compression spreads it over many neighbouring
+    shades, and then blobs on it are no proof that a tile was not missed. (A lossless frame may have a few
+    other flat shades near the stage's, a toolbar say: the three commonest shades near it cover it all.)"""
+    near = half[analysis.bg > 0].reshape(-1, 3).astype(np.int32)
+    if len(near) == 0:
+        return False
+    keys = (near[:, 0] << 16) | (near[:, 1] << 8) | near[:, 2]
+    counts = np.sort(np.unique(keys, return_counts=True)[1])[::-1]
+    return int(counts[:3].sum()) >= 0.95 * len(keys)
