@@ -119,6 +119,17 @@ class SessionFigures:
     captures: int
     first_capture: datetime | None
     last_capture: datetime | None
+    #: captures in which the bot could not see the gallery (flagged ``tile_drop`` or ``no_gallery``)
+    blind_captures: int = 0
+
+    @property
+    def seen_s(self) -> float:
+        """The duration less the time the bot could not see the gallery: students are not absent then."""
+        return max(0.0, self.duration_s - self.blind_captures * self.interval_s)
+
+
+#: capture flags (``captures.gallery_flag``) under which the bot could not see the gallery
+BLIND_FLAGS = ("tile_drop", "no_gallery")
 
 
 def _median_gaps(session: Session, session_ids: Sequence[int]) -> dict[int, float]:
@@ -151,6 +162,7 @@ def session_figures(session: Session, session_ids: Iterable[int]) -> dict[int, S
             func.count().label("n"),
             func.min(Capture.captured_at).label("first"),
             func.max(Capture.captured_at).label("last"),
+            func.count(Capture.gallery_flag).filter(Capture.gallery_flag.in_(BLIND_FLAGS)).label("blind"),
         )
         .where(Capture.session_id.in_(ids))
         .group_by(Capture.session_id)
@@ -168,6 +180,7 @@ def session_figures(session: Session, session_ids: Iterable[int]) -> dict[int, S
             func.coalesce(captures.c.n, 0),
             captures.c.first,
             captures.c.last,
+            func.coalesce(captures.c.blind, 0),
         )
         .join(Course, Course.id == ClassSession.course_id)
         .outerjoin(captures, captures.c.session_id == ClassSession.id)
@@ -176,7 +189,7 @@ def session_figures(session: Session, session_ids: Iterable[int]) -> dict[int, S
     need_gap = [row[0] for row in rows if not row[6]]
     gaps = _median_gaps(session, need_gap) if need_gap else {}
     out: dict[int, SessionFigures] = {}
-    for sid, course_id, course, started_at, ended_at, status, interval_s, n, first, last in rows:
+    for sid, course_id, course, started_at, ended_at, status, interval_s, n, first, last, blind in rows:
         interval = float(interval_s) if interval_s else gaps.get(sid, 0.0)
         if ended_at is not None:
             duration = max(0.0, (ended_at - started_at).total_seconds())
@@ -185,7 +198,7 @@ def session_figures(session: Session, session_ids: Iterable[int]) -> dict[int, S
         else:
             duration = 0.0
         out[sid] = SessionFigures(
-            sid, course_id, course, started_at, ended_at, status, interval, duration, n, first, last
+            sid, course_id, course, started_at, ended_at, status, interval, duration, n, first, last, int(blind)
         )
     return out
 
@@ -328,7 +341,7 @@ def attendance(
     scheduled: dict[int, list[float]] = defaultdict(lambda: [0, 0.0])
     for f in figures.values():
         scheduled[f.course_id][0] += 1
-        scheduled[f.course_id][1] += f.duration_s
+        scheduled[f.course_id][1] += f.seen_s
     rows: dict[int, AttendanceRow] = {}
     for pid, course_id, display in session.execute(
         select(Participant.id, Participant.course_id, Participant.display_name).where(
@@ -456,7 +469,7 @@ def history(session: Session, student: str, course: str | None = None) -> list[H
             started_at=f.started_at,
             ended_at=f.ended_at,
             status=f.status,
-            session_minutes=f.duration_s / 60.0,
+            session_minutes=f.seen_s / 60.0,
         )
     for pid, sid, n, faces, first, last, valence, *counts in aggregates:
         row = rows[(pid, sid)]

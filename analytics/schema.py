@@ -248,3 +248,7 @@ class Capture(Base):
     timings: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     total_ms: Mapped[float | None] = mapped_column(Float)
     error: Mapped[str | None] = mapped_column(Text)
+    #: the splitter's confidence in this capture's gallery (0..1), and why it is doubtful, if it is:
+    #: "low_confidence", "tile_drop" or "no_gallery" (see bot.gallery_watch); the last two are blind captures
+    split_confidence: Mapped[float | None] = mapped_column(Float)
+    gallery_flag: Mapped[str | None] = mapped_column(String(16))

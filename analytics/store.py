@@ -296,6 +296,8 @@ class Store:
         timings: Mapping[str, float] | None = None,
         total_ms: float | None = None,
         error: str | None = None,
+        split_confidence: float | None = None,
+        gallery_flag: str | None = None,
     ) -> int:
         """Write one capture and its observations in ONE transaction; returns the capture id.
 
@@ -329,6 +331,8 @@ class Store:
                     timings=dict(timings) if timings is not None else None,
                     total_ms=total_ms,
                     error=error,
+                    split_confidence=split_confidence,
+                    gallery_flag=gallery_flag,
                 )
                 .returning(Capture.__table__.c.id)
             ).scalar_one()

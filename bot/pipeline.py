@@ -49,6 +49,15 @@ class CaptureResult:
         return len(self.observations)
 
     @property
+    def gallery(self) -> Gallery:
+        """The capture's gallery: its pages' tiles together, as sure as the least sure page."""
+        if len(self.galleries) == 1:
+            return self.galleries[0]
+        tiles = [tile for gallery in self.galleries for tile in gallery.tiles]
+        confidence = min((g.confidence for g in self.galleries), default=0.0)
+        return Gallery(tiles=tiles, confidence=confidence, method="pages")
+
+    @property
     def faces(self) -> int:
         return sum(o.face_box is not None for o in self.observations)
 

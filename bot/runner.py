@@ -26,6 +26,7 @@ from datetime import UTC, datetime, timedelta
 from typing import TextIO
 
 from analytics.store import ObservationIn, Store
+from bot.gallery_watch import GalleryWatch
 from bot.pipeline import CapturePipeline, CaptureResult
 from bot.store_buffer import DOWN_LIMIT_S, BufferedWriter, StoreUnavailable
 from bot.store_buffer import reason as error_reason
@@ -151,6 +152,7 @@ class BotRunner:
         self._ended_because = ""
         self._captures = 0
         self._failed = 0
+        self._gallery_watch = GalleryWatch()
         self._participants: set[str] = set()
         self._first_capture_at: datetime | None = None
         self._last_capture_at: datetime | None = None
@@ -379,6 +381,9 @@ class BotRunner:
             log.warning("capture failed: %s", error_reason(error), exc_info=log.isEnabledFor(logging.DEBUG))
             self._store(captured_at, [], tiles=0, faces=0, names=0, error=error_reason(error))
             return
+        check = self._gallery_watch.observe(result.gallery)
+        if check.message:
+            log.warning(check.message)
         store_started = time.perf_counter()
         stored = self._store(
             captured_at,
@@ -389,6 +394,8 @@ class BotRunner:
             timings=result.timings_ms,
             total_ms=round((time.perf_counter() - started) * 1000.0, 2),
             error="; ".join(result.errors) or None,
+            split_confidence=round(result.gallery.confidence, 3),
+            gallery_flag=check.flag if check.doubtful else None,
         )
         if not stored:
             return
@@ -400,7 +407,7 @@ class BotRunner:
         total = (time.perf_counter() - started) * 1000.0
         self.status.show(
             f"● {self.options.course} {captured_at.astimezone().strftime('%H:%M:%S')}  capture {self._captures}: "
-            f"{result.tiles} tiles, {result.faces} faces, {result.names} names  "
+            f"{result.tiles} tiles{'?' if check.doubtful else ''}, {result.faces} faces, {result.names} names  "
             f"{total:.0f} ms (store {store_ms:.0f} ms)"
         )
 

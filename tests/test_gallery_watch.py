@@ -40,3 +40,34 @@ def test_an_unsure_split_is_flagged():
     watch = GalleryWatch()
     check = watch.observe(gallery(9, confidence=0.4))
     assert check.flag == LOW_CONFIDENCE_FLAG and "0.40" in check.message
+
+
+def test_captures_the_bot_could_not_see_do_not_count_students_absent(db):
+    """Ten captures, five seconds apart; for four of them the gallery was gone (flagged no_gallery): a student
+    seen on the other six was there the whole time the bot could see."""
+    from datetime import UTC, datetime, timedelta
+
+    from analytics.queries import attendance
+    from analytics.store import ObservationIn, Store
+
+    store = Store(db)
+    start = datetime(2024, 3, 4, 9, 0, tzinfo=UTC)
+    sid = store.start_session("Physics 101", started_at=start, interval_s=5)
+    seen = ObservationIn(name="Ada Lovelace", face_found=False, tile_box=(0, 0, 320, 180))
+    for k in range(10):
+        blind = 3 <= k < 7
+        store.record_capture(
+            sid,
+            start + timedelta(seconds=5 * k),
+            [] if blind else [seen],
+            tiles=0 if blind else 1,
+            faces=0,
+            names=0 if blind else 1,
+            split_confidence=0.0 if blind else 1.0,
+            gallery_flag=NO_GALLERY if blind else None,
+        )
+    store.finish_session(sid, ended_at=start + timedelta(seconds=50))
+    with db.session() as session:
+        (row,) = attendance(session, session_id=sid)
+    assert row.minutes_present == 0.5  # six captures of five seconds
+    assert row.share == 1.0  # not 60 %: the bot was blind for the other 20 s

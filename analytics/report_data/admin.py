@@ -81,9 +81,7 @@ def history_records(
     for sid in ids:
         f = figures[sid]
         for pid, name in by_course.get(f.course_id, []):
-            records[(sid, pid)] = HistoryRecord(
-                sid, f.started_at, f.course_id, f.course, pid, name, f.duration_s / 60.0
-            )
+            records[(sid, pid)] = HistoryRecord(sid, f.started_at, f.course_id, f.course, pid, name, f.seen_s / 60.0)
     label_counts = [
         func.sum(case((and_(Observation.face_found, Observation.top_label == emotion), 1), else_=0))
         for emotion in EMOTIONS

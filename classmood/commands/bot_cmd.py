@@ -227,10 +227,17 @@ def run_inspect(args: argparse.Namespace) -> int:
 
         if not cv2.imwrite(args.annotate, annotate(image, result)):
             raise CommandError(f"could not write {args.annotate}")
+    gallery = result.gallery
+    split = {"confidence": round(gallery.confidence, 3), "method": gallery.method}
     if args.json:
-        print(json.dumps({"tiles": tiles, "timings_ms": timings}, indent=2, ensure_ascii=False))
+        print(json.dumps({"tiles": tiles, "split": split, "timings_ms": timings}, indent=2, ensure_ascii=False))
     else:
-        print(f"{path}: {len(tiles)} tiles, {result.faces} faces, {result.names} names ({timings['total']:.0f} ms)")
+        print(
+            f"{path}: {len(tiles)} tiles (split confidence {split['confidence']:.2f}), {result.faces} faces, "
+            f"{result.names} names ({timings['total']:.0f} ms)"
+        )
+        if not tiles:
+            print("  I can't see a gallery here: is the meeting in gallery view?")
         for number, tile in enumerate(tiles, 1):
             emotion = f"{tile['emotion']} {tile['confidence']:.0%}" if tile["emotion"] else "no face"
             print(f"  {number:>2}. {tile['name'] or '(name unreadable)':<28} {emotion}")
