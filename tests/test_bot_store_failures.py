@@ -25,6 +25,7 @@ import pytest
 from sqlalchemy import func, select
 
 from analytics.store import Store
+from bot.frames import Gallery, Tile
 
 pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="forks the bot, limits its file size")
 
@@ -33,6 +34,8 @@ COURSE = "Outage course"
 
 class FakePipeline:
     """Two students on every frame."""
+
+    registry = SimpleNamespace(know=lambda names: None)
 
     def process(self, frames):
         observations = [
@@ -46,7 +49,10 @@ class FakePipeline:
             )
             for name in ("Ana Lima", "Ben Okafor")
         ]
-        return SimpleNamespace(observations=observations, tiles=2, faces=2, names=2, timings_ms={}, errors=[])
+        gallery = Gallery(tiles=[Tile(box=(k * 10, 0, 10, 10), row=0, col=k) for k in range(2)], confidence=1.0)
+        return SimpleNamespace(
+            observations=observations, gallery=gallery, tiles=2, faces=2, names=2, timings_ms={}, errors=[]
+        )
 
     def thumbnail(self, _result, _observation):
         return None
