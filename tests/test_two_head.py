@@ -172,3 +172,40 @@ def test_ensemble_export_averages_members_in_one_fp16_graph(tmp_path):
     assert (tmp_path / "e.onnx").stat().st_size < 0.6 * fp32_bytes  # weights stored as fp16
     with pytest.raises(ValueError):
         export_ensemble([str(tmp_path / "one.pt")], "ferplus", tmp_path / "bad.onnx")
+
+
+def test_member_selection_scores_singles_and_their_mean(tmp_path):
+    import timm
+
+    from training.select_members import score_candidates
+    from training.two_head import TwoHeadData
+
+    paths = []
+    for seed in (0, 1):
+        torch.manual_seed(seed)
+        single = timm.create_model("regnetx_002", in_chans=1, num_classes=7)
+        config = {"arch": "regnetx_002", "image_size": 32, "dataset": "fer2013"}
+        paths.append(str(tmp_path / f"m{seed}.pt"))
+        torch.save({"model": single.state_dict(), "config": config, "classes": FER2013_CLASSES}, paths[-1])
+    rng = np.random.default_rng(0)
+    n = 12
+    data = TwoHeadData(
+        rng.integers(0, 256, (n, 32, 32)).astype(np.uint8),
+        rng.integers(0, 7, n),
+        np.zeros((n, 8), np.float32),
+        np.zeros(n, np.float32),
+        np.full(n, -1),
+        np.arange(n),
+    )
+    rows = score_candidates(paths, "fer2013", data)
+    assert [(len(r["members"]), r["flip"], r["passes"]) for r in rows] == [
+        (1, False, 1),
+        (1, True, 2),
+        (1, False, 1),
+        (1, True, 2),
+        (2, False, 2),
+        (2, True, 4),
+    ]
+    assert all(0.0 <= r["accuracy"] <= 1.0 and r["n"] == n for r in rows)
+    same = score_candidates([paths[0], paths[0]], "fer2013", data)
+    assert same[-1]["accuracy"] == same[1]["accuracy"]  # the mean of a member with itself is the member
