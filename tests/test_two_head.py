@@ -105,6 +105,10 @@ def test_two_head_training_resumes_exactly(dataset, tmp_path):
     assert all(torch.equal(a[k], b[k]) for k in a)
     best = torch.load(tmp_path / "straight" / "best.pt", weights_only=False)
     assert set(best["held_back"]) == {"fer2013", "ferplus", "mean"}
+    from training.ensemble_card import run_lines
+
+    lines, cpu = run_lines(tmp_path / "straight")
+    assert cpu > 0 and sum(line.startswith(("| 1 |", "| 2 |")) for line in lines) == 2
 
 
 def _train_one_epoch_then_resume(config) -> None:
@@ -209,3 +213,15 @@ def test_member_selection_scores_singles_and_their_mean(tmp_path):
     assert all(0.0 <= r["accuracy"] <= 1.0 and r["n"] == n for r in rows)
     same = score_candidates([paths[0], paths[0]], "fer2013", data)
     assert same[-1]["accuracy"] == same[1]["accuracy"]  # the mean of a member with itself is the member
+
+
+def test_card_results_state_the_accuracy_the_shipped_model_test_reads():
+    import re
+
+    from training.ensemble_card import results_lines
+    from training.metrics import classification_report
+
+    report = classification_report(np.array([0, 1, 1, 2]), np.array([0, 1, 2, 2]), ("a", "b", "c"))
+    text = "\n".join(results_lines(report, "x-confusion.png"))
+    assert float(re.search(r"\*\*accuracy ([0-9.]+)\*\*", text).group(1)) == 0.75
+    assert "| b | 0 | 1 | 1 |" in text and "x-confusion.png" in text
