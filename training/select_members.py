@@ -3,7 +3,7 @@
     python -m training.select_members --label-set fer2013 \
         --member runs/th-regnetx/best.pt --member model/weights/fer2013.pt --json runs/select-fer2013.json
 
-For every member alone and for the mean of all members, with and without the
+For every member alone and every mean of two or more members, with and without the
 mirrored-face average, this prints the held-back accuracy and macro-F1 of one
 label set (FER2013 labels, or the FER+ majority protocol). Beware: a member
 that was trained on all of FER2013 Training (the shipped models, and anything
@@ -16,7 +16,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-from itertools import product
+from itertools import combinations, product
 from pathlib import Path
 
 import numpy as np
@@ -50,14 +50,14 @@ def truth_for(label_set: str, data: TwoHeadData) -> tuple[np.ndarray, np.ndarray
 
 
 def score_candidates(members: list[str], label_set: str, data: TwoHeadData) -> list[dict]:
-    """Held-back accuracy / macro-F1 of each member and of the members' mean, with and without flip."""
+    """Held-back accuracy / macro-F1 of every member and every mean of two or more, with and without flip."""
     labels, scored = truth_for(label_set, data)
     outputs = {}
     for path in members:
         model, _ = load_member(path, label_set)
         outputs[path] = member_probabilities(model, data.pixels)
         log.info("scored %s", path)
-    groups = [[m] for m in members] + ([members] if len(members) > 1 else [])
+    groups = [list(g) for size in range(1, len(members) + 1) for g in combinations(members, size)]
     rows = []
     for group, flip in product(groups, (False, True)):
         probabilities = np.mean([(outputs[m][0] + outputs[m][1]) / 2 if flip else outputs[m][0] for m in group], 0)
