@@ -213,6 +213,10 @@ def test_member_selection_scores_singles_and_their_mean(tmp_path):
     assert all(0.0 <= r["accuracy"] <= 1.0 and r["n"] == n for r in rows)
     same = score_candidates([paths[0], paths[0]], "fer2013", data)
     assert same[-1]["accuracy"] == same[1]["accuracy"]  # the mean of a member with itself is the member
+    from training.datasets import FaceSet
+
+    split = FaceSet(data.pixels, np.eye(7, dtype=np.float32)[data.fer2013], FER2013_CLASSES)
+    assert [r["accuracy"] for r in score_candidates(paths, "fer2013", None, split)] == [r["accuracy"] for r in rows]
 
 
 def test_card_results_state_the_accuracy_the_shipped_model_test_reads():

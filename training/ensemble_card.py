@@ -72,7 +72,7 @@ def run_lines(run: Path) -> tuple[list[str], float]:
 
 
 def selection_lines(rows: list[dict[str, Any]]) -> list[str]:
-    lines = ["| candidate | flip | passes | held-back accuracy | macro-F1 |", "|---|---|---|---|---|"]
+    lines = ["| candidate | flip | passes | accuracy | macro-F1 |", "|---|---|---|---|---|"]
     for row in rows:
         names = " + ".join(f"`{m}`" for m in row["members"])
         flip = "yes" if row["flip"] else "no"
@@ -83,7 +83,8 @@ def selection_lines(rows: list[dict[str, Any]]) -> list[str]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m training.ensemble_card", description=__doc__)
     parser.add_argument("--name", required=True, choices=("fer2013", "ferplus"))
-    parser.add_argument("--onnx", required=True, help="the ONNX file to score")
+    parser.add_argument("--onnx", help="the ONNX file to score (a card for a shipped model)")
+    parser.add_argument("--public-select", help="instead of --onnx: JSON rows of select_members --public")
     parser.add_argument("--data", required=True, help="the public split (scored once)")
     parser.add_argument("--select", required=True, help="JSON rows from training.select_members")
     parser.add_argument("--run", action="append", default=[], help="a two-head run folder (repeat)")
@@ -98,9 +99,16 @@ def main(argv: list[str] | None = None) -> int:
     from model.evaluation import save_confusion_png
 
     out = Path(args.out)
-    report = evaluate_split(args.onnx, args.data)
-    png = Path(args.png) if args.png else out.with_name(f"{args.name}-confusion.png")
-    save_confusion_png(report, png, f"{Path(args.onnx).name} on {Path(args.data).name}")
+    if args.onnx:
+        report = evaluate_split(args.onnx, args.data)
+        png = Path(args.png) if args.png else out.with_name(f"{args.name}-confusion.png")
+        save_confusion_png(report, png, f"{Path(args.onnx).name} on {Path(args.data).name}")
+        results = [f"Measured {datetime.now(UTC):%Y-%m-%d} on `{args.onnx}` through the bot's ONNX path, once:"]
+        results += ["", *results_lines(report, png.name)]
+    else:
+        public_rows = json.loads(Path(args.public_select).read_text())
+        results = [f"Measured {datetime.now(UTC):%Y-%m-%d} in torch on `{args.data}`, once, after selection:", ""]
+        results += selection_lines(public_rows)
     runs, cpu_total = [], 0.0
     for run in args.run:
         lines, cpu = run_lines(Path(run))
@@ -123,16 +131,14 @@ def main(argv: list[str] | None = None) -> int:
         *selection_lines(rows),
         "",
         f"{heading}# Results on the public split",
-        f"Measured {datetime.now(UTC):%Y-%m-%d} on `{args.onnx}` through the bot's ONNX path, once:",
-        "",
-        *results_lines(report, png.name),
+        *results,
         "",
     ]
     if args.append:
         out.write_text(out.read_text().rstrip("\n") + "\n\n" + "\n".join(body))
     else:
         out.write_text("\n".join(body))
-    print(f"accuracy {report['accuracy']:.4f}, macro-F1 {report['macro_f1']:.4f} -> {out}")
+    print(f"-> {out}")
     return 0
 
 

@@ -79,8 +79,30 @@ def load_member(path: str | Path, label_set: str) -> tuple[torch.nn.Module, dict
     return model.eval(), config
 
 
+def fold_batchnorm(module: torch.nn.Module) -> torch.nn.Module:
+    """Fold each conv-then-BatchNorm pair (timm's ``ConvNormAct``: ``.conv``, ``.bn``) into the conv, in place.
+
+    The BatchNorm is left as an exact identity (mean 0, variance 1, scale sqrt(1 + eps), shift 0) so its
+    activation still runs. The ONNX exporter folds BatchNorm into the conv too; folding first means the
+    fp16 rounding applies to the same weights in torch and in the ONNX file.
+    """
+    from torch.nn.utils.fusion import fuse_conv_bn_eval
+
+    with torch.no_grad():
+        for parent in module.modules():
+            conv, bn = getattr(parent, "conv", None), getattr(parent, "bn", None)
+            if isinstance(conv, torch.nn.Conv2d) and isinstance(bn, torch.nn.BatchNorm2d) and not bn.training:
+                parent.conv = fuse_conv_bn_eval(conv, bn)
+                bn.running_mean.zero_()
+                bn.running_var.fill_(1.0)
+                bn.weight.fill_(float(torch.tensor(1.0 + bn.eps).sqrt()))
+                bn.bias.zero_()
+    return module
+
+
 def round_to_fp16(module: torch.nn.Module) -> torch.nn.Module:
-    """Round every float parameter and buffer to fp16 precision (kept as fp32 tensors)."""
+    """Fold BatchNorm (:func:`fold_batchnorm`), then round every float weight to fp16 precision (kept fp32)."""
+    fold_batchnorm(module)
     with torch.no_grad():
         for tensor in list(module.parameters()) + list(module.buffers()):
             if tensor.dtype == torch.float32:

@@ -24,6 +24,7 @@ import torch
 
 from model.labels import LABEL_SETS
 from training.augment import to_model_input
+from training.datasets import FaceSet, load_faces
 from training.ensemble_export import load_member
 from training.metrics import classification_report
 from training.two_head import TwoHeadData, load_two_head_data
@@ -49,13 +50,21 @@ def truth_for(label_set: str, data: TwoHeadData) -> tuple[np.ndarray, np.ndarray
     return data.ferplus_majority, data.ferplus_majority >= 0
 
 
-def score_candidates(members: list[str], label_set: str, data: TwoHeadData) -> list[dict]:
-    """Held-back accuracy / macro-F1 of every member and every mean of two or more, with and without flip."""
-    labels, scored = truth_for(label_set, data)
+def score_candidates(
+    members: list[str], label_set: str, data: TwoHeadData | None, split: FaceSet | None = None
+) -> list[dict]:
+    """Accuracy / macro-F1 of every member and every mean of two or more, with and without flip.
+
+    Scored on the held-back ``data``, or on ``split`` (a public split, for the one report at the end).
+    """
+    if split is not None:
+        pixels, labels, scored = split.pixels, split.labels, np.ones(len(split), dtype=bool)
+    else:
+        (labels, scored), pixels = truth_for(label_set, data), data.pixels
     outputs = {}
     for path in members:
         model, _ = load_member(path, label_set)
-        outputs[path] = member_probabilities(model, data.pixels)
+        outputs[path] = member_probabilities(model, pixels)
         log.info("scored %s", path)
     groups = [list(g) for size in range(1, len(members) + 1) for g in combinations(members, size)]
     rows = []
@@ -84,13 +93,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--ferplus", default="../shared/datasets/ferplus/FER2013Train")
     parser.add_argument("--match-cache", default="runs/fer2013_ferplus_match.csv")
     parser.add_argument("--json", help="also write the rows to this file")
+    parser.add_argument("--public", help="score on this public split instead (once, at the end: never to select)")
     parser.add_argument("--threads", type=int, default=1)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     torch.set_num_threads(args.threads)
     sizes = {int(load_member(m, args.label_set)[1]["image_size"]) for m in args.member}
-    _, held = load_two_head_data(args.fer2013, args.ferplus, sizes.pop(), args.match_cache)
-    rows = score_candidates(args.member, args.label_set, held)
+    size = sizes.pop()
+    if args.public:
+        public = load_faces(args.label_set, args.public, size, role="val")
+        rows = score_candidates(args.member, args.label_set, None, public)
+    else:
+        _, held = load_two_head_data(args.fer2013, args.ferplus, size, args.match_cache)
+        rows = score_candidates(args.member, args.label_set, held)
     for row in rows:
         names = " + ".join(Path(m).parent.name + "/" + Path(m).name for m in row["members"])
         flip = "flip" if row["flip"] else "    "
