@@ -95,8 +95,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--png", help="confusion-matrix image (default: <name>-confusion.png beside the card)")
     args = parser.parse_args(argv)
 
-    from bot.commands.model_cmd import evaluate_split
-    from model.evaluation import save_confusion_png
+    from training.evaluation import evaluate_split, save_confusion_png
 
     out = Path(args.out)
     if args.onnx:

@@ -1,7 +1,7 @@
 """Several trained networks averaged in one ONNX graph per label set, weights stored as fp16.
 
     python -m training.ensemble_export --label-set fer2013 --out runs/fer2013-ensemble.onnx \
-        --member runs/th-regnetx/best.pt --member model/weights/fer2013.pt
+        --member runs/th-regnetx/best.pt --member training/checkpoints/fer2013.pt
 
 A member is a two-head checkpoint (:mod:`training.train_two_head`; the head of
 the requested label set is used) or a single-head checkpoint / shipped ``.pt``
@@ -25,9 +25,9 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from model.architectures import create_backbone
 from model.labels import LABEL_SETS
 from model.preprocess import MEAN, STD
+from training.architectures import create_backbone
 from training.export import check_parity, write_metadata
 from training.two_head import TwoHeadNet
 

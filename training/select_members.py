@@ -1,7 +1,7 @@
 """Score candidate members and their averages on the held-back slice (never on the public splits).
 
     python -m training.select_members --label-set fer2013 \
-        --member runs/th-regnetx/best.pt --member model/weights/fer2013.pt --json runs/select-fer2013.json
+        --member runs/th-regnetx/best.pt --member training/checkpoints/fer2013.pt --json runs/select-fer2013.json
 
 For every member alone and every mean of two or more members, with and without the
 mirrored-face average, this prints the held-back accuracy and macro-F1 of one

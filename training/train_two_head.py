@@ -1,6 +1,6 @@
 """Resumable two-head training (FER2013 labels + FER+ vote shares) on FER2013 Training with FER+ attached.
 
-    python -m training.train_two_head --arch regnetx_004 --init model/weights/ferplus.pt --out runs/th-regnet
+    python -m training.train_two_head --arch regnetx_004 --init training/checkpoints/ferplus.pt --out runs/th-regnet
 
 Every epoch writes ``last.pt`` (weights, EMA, optimizer, RNG, history)
 atomically, so ``--resume`` continues a killed run exactly; the epoch that
