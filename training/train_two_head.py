@@ -1,0 +1,215 @@
+"""Resumable two-head training (FER2013 labels + FER+ vote shares) on FER2013 Training with FER+ attached.
+
+    python -m training.train_two_head --arch regnetx_004 --init training/checkpoints/ferplus.pt --out runs/th-regnet
+
+Every epoch writes ``last.pt`` (weights, EMA, optimizer, RNG, history)
+atomically, so ``--resume`` continues a killed run exactly; the epoch that
+scores best on the held-back slice (mean of FER2013 accuracy and FER+
+majority accuracy, see :func:`training.two_head.is_held_back`) is kept as
+``best.pt``. The public splits are never looked at here.
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import dataclasses
+import json
+import logging
+import random
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from training.augment import AugmentConfig, augment_batch, to_model_input
+from training.train import _atomic_save, _restore_rng, _rng_state, lr_at
+from training.two_head import TwoHeadData, TwoHeadNet, init_two_head, load_two_head_data
+
+log = logging.getLogger(__name__)
+FER2013_TRAIN = "../shared/datasets/fer2013/train"
+FERPLUS_TRAIN = "../shared/datasets/ferplus/FER2013Train"
+
+
+@dataclass
+class TwoHeadConfig:
+    out: str
+    arch: str = "regnetx_004"
+    init: str = ""
+    fer2013: str = FER2013_TRAIN
+    ferplus: str = FERPLUS_TRAIN
+    match_cache: str = "runs/fer2013_ferplus_match.csv"
+    image_size: int = 64
+    epochs: int = 8
+    batch_size: int = 128
+    lr: float = 1e-3
+    weight_decay: float = 0.05
+    warmup_epochs: float = 0.3
+    label_smoothing: float = 0.1
+    ferplus_weight: float = 1.0
+    ema_decay: float = 0.998
+    drop_rate: float = 0.2
+    seed: int = 0
+    threads: int = 1
+    limit: int = 0  # smoke runs: only the first N faces of each part
+
+
+@torch.no_grad()
+def predict_two_head(model: torch.nn.Module, pixels: np.ndarray, flip: bool = False, batch: int = 256) -> tuple:
+    """(FER2013 probabilities, FER+ probabilities) for (N, S, S) uint8 faces; ``flip`` averages the mirror."""
+    was_training = model.training
+    model.eval()
+    fer, plus = [], []
+    for start in range(0, len(pixels), batch):
+        x = to_model_input(torch.from_numpy(pixels[start : start + batch]))
+        a, b = (t.softmax(1) for t in model(x))
+        if flip:
+            fa, fb = (t.softmax(1) for t in model(x.flip(3)))
+            a, b = (a + fa) / 2, (b + fb) / 2
+        fer.append(a.numpy())
+        plus.append(b.numpy())
+    model.train(was_training)
+    return np.concatenate(fer), np.concatenate(plus)
+
+
+def held_back_scores(fer_probs: np.ndarray, plus_probs: np.ndarray, data: TwoHeadData) -> dict[str, float]:
+    """FER2013 accuracy, FER+ majority accuracy (protocol faces only) and their mean, on ``data``."""
+    fer_acc = float((fer_probs.argmax(1) == data.fer2013).mean())
+    scored = data.ferplus_majority >= 0
+    plus_acc = float((plus_probs[scored].argmax(1) == data.ferplus_majority[scored]).mean())
+    return {"fer2013": fer_acc, "ferplus": plus_acc, "mean": (fer_acc + plus_acc) / 2}
+
+
+def two_head_loss(model: torch.nn.Module, inputs: torch.Tensor, batch: dict[str, torch.Tensor], config) -> tuple:
+    fer_logits, plus_logits = model(inputs)
+    fer_loss = F.cross_entropy(fer_logits, batch["fer2013"], label_smoothing=config.label_smoothing)
+    mask = batch["mask"]
+    plus_per_face = -(batch["ferplus"] * F.log_softmax(plus_logits, dim=1)).sum(1)
+    plus_loss = (plus_per_face * mask).sum() / mask.sum().clamp(min=1.0)
+    return fer_loss + config.ferplus_weight * plus_loss, fer_logits
+
+
+def _update_ema(ema: torch.nn.Module, model: torch.nn.Module, decay: float) -> None:
+    with torch.no_grad():
+        for ema_p, p in zip(ema.state_dict().values(), model.state_dict().values(), strict=True):
+            if ema_p.dtype.is_floating_point:
+                ema_p.mul_(decay).add_(p.detach(), alpha=1 - decay)
+            else:
+                ema_p.copy_(p)
+
+
+def _run_epoch(model, ema, optimizer, train: TwoHeadData, config, generator, step: int, total: int) -> tuple:
+    model.train()
+    steps = len(train) // config.batch_size
+    warmup = int(config.warmup_epochs * steps)
+    pixels = torch.from_numpy(train.pixels)
+    tensors = {
+        "fer2013": torch.from_numpy(train.fer2013),
+        "ferplus": torch.from_numpy(train.ferplus),
+        "mask": torch.from_numpy(train.ferplus_mask),
+    }
+    order = torch.randperm(len(train), generator=generator)
+    loss_sum, correct, seen, started = 0.0, 0, 0, time.time()
+    for b in range(steps):
+        index = order[b * config.batch_size : (b + 1) * config.batch_size]
+        inputs = augment_batch(pixels[index], AugmentConfig(), generator)
+        for group in optimizer.param_groups:
+            group["lr"] = lr_at(step, total, warmup, config.lr)
+        loss, fer_logits = two_head_loss(model, inputs, {k: v[index] for k, v in tensors.items()}, config)
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        optimizer.step()
+        step += 1
+        _update_ema(ema, model, min(config.ema_decay, (1 + step) / (10 + step)))
+        loss_sum += float(loss.detach()) * len(index)
+        correct += int((fer_logits.argmax(1) == tensors["fer2013"][index]).sum())
+        seen += len(index)
+        if b % 25 == 0:
+            log.info("step %d/%d loss %.3f (%.1f img/s)", b, steps, loss_sum / seen, seen / (time.time() - started))
+    return step, loss_sum / max(seen, 1), correct / max(seen, 1)
+
+
+def train_two_head(config: TwoHeadConfig, resume: bool = False, stop_after: int = 0) -> dict[str, Any]:
+    """Run or continue a two-head run; returns the last epoch's record.
+
+    ``stop_after`` ends this call after that many epochs (a time-boxed session); ``resume`` continues it.
+    """
+    out = Path(config.out)
+    out.mkdir(parents=True, exist_ok=True)
+    checkpoint = None
+    if resume and (out / "last.pt").is_file():
+        checkpoint = torch.load(out / "last.pt", map_location="cpu", weights_only=False)
+        threads = config.threads
+        config = TwoHeadConfig(**checkpoint["config"])
+        config.threads = threads
+    torch.set_num_threads(config.threads)
+    random.seed(config.seed)
+    np.random.seed(config.seed)
+    torch.manual_seed(config.seed)
+    generator = torch.Generator().manual_seed(config.seed)
+    train, held = load_two_head_data(config.fer2013, config.ferplus, config.image_size, config.match_cache)
+    if config.limit:
+        train, held = train.subset(np.arange(config.limit)), held.subset(np.arange(config.limit))
+
+    model = TwoHeadNet(config.arch, config.drop_rate)
+    if config.init and checkpoint is None:
+        init_two_head(model, config.init)
+    ema = copy.deepcopy(model).eval()
+    optimizer = torch.optim.AdamW(model.parameters(), lr=config.lr, weight_decay=config.weight_decay)
+    start, step, best, history, cpu = 0, 0, -1.0, [], 0.0
+    if checkpoint is not None:
+        model.load_state_dict(checkpoint["model"])
+        ema.load_state_dict(checkpoint["ema"])
+        optimizer.load_state_dict(checkpoint["optimizer"])
+        _restore_rng(checkpoint["rng"], generator)
+        start, step, best = checkpoint["epoch"] + 1, checkpoint["step"], checkpoint["best"]
+        history, cpu = checkpoint["history"], checkpoint["cpu_seconds"]
+        log.info("resuming %s after epoch %d", out, start)
+    total = (len(train) // config.batch_size) * config.epochs
+    end = min(config.epochs, start + stop_after) if stop_after else config.epochs
+    for epoch in range(start, end):
+        started = time.process_time()
+        step, loss, accuracy = _run_epoch(model, ema, optimizer, train, config, generator, step, total)
+        cpu += time.process_time() - started
+        record: dict[str, Any] = {"epoch": epoch + 1, "train_loss": loss, "train_accuracy": accuracy}
+        for name, candidate in (("model", model), ("ema", ema)):
+            scores = held_back_scores(*predict_two_head(candidate, held.pixels), held)
+            record.update({f"held_{k}_{name}": v for k, v in scores.items()})
+            if scores["mean"] > best:
+                best = scores["mean"]
+                saved = {"model": candidate.state_dict(), "config": dataclasses.asdict(config), "epoch": epoch + 1}
+                _atomic_save({**saved, "weights": name, "held_back": scores, "cpu_seconds": cpu}, out / "best.pt")
+        record["cpu_seconds"] = cpu
+        history.append(record)
+        log.info("epoch %d: %s", epoch + 1, json.dumps({k: round(v, 4) for k, v in record.items()}))
+        state = {"model": model.state_dict(), "ema": ema.state_dict(), "optimizer": optimizer.state_dict()}
+        state.update({"config": dataclasses.asdict(config), "epoch": epoch, "step": step, "best": best})
+        state.update({"history": history, "rng": _rng_state(generator), "cpu_seconds": cpu})
+        _atomic_save(state, out / "last.pt")
+        (out / "history.json").write_text(json.dumps(history, indent=1))
+    return history[-1] if history else {}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m training.train_two_head", description=__doc__)
+    for field in dataclasses.fields(TwoHeadConfig):
+        flag = "--" + field.name.replace("_", "-")
+        if field.name == "out":
+            parser.add_argument(flag, required=True)
+        else:
+            parser.add_argument(flag, type=type(field.default), default=field.default)
+    parser.add_argument("--resume", action="store_true", help="continue from OUT/last.pt")
+    parser.add_argument("--stop-after", type=int, default=0, help="stop after N epochs of this call (then --resume)")
+    args = vars(parser.parse_args(argv))
+    resume, stop_after = args.pop("resume"), args.pop("stop_after")
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
+    train_two_head(TwoHeadConfig(**args), resume=resume, stop_after=stop_after)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
