@@ -574,7 +574,7 @@ def split_gallery(image: np.ndarray, platform: str | None = None) -> Gallery:
 
     gallery, clean, flat = _split_on_stage(frame, platform)
     if clean and flat and len(gallery.tiles) >= 2:  # a lossless capture: the stage is sure of these
-        return _with_missed_cells(frame, gallery)
+        return gallery if _looks_complete(gallery, frame.shape[1]) else _with_missed_cells(frame, gallery)
     # compression spreads the stage over near shades: smooth it and allow them (JPEG, video); the lightest
     # smoothing that frames the tiles cleanly wins, more only where it frames more of them. A lossless
     # capture's stage is one exact colour: there, near shades are a camera-off tile or a panel, not the stage.
@@ -585,6 +585,21 @@ def split_gallery(image: np.ndarray, platform: str | None = None) -> Gallery:
             gallery, clean = retry, True
     combined = _combine(gallery, split_by_edges(frame))
     return _with_missed_cells(frame, combined) if clean and combined.method == "stage" else combined
+
+
+def _looks_complete(gallery: Gallery, width: int) -> bool:
+    """A gallery as clients lay one out: every row but the last full, every row centred on one line, and
+    that line the frame's middle (a full-screen meeting). Then no tile can be missing and the lattice need
+    not be checked; anything else (a row short at one end, a gallery off to one side) is checked."""
+    rows: dict[int, list[Box]] = {}
+    for tile in gallery.tiles:
+        rows.setdefault(tile.row, []).append(tile.box)
+    ordered = [rows[r] for r in sorted(rows)]
+    widest = max(len(row) for row in ordered)
+    if any(len(row) != widest for row in ordered[:-1]):
+        return False
+    centres = [(min(b[0] for b in row) + max(b[0] + b[2] for b in row)) / 2 for row in ordered]
+    return max(centres) - min(centres) <= 0.02 * width and abs(centres[0] - width / 2) <= 0.05 * width
 
 
 def _with_missed_cells(frame: np.ndarray, gallery: Gallery) -> Gallery:
