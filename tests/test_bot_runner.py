@@ -66,7 +66,10 @@ def test_inspect_shows_tiles_names_faces_and_emotions(gallery_png, tmp_path):
     matched = sum(normalize_name(t.shown_name) in names for t in truth.tiles)
     assert matched >= 10, f"only {matched}/12 names read"
     assert {"split", "names", "faces", "expressions", "total"} <= set(seen["timings_ms"])
+    assert seen["split"] == {"confidence": 1.0, "method": "stage"}  # a lossless render: the stage is sure
     assert cv2.imread(str(annotated)).shape == cv2.imread(str(path)).shape
+    plain = classmood("bot", "inspect", str(path), "--no-ocr")
+    assert "12 tiles (split confidence 1.00)" in plain.stdout
 
 
 def test_inspect_bad_file_is_one_clear_line(tmp_path):
