@@ -26,9 +26,9 @@ FLOORS = {
     "zoom_5.jpg": (6, 0),  # rounded tiles
     "zoom_6.jpg": (5, 0),  # 3 + 2, speaker border outside the tile
     "zoom_11.jpg": (25, 0),
-    "meet_1.jpg": (8, 0),  # gapless Meet, wider last row; the recording's speaker thumbnail is missed
-    "meet_2.jpg": (7, 0),
-    "meet_4.jpg": (9, 6),  # mockup: outer columns cropped
+    "meet_1.jpg": (8, 0),  # gapless Meet, wider last row; the recording's speaker thumbnail (a duplicate of tile 0) is missed
+    "meet_2.jpg": (8, 0),
+    "meet_4.jpg": (12, 5),  # mockup: outer columns cropped
     "webex_1.png": (25, 0),  # gapless test pattern
     "webex_2.png": (5, 5),  # mockup: speaker view with a 64x40 filmstrip
 }
@@ -52,7 +52,7 @@ def test_real_screenshot_tiles(real_results, file):
 def test_real_screens_overall(real_results):
     real = [r for r in real_results.values() if r.kind == "real"]
     matched, truth, found = (sum(getattr(r, a) for r in real) for a in ("matched", "truth", "found"))
-    assert matched / truth >= 0.95
+    assert matched / truth >= 0.97
     assert matched == found  # no tile on a real screen is made up
     assert all(0.0 < r.confidence <= 1.0 for r in real_results.values())
 

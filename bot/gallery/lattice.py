@@ -103,7 +103,11 @@ def solve(image: np.ndarray, size: tuple[int, int] | None = None) -> LatticeResu
         py = pitch_of([r[1] for r, _ in tiles], h) or h
         tiles += lattice_cells(edges, tiles, w, h, px, py)
         tiles = wider_last_row(edges, tiles, w, h, px, py)
-        tiles += fill_full_rows(edges, tiles, w, h, px)
+        for _ in range(2):  # a row filled out widens the gallery's known sides for the others
+            added = fill_full_rows(edges, tiles, w, h, px)
+            tiles += added
+            if not added:
+                break
         # then: the size whose completed lattice explains the most edge (the supported length of its
         # sides): four tiles explain the lines between them, one tile drawn around them does not
         explained = sum(2 * s * (w + h) for _, s in tiles)

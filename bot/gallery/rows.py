@@ -26,6 +26,8 @@ Rect = tuple[int, int, int, int]
 SEED_BAR, COMPLETION_BAR = 0.62, 0.4
 #: the same, for a cell of a full row (every row but the last is full)
 FULL_ROW_BAR = 0.45
+#: the same between the gallery's known sides, where other rows show tiles: the layout all but says so
+INSIDE_ROW_BAR = 0.3
 #: mean support of the three best sides of a tile the lattice predicts
 THREE_SIDED_BAR = 0.7
 
@@ -190,7 +192,7 @@ def fill_full_rows(
             )
             # beyond the gallery's known sides, a row goes on only where its top and bottom lines do
             beyond = x < left - 3 or x + w > right + 3
-            if value >= FULL_ROW_BAR and (not beyond or min(sides[:2]) >= 0.5):
+            if (not beyond and value >= INSIDE_ROW_BAR) or (beyond and value >= FULL_ROW_BAR and min(sides[:2]) >= 0.5):
                 added.append(((cx, cy, w, h), value))
     return added
 
