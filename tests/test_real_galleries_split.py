@@ -26,7 +26,7 @@ FLOORS = {
     "zoom_5.jpg": (6, 0),  # rounded tiles
     "zoom_6.jpg": (5, 0),  # 3 + 2, speaker border outside the tile
     "zoom_11.jpg": (25, 0),
-    "meet_1.jpg": (8, 0),  # gapless Meet, wider last row; the recording's speaker thumbnail (a duplicate of tile 0) is missed
+    "meet_1.jpg": (8, 0),  # gapless Meet, wider last row; the recording's speaker thumbnail (tile 0 again) missed
     "meet_2.jpg": (8, 0),
     "meet_4.jpg": (12, 5),  # mockup: outer columns cropped
     "webex_1.png": (25, 0),  # gapless test pattern
