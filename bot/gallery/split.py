@@ -5,7 +5,7 @@
   until it met real screens: JPEG, video codecs and gapless layouts (Google Meet, Webex) break the flat
   stage it relies on (it found 38 of 72 tiles on the real development set).
 - The edge splitter (:mod:`bot.gallery.lattice`) finds tiles by their straight sides and completes them on
-  the layout's lattice; it holds on compressed and gapless galleries (69 of 72 real tiles, no extra one).
+  the layout's lattice; it holds on compressed and gapless galleries (70 of 72 real tiles, no extra one).
 
 A lossless capture whose stage frames every tile is trusted (and its lattice checked for a cell the stage
 missed, unless its rows are full and centred); a compressed one is split again with the stage smoothed, and
