@@ -48,6 +48,7 @@ from bot.gallery.rows import (
     fill_full_rows,
     greedy_tiles,
     lattice_cells,
+    lattice_pitch,
     pitch_of,
     wider_last_row,
 )
@@ -70,23 +71,19 @@ class LatticeResult:
     size: tuple[int, int]
 
 
-def solve(image: np.ndarray, size: tuple[int, int] | None = None) -> LatticeResult | None:
-    """The most supported gallery of equal tiles in ``image`` (working resolution), or None. ``size``:
-    the tile size another splitter found, to complete its tiles rather than search for a size."""
+def solve(image: np.ndarray) -> LatticeResult | None:
+    """The most supported gallery of equal tiles in ``image`` (working resolution), or None."""
     edges = edge_maps(image)
     height, width = edges.shape
-    if size is None:
-        thin = edge_maps(image, thickness=0)
-        if float(thin.vertical.mean()) > NOISE_DENSITY:
-            return None  # edges everywhere (noise, a dense texture): no side can stand out
-        vertical, horizontal = long_lines(thin)
-        widths = size_candidates(vertical, 0, width - 2, 8) + run_lengths(horizontal, 3)
-        heights = size_candidates(horizontal, 1, height - 2, 8) + run_lengths(vertical, 3)
-        widths = sorted({w for w in widths if w >= 0.085 * width})
-        heights = sorted({h for h in heights if h >= 0.085 * height})
-        combos = [(w, h) for w in widths for h in heights if 0.95 <= w / h <= 2.1]
-    else:
-        combos = [size]
+    thin = edge_maps(image, thickness=0)
+    if float(thin.vertical.mean()) > NOISE_DENSITY:
+        return None  # edges everywhere (noise, a dense texture): no side can stand out
+    vertical, horizontal = long_lines(thin)
+    widths = size_candidates(vertical, 0, width - 2, 8) + run_lengths(horizontal, 3)
+    heights = size_candidates(horizontal, 1, height - 2, 8) + run_lengths(vertical, 3)
+    widths = sorted({w for w in widths if w >= 0.085 * width})
+    heights = sorted({h for h in heights if h >= 0.085 * height})
+    combos = [(w, h) for w in widths for h in heights if 0.95 <= w / h <= 2.1]
     hypotheses: list[tuple[float, int, int, np.ndarray, list]] = []
     for w, h in combos:
         score = score_map(edges, w, h)
@@ -97,7 +94,7 @@ def solve(image: np.ndarray, size: tuple[int, int] | None = None) -> LatticeResu
     hypotheses.sort(key=lambda hyp: -hyp[0])
     best: tuple[float, int, int, list] | None = None
     for _, w, h, score, seeds in hypotheses[:TOP_SIZES]:
-        w, h, score, seeds = _settle_size(edges, w, h, score, seeds) if size is None else (w, h, score, seeds)
+        w, h, score, seeds = _settle_size(edges, w, h, score, seeds)
         tiles = complete(score, consistent_seeds(seeds, w, h), w, h)
         px = pitch_of([r[0] for r, _ in tiles], w) or w
         py = pitch_of([r[1] for r, _ in tiles], h) or h
@@ -136,24 +133,35 @@ def _settle_size(edges: EdgeMaps, w: int, h: int, score: np.ndarray, seeds: list
     return best[1:]
 
 
-def split_by_edges(frame: np.ndarray, size: tuple[int, int] | None = None) -> Gallery:
-    """The gallery of a BGR frame by its tiles' straight sides, in frame pixels; ``size`` (frame pixels):
-    the tile size to complete, where another splitter found some tiles already."""
-    height, width = frame.shape[:2]
-    factor = max(1.0, max(height, width) / WORK_SIDE)
-    small = frame
-    if factor > 1:
-        small = cv2.resize(frame, (round(width / factor), round(height / factor)), interpolation=cv2.INTER_AREA)
-    result = solve(small, None if size is None else (round(size[0] / factor), round(size[1] / factor)))
+def split_by_edges(frame: np.ndarray) -> Gallery:
+    """The gallery of a BGR frame by its tiles' straight sides, in frame pixels."""
+    small, factor = _working_image(frame)
+    result = solve(small)
     if result is None:
         return Gallery(method="edges")
+    return gallery_of(_frame_boxes(result.tiles, factor, frame), round(min(1.0, result.score), 3), "edges")
+
+
+def _working_image(frame: np.ndarray) -> tuple[np.ndarray, float]:
+    """The frame brought to :data:`WORK_SIDE` at most, and the frame pixels per working pixel."""
+    height, width = frame.shape[:2]
+    factor = max(1.0, max(height, width) / WORK_SIDE)
+    if factor == 1:
+        return frame, factor
+    size = (round(width / factor), round(height / factor))
+    return cv2.resize(frame, size, interpolation=cv2.INTER_AREA), factor
+
+
+def _frame_boxes(rects: list[Rect], factor: float, frame: np.ndarray) -> list[Box]:
+    """Working-resolution rectangles in frame pixels, clipped to the frame (empty ones dropped)."""
+    height, width = frame.shape[:2]
     boxes: list[Box] = []
-    for x, y, w, h in result.tiles:
+    for x, y, w, h in rects:
         x0, y0 = max(0, round(x * factor)), max(0, round(y * factor))
         x1, y1 = min(width, round((x + w) * factor)), min(height, round((y + h) * factor))
         if x1 > x0 and y1 > y0:
             boxes.append((x0, y0, x1 - x0, y1 - y0))
-    return gallery_of(boxes, round(min(1.0, result.score), 3), "edges")
+    return boxes
 
 
 def missed_cells(frame: np.ndarray, boxes: list[Box]) -> list[Box]:
@@ -162,21 +170,13 @@ def missed_cells(frame: np.ndarray, boxes: list[Box]) -> list[Box]:
     in a row below (centred or in step)."""
     if len(boxes) < 2:
         return []
-    height, width = frame.shape[:2]
-    factor = max(1.0, max(height, width) / WORK_SIDE)
-    small = (
-        frame
-        if factor == 1
-        else cv2.resize(frame, (round(width / factor), round(height / factor)), interpolation=cv2.INTER_AREA)
-    )
+    small, factor = _working_image(frame)
     # the lattice is known, so fainter sides will do (a camera-off tile a shade off the stage)
     edges = edge_maps(small, contrast=VERIFY_CONTRAST)
     work = [tuple(round(v / factor) for v in b) for b in boxes]
     w = int(np.median([b[2] for b in work]))
     h = int(np.median([b[3] for b in work]))
-    px, py = pitch_of([b[0] for b in work], w), pitch_of([b[1] for b in work], h)
-    gap = (px - w) if px is not None else (py - h) if py is not None else max(1, round(0.02 * w))
-    px, py = px or w + gap, py or h + gap
+    px, py = lattice_pitch(work, w, h)
     height_w, width_w = edges.shape
     x_ref, y_ref = work[0][0], work[0][1]
     # the tiles' own rows and one below them (a row whose videos touch the stage colour); the row above the
@@ -198,9 +198,4 @@ def missed_cells(frame: np.ndarray, boxes: list[Box]) -> list[Box]:
             if value >= SEED_BAR and has_content(edges, (bx, by, w, h)):
                 taken.append((bx, by, w, h))
                 found.append((bx, by, w, h))
-    out = []
-    for x, y, cw, ch in found:
-        x0, y0 = max(0, round(x * factor)), max(0, round(y * factor))
-        x1, y1 = min(width, round((x + cw) * factor)), min(height, round((y + ch) * factor))
-        out.append((x0, y0, x1 - x0, y1 - y0))
-    return out
+    return _frame_boxes(found, factor, frame)

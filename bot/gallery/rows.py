@@ -46,6 +46,14 @@ def pitch_of(starts: list[int], side: int) -> int | None:
     return round(float(np.median(good))) if good else None
 
 
+def lattice_pitch(rects: list[Rect], w: int, h: int) -> tuple[int, int]:
+    """Column and row pitch of a lattice of w x h tiles, from the tiles found; where only one direction
+    shows a pitch, the other has the same gap (a default gap where neither does)."""
+    px, py = pitch_of([r[0] for r in rects], w), pitch_of([r[1] for r in rects], h)
+    gap = (px - w) if px is not None else (py - h) if py is not None else max(1, round(0.02 * w))
+    return px or w + gap, py or h + gap
+
+
 def _in_step_positions(starts: list[int], pitch: int, limit: int, slack: int = 3) -> list[int]:
     """Every position in [0, limit) in step with one of ``starts`` (starts within ``slack`` of each other's
     step count once)."""
@@ -111,9 +119,7 @@ def complete(score: np.ndarray, seeds: list[tuple[Rect, float]], w: int, h: int)
     taken = np.zeros((height, width), bool)
     for (x, y, _, _), _ in seeds:
         taken[y : y + h, x : x + w] = True
-    px, py = pitch_of([r[0] for r, _ in seeds], w), pitch_of([r[1] for r, _ in seeds], h)
-    gap = (px - w) if px is not None else (py - h) if py is not None else max(1, round(0.02 * w))
-    px, py = px or w + gap, py or h + gap
+    px, py = lattice_pitch([r for r, _ in seeds], w, h)
     xs = {x0 + k * px + half for x0 in {r[0] for r, _ in seeds} for k in range(-9, 10) for half in (0, px // 2)}
     ys = {y0 + k * py for y0 in {r[1] for r, _ in seeds} for k in range(-9, 10)}
     cells = []

@@ -50,7 +50,9 @@ def gallery_of(boxes: list[Box], confidence: float, method: str, pages: PageCont
 
 
 def iou(a: Box, b: Box) -> float:
+    """Intersection over union of two (x, y, w, h) boxes (0 for empty ones)."""
     ix = max(0, min(a[0] + a[2], b[0] + b[2]) - max(a[0], b[0]))
     iy = max(0, min(a[1] + a[3], b[1] + b[3]) - max(a[1], b[1]))
     inter = ix * iy
-    return inter / (a[2] * a[3] + b[2] * b[3] - inter)
+    union = a[2] * a[3] + b[2] * b[3] - inter
+    return inter / union if union > 0 else 0.0

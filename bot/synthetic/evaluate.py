@@ -29,19 +29,10 @@ import numpy as np
 
 from analytics.names import normalize_name as analytics_normalize
 from bot.frames import Box, Gallery
+from bot.gallery.tiles import iou
 from bot.synthetic.scene import PLATFORMS, VARIANTS, FrameTruth, random_scene
 
 IOU_BAR = 0.85
-
-
-def iou(a: Box, b: Box) -> float:
-    ax, ay, aw, ah = a
-    bx, by, bw, bh = b
-    ix = max(0, min(ax + aw, bx + bw) - max(ax, bx))
-    iy = max(0, min(ay + ah, by + bh) - max(ay, by))
-    inter = ix * iy
-    union = aw * ah + bw * bh - inter
-    return inter / union if union > 0 else 0.0
 
 
 def match_tiles(truth: list[Box], predicted: list[Box], bar: float = IOU_BAR) -> list[tuple[int, int, float]]:

@@ -19,6 +19,7 @@ from dataclasses import replace
 import cv2
 import numpy as np
 
+from bot.synthetic.real_split import jpeg_copy
 from bot.synthetic.styles import Style
 
 GAPS = tuple(range(0, 13))
@@ -41,5 +42,4 @@ def degrade(frame: np.ndarray, rng: random.Random) -> np.ndarray:
     out = np.clip(noisy, 0, 255).astype(np.uint8)
     if rng.random() < 0.3:
         out = cv2.GaussianBlur(out, (3, 3), rng.uniform(0.4, 1.0))
-    ok, data = cv2.imencode(".jpg", out, [cv2.IMWRITE_JPEG_QUALITY, rng.choice(JPEG_QUALITIES)])
-    return cv2.imdecode(data, cv2.IMREAD_COLOR) if ok else out
+    return jpeg_copy(out, rng.choice(JPEG_QUALITIES))
