@@ -15,7 +15,7 @@ How: the gallery is a set of equal rectangles on a flat background colour
    cells that hold a tile whose blob was broken or merged (video letterboxed
    in the background colour, a self-view overlapping it, a highlight border)
    are filled in from the grid when the cell holds content and is framed by
-   the stage;
+   the stage (:mod:`bot.gallery.stage_grid`);
 4. page arrows and the page indicator are looked for among the small blobs
    outside the tiles (:mod:`bot.gallery.pages`).
 
@@ -26,13 +26,13 @@ platform's known stage colours to the candidates.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from itertools import pairwise
 
 import cv2
 import numpy as np
 
 from bot.frames import Gallery
 from bot.gallery.presets import PRESETS
+from bot.gallery.stage_grid import fit_grid, median, ring_fraction
 from bot.gallery.tiles import cluster_1d, gallery_of
 
 #: per-channel tolerance when matching the background colour (captures are lossless; browsers dither a little)
@@ -111,24 +111,6 @@ def _candidate_colours(
     return ranked
 
 
-def _ring_fraction(bg: np.ndarray, x: int, y: int, w: int, h: int, d: int = 1) -> float:
-    """Share of background-coloured pixels on the rectangle ``d`` pixels outside the box (outside the image: not)."""
-    height, width = bg.shape
-    hits = 0
-    x0, x1 = max(0, x - d), min(width, x + w + d)
-    y0, y1 = max(0, y - d), min(height, y + h + d)
-    if y - d >= 0:
-        hits += int(np.count_nonzero(bg[y - d, x0:x1]))
-    if y + h - 1 + d < height:
-        hits += int(np.count_nonzero(bg[y + h - 1 + d, x0:x1]))
-    if x - d >= 0:
-        hits += int(np.count_nonzero(bg[y0:y1, x - d]))
-    if x + w - 1 + d < width:
-        hits += int(np.count_nonzero(bg[y0:y1, x + w - 1 + d]))
-    total = 2 * (w + 2 * d) + 2 * (h + 2 * d)
-    return hits / total
-
-
 def _size_group(boxes: np.ndarray) -> list[int]:
     """Indices of the largest group of boxes sharing one size (ties: the bigger boxes)."""
     if len(boxes) == 0:
@@ -173,7 +155,7 @@ def _analyse(half: np.ndarray, colour: np.ndarray, factor: int, tolerance: int =
     candidates = np.flatnonzero(ok)
     if len(candidates) > 200:  # icons and text are small: keep the largest blobs
         candidates = candidates[np.argsort(-area[candidates])][:200]
-    rings = {int(i): _ring_fraction(bg_q, int(x[i]), int(y[i]), int(w[i]), int(h[i])) for i in candidates}
+    rings = {int(i): ring_fraction(bg_q, int(x[i]), int(y[i]), int(w[i]), int(h[i])) for i in candidates}
     kept = [i for i, r in rings.items() if r >= 0.6]
     group = _size_group(stats[kept, :4]) if kept else []
     members = [int(kept[i]) for i in group]
@@ -182,40 +164,7 @@ def _analyse(half: np.ndarray, colour: np.ndarray, factor: int, tolerance: int =
     return _Analysis(colour, bg, bg_q, stats, members, (float(len(members)), framed), clean)
 
 
-# --------------------------------------------------------------------------- grid model
-
-
-def _pitch(diffs: list[float], size: float) -> float | None:
-    good = [d for d in diffs if size * 0.98 <= d <= size * 1.35]
-    return _median(good) if good else None
-
-
-def _overlaps(
-    box: tuple[float, float, float, float], boxes: list[tuple[float, float, float, float]], share: float = 0.1
-) -> bool:
-    x, y, w, h = box
-    for bx, by, bw, bh in boxes:
-        ix = min(x + w, bx + bw) - max(x, bx)
-        iy = min(y + h, by + bh) - max(y, by)
-        if ix > 0 and iy > 0 and ix * iy > share * min(w * h, bw * bh):
-            return True
-    return False
-
-
-def _fg_fraction(bg: np.ndarray, x: int, y: int, w: int, h: int) -> float:
-    height, width = bg.shape
-    x0, y0, x1, y1 = max(0, x), max(0, y), min(width, x + w), min(height, y + h)
-    if x1 <= x0 or y1 <= y0:
-        return 0.0
-    region = bg[y0:y1, x0:x1]
-    inside = (x1 - x0) * (y1 - y0)
-    return 1.0 - np.count_nonzero(region) / max(1, inside) if inside >= 0.9 * w * h else 0.0
-
-
-def _median(values) -> float:
-    ordered = sorted(values)
-    n = len(ordered)
-    return float(ordered[n // 2]) if n % 2 else (ordered[n // 2 - 1] + ordered[n // 2]) / 2.0
+# --------------------------------------------------------------------------- exact edges, then the grid
 
 
 def _row_shares(bg: np.ndarray, r0: int, r1: int, c0: int, c1: int) -> np.ndarray:
@@ -247,14 +196,14 @@ def _refine_lattice(bg: np.ndarray, approx: list[tuple[int, int, int, int]]) -> 
     summed profile across the row (column), by walking outwards from just inside to the first line that is
     mostly stage.
     """
-    tw = _median([b[2] for b in approx])
-    th = _median([b[3] for b in approx])
+    tw = median([b[2] for b in approx])
+    th = median([b[3] for b in approx])
     rows = cluster_1d([float(b[1]) for b in approx], max(2.0, 0.1 * th))
     cols = cluster_1d([float(b[0]) for b in approx], max(2.0, 0.06 * tw))
     top, bottom, left, right = {}, {}, {}, {}
     for g in rows:
-        y0 = int(_median([approx[i][1] for i in g]))
-        y1 = int(_median([approx[i][1] + approx[i][3] for i in g]))
+        y0 = int(median([approx[i][1] for i in g]))
+        y1 = int(median([approx[i][1] + approx[i][3] for i in g]))
         c0 = min(approx[i][0] for i in g) + int(tw // 4)
         c1 = max(approx[i][0] + approx[i][2] for i in g) - int(tw // 4)
         k = _walk_out(_row_shares(bg, y0 - 3, y0 + 2, c0, c1)[::-1])
@@ -264,8 +213,8 @@ def _refine_lattice(bg: np.ndarray, approx: list[tuple[int, int, int, int]]) -> 
         for i in g:
             top[i], bottom[i] = t, b
     for g in cols:
-        x0 = int(_median([approx[i][0] for i in g]))
-        x1 = int(_median([approx[i][0] + approx[i][2] for i in g]))
+        x0 = int(median([approx[i][0] for i in g]))
+        x1 = int(median([approx[i][0] + approx[i][2] for i in g]))
         r0 = min(approx[i][1] for i in g) + int(th // 4)
         r1 = max(approx[i][1] + approx[i][3] for i in g) - int(th // 4)
         k = _walk_out(_col_shares(bg, x0 - 3, x0 + 2, r0, r1)[::-1])
@@ -280,222 +229,12 @@ def _refine_lattice(bg: np.ndarray, approx: list[tuple[int, int, int, int]]) -> 
     ]
 
 
-def _best_edge(bg: np.ndarray, x: int, y: int, w: int, h: int, d: int) -> float:
-    """The best side of a cell: share of it where the pixel just inside is content and the one ``d`` outside
-    is stage. A tile has such edges (all four, or top and bottom when its video is pillarboxed in the
-    stage's colour); something merely overlapping the cell, like a floating self-view, has none."""
-    height, width = bg.shape
-    best = 0.0
-    x1, y1 = x + w - 1, y + h - 1
-    sides = (
-        (y, y - d, slice(x, x1 + 1), True),
-        (y1, y1 + d, slice(x, x1 + 1), True),
-        (x, x - d, slice(y, y1 + 1), False),
-        (x1, x1 + d, slice(y, y1 + 1), False),
-    )
-    for inner, outer, span, horizontal in sides:
-        limit = height if horizontal else width
-        if not (0 <= inner < limit and 0 <= outer < limit):
-            continue
-        if horizontal:
-            a, b = bg[inner, span], bg[outer, span]
-        else:
-            a, b = bg[span, inner], bg[span, outer]
-        if len(a):
-            best = max(best, float(np.count_nonzero((a == 0) & (b > 0))) / len(a))
-    return best
-
-
 def _fit_grid(analysis: _Analysis) -> list[tuple[int, int, int, int]]:
     """Tile boxes (half-resolution pixels) from the size group, cleaned and completed with the grid."""
-    stats, bg = analysis.stats, analysis.bg
-    height, width = bg.shape
-    approx = [tuple(2 * int(v) for v in stats[i, :4]) for i in analysis.members]
+    approx = [tuple(2 * int(v) for v in analysis.stats[i, :4]) for i in analysis.members]
     if not approx:
         return []
-    boxes = _refine_lattice(bg, approx)
-    tw = _median([b[2] for b in boxes])
-    th = _median([b[3] for b in boxes])
-    rows = cluster_1d([b[1] for b in boxes], max(2.0, 0.1 * th))
-    row_ys = [_median([boxes[i][1] for i in g]) for g in rows]
-    col_diffs = []
-    for g in rows:
-        xs = sorted(boxes[i][0] for i in g)
-        col_diffs += [b - a for a, b in pairwise(xs)]
-    px = _pitch(col_diffs, tw)
-    py = _pitch([b - a for a, b in pairwise(row_ys)], th)
-    gap = (px - tw) if px is not None else ((py - th) if py is not None else max(1.0, round(0.02 * tw)))
-    px = px if px is not None else tw + gap
-    py = py if py is not None else th + gap
-    tol = max(2.0, 0.06 * tw)
-
-    # drop rows that sit off the vertical lattice of the main row (a lone blob of tile size elsewhere)
-    main = max(range(len(rows)), key=lambda r: len(rows[r]))
-    if len(rows) > 1 and len(rows[main]) >= 2:
-        keep_rows = []
-        for r, y in enumerate(row_ys):
-            k = round((y - row_ys[main]) / py)
-            if abs(y - row_ys[main] - k * py) <= max(2.0, 0.1 * th) or len(rows[r]) >= 2:
-                keep_rows.append(r)
-        rows = [rows[r] for r in keep_rows]
-        row_ys = [row_ys[r] for r in keep_rows]
-    # within a row, drop blobs off the row's column lattice (only when the row has a clear majority)
-    tiles: list[tuple[float, float, float, float]] = []
-    row_members: list[list[tuple[float, float, float, float]]] = []
-    for g, y in zip(rows, row_ys, strict=True):
-        members = sorted((boxes[i] for i in g), key=lambda b: b[0])
-        if len(members) >= 3:
-            ref = members[len(members) // 2][0]
-            on = [b for b in members if abs((b[0] - ref) / px - round((b[0] - ref) / px)) * px <= tol]
-            if len(on) > len(members) / 2:
-                members = on
-        row_members.append([(b[0], y, tw, th) for b in members])
-        tiles += row_members[-1]
-
-    def evidence(cell: tuple[float, float, float, float], level: str) -> bool:
-        """Does a grid cell hold a tile? ``level``, from the grid's say to the cell's: "hole" (a tile must be
-        there: anything will do), "centred" (the row is off-centre by this cell: some content with one real
-        edge, even half hidden under a self-view), "supported" (the lattice allows one: content spread over
-        the cell, framed by the stage, one real edge), "row" (a whole row: framed all round), "strict"."""
-        x, y, w, h = (round(v) for v in cell)
-        if x < 0 or y < 0 or x + w > width or y + h > height or _overlaps(cell, tiles):
-            return False
-        fg = _fg_fraction(bg, x, y, w, h)
-        if level == "hole":
-            return fg >= 0.02
-        min_fg, min_quadrant, min_ring = {
-            "centred": (0.1, 0.0, 0.3),
-            "supported": (0.2, 0.05, 0.5),
-            "row": (0.2, 0.05, 0.75),
-            "strict": (0.55, 0.4, 0.75),
-        }[level]
-        if fg < min_fg:
-            return False
-        if level in {"row", "strict"}:  # a tile's content runs from its top to its bottom (bars only at sides)
-            rows_fg = 1.0 - np.count_nonzero(bg[y : y + h, x : x + w], axis=1) / max(1, w)
-            if np.count_nonzero(rows_fg >= 0.3) < 0.8 * h:
-                return False
-        if min_quadrant > 0:
-            hw, hh = w // 2, h // 2
-            quadrants = [_fg_fraction(bg, x + i * hw, y + j * hh, hw, hh) for i in (0, 1) for j in (0, 1)]
-            if min(quadrants) < min_quadrant:
-                return False  # content only in part of the cell: something else overlapping it
-        # the gap's middle, give or take the half pixel that rounding the lattice can cost
-        ds = sorted({max(1, int(gap // 2)), max(1, int(gap // 2)) + 1})
-        if max(_ring_fraction(bg, x, y, w, h, d) for d in ds) < min_ring:
-            return False
-        return max(_best_edge(bg, x, y, w, h, d) for d in ds) >= 0.25  # a side where content meets the stage
-
-    def add(row: list, cell: tuple[float, float, float, float]) -> None:
-        row.append(cell)
-        tiles.append(cell)
-
-    # Galleries fill row by row: every row but the last is full. So a cell inside a row, or in a non-last
-    # row at another row's column (in step with this row), holds a tile whatever it shows (a video in the
-    # stage's colour, a dark room); the last row is centred and grows only towards the centre line.
-    all_x = sorted({round(b[0]) for row in row_members for b in row})
-    columns = [_median([all_x[i] for i in g]) for g in cluster_1d([float(v) for v in all_x], tol)]
-
-    def fill_holes() -> None:
-        last = max(range(len(row_ys)), key=lambda r: row_ys[r])
-        for r, y in enumerate(row_ys):
-            row = row_members[r]
-            xs = sorted(b[0] for b in row)
-            holes = []
-            for a, b in pairwise(xs):
-                holes += [a + k * px for k in range(1, round((b - a) / px))]
-            if r != last:
-                holes += [c for c in columns if abs((c - xs[0]) / px - round((c - xs[0]) / px)) * px <= tol]
-            for cx in holes:
-                if not any(abs(cx - b[0]) <= tol for b in row) and evidence((cx, y, tw, th), "hole"):
-                    add(row, (cx, y, tw, th))
-
-    fill_holes()
-
-    # whole rows that no blob came through for (every tile of the row broken up: videos in the stage's colour):
-    # a row between two found rows is a full row; a row above the top one too; a row below the bottom one
-    # may be the centred last row, half a step off the columns
-    def add_row(y: float, cells: list[tuple[float, float, float, float]]) -> None:
-        tiles.extend(cells)
-        row_members.append(cells)
-        row_ys.append(y)
-
-    for a, b in pairwise(sorted(row_ys)):
-        for k in range(1, round((b - a) / py)):
-            y = a + k * py
-            found = [(cx, y, tw, th) for cx in columns if evidence((cx, y, tw, th), "hole")]
-            if found:
-                add_row(y, found)
-    widest = max(len(row) for row in row_members)
-    single = len(columns) == 1  # a column of tiles beside shared content
-    for direction in (-1, 1):
-        if len(row_ys) == 1 and not single:
-            break  # a lone row is a filmstrip: no row step to go by
-        edge = min(row_ys) if direction < 0 else max(row_ys)
-        for k in range(1, 10):
-            y = edge + direction * k * py
-            if y < 0 or y + th > height:
-                break
-            lattices = [columns]
-            if direction > 0 and not single:
-                lattices.append([c + px / 2 for c in columns[:-1]])
-            found = max(
-                (
-                    [(cx, y, tw, th) for cx in xs if evidence((cx, y, tw, th), "supported" if single else "row")]
-                    for xs in lattices
-                ),
-                key=len,
-            )
-            if not found or (direction < 0 and len(found) < max(1, len(columns) // 2)):
-                break
-            add_row(y, found)
-            if direction > 0 and len(found) < len(columns):
-                break  # the (shorter) last row
-    fill_holes()  # rows that were last before are full rows now
-    last = max(range(len(row_ys)), key=lambda r: row_ys[r])
-
-    # beyond a row's ends. Every platform centres each row on one line: full rows that sit off the last
-    # row's centre lack a tile at one end (video in the stage's colour all down a column), and the last
-    # row grows towards the full rows' centre; a lone row (a filmstrip) grows while the cells hold tiles.
-    def centre_of(row: list) -> float:
-        return (min(b[0] for b in row) + max(b[0] for b in row) + tw) / 2
-
-    def grow(row: list, y: float, target: float | None, level: str) -> None:
-        while True:
-            lo, hi = min(b[0] for b in row), max(b[0] for b in row)
-            if target is None:
-                options = [lo - px, hi + px]
-            else:
-                offset = centre_of(row) - target
-                if abs(offset) < px / 4:
-                    return
-                options = [lo - px] if offset > 0 else [hi + px]
-            for cx in options:
-                if -tol <= cx and cx + tw <= width + tol and evidence((cx, y, tw, th), level):
-                    add(row, (cx, y, tw, th))
-                    break
-            else:
-                return
-
-    if len(row_members) == 1:
-        grow(row_members[0], row_ys[0], None, "supported")
-    else:
-        others = [r for r in range(len(row_ys)) if r != last]
-        for r in others:  # off the last row's centre line: a tile missing at one end
-            grow(row_members[r], row_ys[r], centre_of(row_members[last]), "supported")
-        widest = max(len(row_members[r]) for r in others)
-        target = _median([centre_of(row_members[r]) for r in others if len(row_members[r]) == widest])
-        row, y = row_members[last], row_ys[last]
-        if len(row) < widest:
-            grow(row, y, target, "centred")
-        while len(row) + 2 <= widest:  # a centred last row with a tile missing at each end
-            lo, hi = min(b[0] for b in row), max(b[0] for b in row)
-            pair = [(lo - px, y, tw, th), (hi + px, y, tw, th)]
-            if not all(evidence(cell, "supported") for cell in pair):
-                break
-            for cell in pair:
-                add(row, cell)
-    return [(round(x), round(y), round(w), round(h)) for x, y, w, h in tiles]
+    return fit_grid(analysis.bg, _refine_lattice(analysis.bg, approx))
 
 
 def _innermost(best: _Analysis, analyses: list[_Analysis]) -> _Analysis:
