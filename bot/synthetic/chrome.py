@@ -7,7 +7,7 @@ import colorsys
 import random
 
 import numpy as np
-from PIL import Image, ImageDraw
+from PIL import Image, ImageDraw, ImageFilter
 
 from bot.synthetic.drawing import draw_chevron, draw_icon, draw_text
 from bot.synthetic.layout import Box
@@ -253,3 +253,45 @@ def teams_bars(img: Image.Image, client: Box, style: Style, scene: Scene, rng: r
         (stage[0], stage[1], stage[0] + stage[2] - 1, stage[1] + stage[3] - 1), radius=8, fill=style.stage_bg
     )
     return stage
+
+
+# --------------------------------------------------------------------------- the window
+
+
+def draw_window(img: Image.Image, scene: Scene, style: Style, rng: random.Random) -> tuple[Box, Box]:
+    """The desktop, the OS bars and the meeting window as ``scene.chrome`` asks: "none" (the window is the
+    whole frame), "maximized" (between the OS bars) or "window" (a smaller window with a shadow, somewhere
+    on the desktop). Returns the window's box and its client area (under the title bar)."""
+    width, height = img.size
+    if scene.chrome == "none":
+        window = (0, 0, width, height)
+        return window, window
+    if scene.chrome == "window":
+        draw_desktop(img, rng)
+    top, bottom = draw_taskbar(img, scene, rng)
+    if scene.chrome == "window":
+        fw, fh = rng.uniform(0.72, 0.94), rng.uniform(0.78, 0.95)
+        ww, wh = int(width * fw), int((height - top - bottom) * fh)
+        wx = rng.randint(0, width - ww)
+        wy = top + rng.randint(0, height - top - bottom - wh)
+        shadow = Image.new("L", (ww + 40, wh + 40), 0)
+        ImageDraw.Draw(shadow).rectangle((20, 24, ww + 20, wh + 24), fill=110)
+        img.paste((0, 0, 0), (wx - 20, wy - 20), shadow.filter(ImageFilter.GaussianBlur(10)))
+    else:
+        wx, wy, ww, wh = 0, top, width, height - top - bottom
+    window = (wx, wy, ww, wh)
+    ImageDraw.Draw(img).rectangle((wx, wy, wx + ww - 1, wy + wh - 1), fill=style.stage_bg)
+    title_h = draw_title_bar(img, window, scene, style)
+    client = (wx, wy + title_h, ww, wh - title_h)
+    if scene.chrome == "window":
+        ImageDraw.Draw(img).rectangle((wx, wy, wx + ww - 1, wy + wh - 1), outline=(90, 90, 90))
+    return window, client
+
+
+def draw_app_bars(img: Image.Image, client: Box, style: Style, scene: Scene, rng: random.Random) -> Box:
+    """The platform's toolbars in the window's client area; returns the stage (the area left for the tiles)."""
+    if scene.platform == "zoom":
+        return zoom_bars(img, client, style, scene)
+    if scene.platform == "meet":
+        return meet_bars(img, client, style, scene, rng)
+    return teams_bars(img, client, style, scene, rng)

@@ -18,7 +18,7 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageFilter
 
 from bot.fonts import get_font
-from bot.synthetic.chrome import draw_desktop, draw_taskbar, draw_title_bar, meet_bars, teams_bars, zoom_bars
+from bot.synthetic.chrome import draw_app_bars, draw_window
 from bot.synthetic.drawing import blend_round_rect, draw_text, paste_image
 from bot.synthetic.layout import Box, grid_boxes, strip_capacity
 from bot.synthetic.names import normalize_name
@@ -61,133 +61,110 @@ def _self_view(
     return (x, y, sw, sh)
 
 
-def render_scene(scene: Scene, emotions: dict[int, str] | None = None) -> tuple[np.ndarray, FrameTruth]:
-    """Draw ``scene``; returns the BGR frame and its ground truth. ``emotions`` overrides per participant index."""
-    rng = random.Random(scene.seed)
-    style = style_for(scene.platform, scene.theme, scene.bg_variant)
-    if scene.wild:
-        from bot.synthetic.wild import wild_style
+#: a tile to draw: (box, grid row, grid column, participant index)
+Placement = tuple[Box, int, int, int]
+#: pages to show controls for: ("grid" or "strip", current page from 0, pages)
+PageSpec = tuple[str, int, int]
 
-        style = wild_style(style, random.Random(scene.seed + 1))
-    width, height = scene.size
-    img = Image.new("RGB", (width, height), style.stage_bg)
-    truth = FrameTruth(scene.platform, style.theme, scene.layout, (width, height), tags=scene.tags)
 
-    # desktop, OS bars and the window
-    if scene.chrome == "none":
-        window = (0, 0, width, height)
-        client = window
-    else:
-        if scene.chrome == "window":
-            draw_desktop(img, rng)
-        top, bottom = draw_taskbar(img, scene, rng)
-        if scene.chrome == "window":
-            fw, fh = rng.uniform(0.72, 0.94), rng.uniform(0.78, 0.95)
-            ww, wh = int(width * fw), int((height - top - bottom) * fh)
-            wx = rng.randint(0, width - ww)
-            wy = top + rng.randint(0, height - top - bottom - wh)
-            shadow = Image.new("L", (ww + 40, wh + 40), 0)
-            ImageDraw.Draw(shadow).rectangle((20, 24, ww + 20, wh + 24), fill=110)
-            img.paste((0, 0, 0), (wx - 20, wy - 20), shadow.filter(ImageFilter.GaussianBlur(10)))
-        else:
-            wx, wy, ww, wh = 0, top, width, height - top - bottom
-        window = (wx, wy, ww, wh)
-        ImageDraw.Draw(img).rectangle((wx, wy, wx + ww - 1, wy + wh - 1), fill=style.stage_bg)
-        title_h = draw_title_bar(img, window, scene, style)
-        client = (wx, wy + title_h, ww, wh - title_h)
-        if scene.chrome == "window":
-            ImageDraw.Draw(img).rectangle((wx, wy, wx + ww - 1, wy + wh - 1), outline=(90, 90, 90))
-    truth.window = window
-    if scene.platform == "zoom":
-        stage = zoom_bars(img, client, style, scene)
-    elif scene.platform == "meet":
-        stage = meet_bars(img, client, style, scene, rng)
-    else:
-        stage = teams_bars(img, client, style, scene, rng)
-    scale = min(width / 1920, height / 1080, 1.0) if scene.chrome != "window" else min(stage[2] / 1800, 1.0)
-    scale = max(scale, 0.6)
-
-    m = style.margin
-    sx, sy, sw, sh = stage
-    inner = (sx + m, sy + m, sw - 2 * m, sh - 2 * m)
+def _gallery_placements(scene: Scene, style: Style, inner: Box) -> tuple[list[Placement], PageSpec | None]:
+    """The current page's tiles in the gallery grid. With more than one page the grid leaves room for the page
+    controls: Teams' indicator under it, Zoom's and Meet's arrows at its sides (and Meet's indicator under it)."""
     people = scene.participants
-    placements: list[tuple[Box, int, int, int]] = []  # (box, row, col, participant index)
-    page_truth = None
-    if scene.layout == "gallery":
-        total_pages = scene.pages
-        page = min(max(scene.page, 0), total_pages - 1)
-        visible = list(range(page * scene.per_page, min(len(people), (page + 1) * scene.per_page)))
-        area = inner
-        if total_pages > 1:
-            if scene.platform == "teams":
-                area = (inner[0], inner[1], inner[2], inner[3] - 40)
-            else:
-                side = 56
-                area = (
-                    inner[0] + side,
-                    inner[1],
-                    inner[2] - 2 * side,
-                    inner[3] - (24 if scene.platform == "meet" else 0),
-                )
-        for (box, row, col), index in zip(
-            grid_boxes(len(visible), area, style.aspect, style.gap), visible, strict=True
-        ):
-            placements.append((box, row, col, index))
-        if total_pages > 1:
-            page_truth = ("grid", page, total_pages)
-    else:
-        share_sel = scene.layout
-        if share_sel == "share_side":
-            strip_w = int(np.clip(sw * 0.2, 180, 380))
-            content_area = (inner[0], inner[1], inner[2] - strip_w - m, inner[3])
-            strip = (inner[0] + inner[2] - strip_w, inner[1], strip_w, inner[3])
-            tw = strip_w
-            th = int(tw / style.aspect)
-            cap = strip_capacity(strip[3], th, style.gap)
-            count = min(len(people), cap)
-            grid_h = count * th + (count - 1) * style.gap
-            y0 = strip[1] + (strip[3] - grid_h) // 2
-            for k in range(count):
-                placements.append(((strip[0], y0 + k * (th + style.gap), tw, th), k, 0, k))
+    total_pages = scene.pages
+    page = min(max(scene.page, 0), total_pages - 1)
+    visible = list(range(page * scene.per_page, min(len(people), (page + 1) * scene.per_page)))
+    area = inner
+    if total_pages > 1:
+        if scene.platform == "teams":
+            area = (inner[0], inner[1], inner[2], inner[3] - 40)
         else:
-            strip_h = int(np.clip(sh * 0.16, 90, 190))
-            content_area = (inner[0], inner[1] + strip_h + m, inner[2], inner[3] - strip_h - m)
-            th = strip_h
-            tw = int(th * style.aspect)
-            usable = inner[2] - 2 * 48
-            cap = strip_capacity(usable, tw, style.gap)
-            pages = max(1, -(-len(people) // cap))
-            page = min(max(scene.page, 0), pages - 1)
-            shown = list(range(page * cap, min(len(people), (page + 1) * cap)))
-            row_w = len(shown) * tw + (len(shown) - 1) * style.gap
-            x0 = inner[0] + (inner[2] - row_w) // 2
-            for k, index in enumerate(shown):
-                placements.append(((x0 + k * (tw + style.gap), inner[1], tw, th), 0, k, index))
-            if pages > 1:
-                page_truth = ("strip", page, pages)
-        if scene.platform == "zoom":  # the green "You are viewing ..." bar sits over the shared screen
-            content_area = (content_area[0], content_area[1] + 28, content_area[2], content_area[3] - 28)
-        truth.shared_area = shared_content(img, content_area, scene.content, rng)
-        if scene.platform == "zoom":
-            draw = ImageDraw.Draw(img)
-            cx = truth.shared_area[0] + truth.shared_area[2] // 2
-            top_y = truth.shared_area[1] - 26
-            draw.rounded_rectangle((cx - 150, top_y, cx + 150, top_y + 22), radius=4, fill=(35, 180, 80))
-            draw_text(
-                draw,
-                (cx, top_y + 11),
-                f"You are viewing {people[0].name.split()[0]}'s screen",
-                "lato",
-                12,
-                (255, 255, 255),
-                anchor="mm",
+            side = 56
+            area = (
+                inner[0] + side,
+                inner[1],
+                inner[2] - 2 * side,
+                inner[3] - (24 if scene.platform == "meet" else 0),
             )
+    placements = [
+        (box, row, col, index)
+        for (box, row, col), index in zip(grid_boxes(len(visible), area, style.aspect, style.gap), visible, strict=True)
+    ]
+    return placements, (("grid", page, total_pages) if total_pages > 1 else None)
 
+
+def _side_strip_placements(scene: Scene, style: Style, inner: Box, stage_w: int) -> tuple[list[Placement], Box]:
+    """Screen share with a column of tiles at its right (as many as fit, no pages); returns the tiles and the
+    area left for the shared content."""
+    m = style.margin
+    strip_w = int(np.clip(stage_w * 0.2, 180, 380))
+    content_area = (inner[0], inner[1], inner[2] - strip_w - m, inner[3])
+    strip = (inner[0] + inner[2] - strip_w, inner[1], strip_w, inner[3])
+    tw = strip_w
+    th = int(tw / style.aspect)
+    cap = strip_capacity(strip[3], th, style.gap)
+    count = min(len(scene.participants), cap)
+    grid_h = count * th + (count - 1) * style.gap
+    y0 = strip[1] + (strip[3] - grid_h) // 2
+    placements = [((strip[0], y0 + k * (th + style.gap), tw, th), k, 0, k) for k in range(count)]
+    return placements, content_area
+
+
+def _top_strip_placements(
+    scene: Scene, style: Style, inner: Box, stage_h: int
+) -> tuple[list[Placement], Box, PageSpec | None]:
+    """Screen share with a row of tiles above it (a filmstrip, paged when the people do not fit); returns the
+    tiles, the area left for the shared content, and the strip's pages."""
+    m = style.margin
+    people = scene.participants
+    strip_h = int(np.clip(stage_h * 0.16, 90, 190))
+    content_area = (inner[0], inner[1] + strip_h + m, inner[2], inner[3] - strip_h - m)
+    th = strip_h
+    tw = int(th * style.aspect)
+    usable = inner[2] - 2 * 48
+    cap = strip_capacity(usable, tw, style.gap)
+    pages = max(1, -(-len(people) // cap))
+    page = min(max(scene.page, 0), pages - 1)
+    shown = list(range(page * cap, min(len(people), (page + 1) * cap)))
+    row_w = len(shown) * tw + (len(shown) - 1) * style.gap
+    x0 = inner[0] + (inner[2] - row_w) // 2
+    placements = [((x0 + k * (tw + style.gap), inner[1], tw, th), 0, k, index) for k, index in enumerate(shown)]
+    return placements, content_area, (("strip", page, pages) if pages > 1 else None)
+
+
+def _draw_shared_screen(img: Image.Image, scene: Scene, content_area: Box, rng: random.Random) -> Box:
+    """The shared screen in ``content_area``; Zoom's green "You are viewing ..." bar sits over it. Returns the
+    shared content's box."""
+    if scene.platform == "zoom":  # the green "You are viewing ..." bar sits over the shared screen
+        content_area = (content_area[0], content_area[1] + 28, content_area[2], content_area[3] - 28)
+    shared_area = shared_content(img, content_area, scene.content, rng)
+    if scene.platform == "zoom":
+        draw = ImageDraw.Draw(img)
+        cx = shared_area[0] + shared_area[2] // 2
+        top_y = shared_area[1] - 26
+        draw.rounded_rectangle((cx - 150, top_y, cx + 150, top_y + 22), radius=4, fill=(35, 180, 80))
+        draw_text(
+            draw,
+            (cx, top_y + 11),
+            f"You are viewing {scene.participants[0].name.split()[0]}'s screen",
+            "lato",
+            12,
+            (255, 255, 255),
+            anchor="mm",
+        )
+    return shared_area
+
+
+def _draw_tiles(
+    img: Image.Image, style: Style, scene: Scene, placements: list[Placement], emotions: dict[int, str] | None
+) -> list[TileTruth]:
+    """Draws every placed tile; returns their truth, in placement order."""
+    truths = []
     for box, row, col, index in placements:
-        person = people[index]
+        person = scene.participants[index]
         emotion = (emotions or {}).get(index, person.emotion)
         face_box, shown, label_box = draw_tile(img, style, box, person, scene.speaker == index, emotion)
-        truth.tiles.append(
+        truths.append(
             TileTruth(
                 box=box,
                 row=row,
@@ -203,14 +180,55 @@ def render_scene(scene: Scene, emotions: dict[int, str] | None = None) -> tuple[
                 participant=index,
             )
         )
+    return truths
+
+
+def _bounding_box(boxes: list[Box]) -> Box | None:
+    if not boxes:
+        return None
+    x0 = min(b[0] for b in boxes)
+    y0 = min(b[1] for b in boxes)
+    x1 = max(b[0] + b[2] for b in boxes)
+    y1 = max(b[1] + b[3] for b in boxes)
+    return (x0, y0, x1 - x0, y1 - y0)
+
+
+def render_scene(scene: Scene, emotions: dict[int, str] | None = None) -> tuple[np.ndarray, FrameTruth]:
+    """Draw ``scene``; returns the BGR frame and its ground truth. ``emotions`` overrides per participant index."""
+    rng = random.Random(scene.seed)
+    style = style_for(scene.platform, scene.theme, scene.bg_variant)
+    if scene.wild:
+        from bot.synthetic.wild import wild_style
+
+        style = wild_style(style, random.Random(scene.seed + 1))
+    width, height = scene.size
+    img = Image.new("RGB", (width, height), style.stage_bg)
+    truth = FrameTruth(scene.platform, style.theme, scene.layout, (width, height), tags=scene.tags)
+
+    # desktop, OS bars, the window and the app's bars around the stage
+    truth.window, client = draw_window(img, scene, style, rng)
+    stage = draw_app_bars(img, client, style, scene, rng)
+    scale = min(width / 1920, height / 1080, 1.0) if scene.chrome != "window" else min(stage[2] / 1800, 1.0)
+    scale = max(scale, 0.6)
+
+    m = style.margin
+    sx, sy, sw, sh = stage
+    inner = (sx + m, sy + m, sw - 2 * m, sh - 2 * m)
+    page_spec: PageSpec | None = None
+    if scene.layout == "gallery":
+        placements, page_spec = _gallery_placements(scene, style, inner)
+    else:
+        if scene.layout == "share_side":
+            placements, content_area = _side_strip_placements(scene, style, inner, sw)
+        else:
+            placements, content_area, page_spec = _top_strip_placements(scene, style, inner, sh)
+        truth.shared_area = _draw_shared_screen(img, scene, content_area, rng)
+
+    truth.tiles.extend(_draw_tiles(img, style, scene, placements, emotions))
     if truth.tiles:
-        xs0 = min(t.box[0] for t in truth.tiles)
-        ys0 = min(t.box[1] for t in truth.tiles)
-        xs1 = max(t.box[0] + t.box[2] for t in truth.tiles)
-        ys1 = max(t.box[1] + t.box[3] for t in truth.tiles)
-        truth.gallery_area = (xs0, ys0, xs1 - xs0, ys1 - ys0)
-    if page_truth is not None:
-        kind, page, total_pages = page_truth
+        truth.gallery_area = _bounding_box([t.box for t in truth.tiles])
+    if page_spec is not None:
+        kind, page, total_pages = page_spec
         truth.pages = page_controls(
             img, style, stage, truth.gallery_area or inner, page, total_pages, strip=kind == "strip"
         )
