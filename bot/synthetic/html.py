@@ -23,7 +23,7 @@ import base64
 import html
 import json
 import random
-from dataclasses import asdict, replace
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 import cv2
@@ -144,86 +144,103 @@ def _chevron_svg(direction: str, colour: str, size: int = 22) -> str:
     )
 
 
-def gallery_html(scene: Scene, viewport: tuple[int, int] = (1920, 1080)) -> tuple[str, list[FrameTruth]]:
-    """The page for ``scene`` (all its pages; the scene's ``page`` shows first) and the truth of each page."""
-    style = style_for(scene.platform, scene.theme, scene.bg_variant)
+#: the gallery's page arrows (CSS pixels)
+_ARROW_W, _ARROW_H = 40, 64
+
+
+@dataclass(frozen=True)
+class _Page:
+    """Where one page's tiles go and where the page controls are (shared by every page)."""
+
+    area: Box
+    pages: int
+    next_box: Box
+    prev_box: Box
+    indicator_box: Box
+
+
+def _page_html(
+    scene: Scene, style: Style, viewport: tuple[int, int], layout: _Page, page: int
+) -> tuple[FrameTruth, str]:
+    """The truth and the ``<div>`` of gallery page ``page`` (from 0)."""
+    people = scene.participants
+    pages = layout.pages
+    visible = list(range(page * scene.per_page, min(len(people), (page + 1) * scene.per_page)))
+    truth = FrameTruth(scene.platform, style.theme, "gallery", viewport, tags=(*scene.tags, "html"))
+    tiles_html = []
+    for (box, row, col), index in zip(
+        grid_boxes(len(visible), layout.area, style.aspect, style.gap), visible, strict=True
+    ):
+        person = people[index]
+        div, face_box, label_box = _tile_html(style, box, person, scene.speaker == index)
+        tiles_html.append(div)
+        truth.tiles.append(
+            TileTruth(
+                box=box,
+                row=row,
+                col=col,
+                display_name=person.name,
+                shown_name=person.name,
+                normalized_name=normalize_name(person.name),
+                face_box=face_box,
+                emotion=person.emotion if person.camera == "on" else None,
+                speaker=scene.speaker == index,
+                camera=person.camera,
+                label_box=label_box,
+                participant=index,
+            )
+        )
+    if truth.tiles:
+        x0 = min(t.box[0] for t in truth.tiles)
+        y0 = min(t.box[1] for t in truth.tiles)
+        x1 = max(t.box[0] + t.box[2] for t in truth.tiles)
+        y1 = max(t.box[1] + t.box[3] for t in truth.tiles)
+        truth.gallery_area = (x0, y0, x1 - x0, y1 - y0)
+    if pages > 1:
+        truth.pages = PageTruth(
+            page + 1,
+            pages,
+            layout.next_box if page < pages - 1 else None,
+            layout.prev_box if page > 0 else None,
+            layout.indicator_box,
+        )
+    return truth, f'<div class="page" data-page="{page}" style="display:none">{"".join(tiles_html)}</div>'
+
+
+def _controls_html(layout: _Page, fg: str) -> str:
+    """The page arrows (real buttons) and the indicator's box (the script writes "2/3" into it)."""
+    if layout.pages <= 1:
+        return ""
+    prev_box, next_box, indicator_box = layout.prev_box, layout.next_box, layout.indicator_box
+    return (
+        f'<button id="prev" class="arrow" aria-label="Previous page" style="left:{prev_box[0]}px;'
+        f'top:{prev_box[1]}px">{_chevron_svg("left", fg)}</button>'
+        f'<button id="next" class="arrow" aria-label="Next page" style="left:{next_box[0]}px;'
+        f'top:{next_box[1]}px">{_chevron_svg("right", fg)}</button>'
+        f'<div id="indicator" style="left:{indicator_box[0]}px;top:{indicator_box[1]}px"></div>'
+    )
+
+
+def _self_view_html(scene: Scene, style: Style, stage: Box) -> tuple[str, Box | None]:
+    """The floating self-view at the stage's bottom right and its box (``""``, None without one)."""
+    if not scene.self_view:
+        return "", None
+    sw, sh = style.self_view
+    sx, sy = stage[0] + stage[2] - sw - 16, stage[1] + stage[3] - sh - 16
+    me = Participant(scene.self_name, emotion="neutral", look=scene.seed ^ 0x5EED)
+    video, _ = render_video(me, sw, sh)
+    div = (
+        f'<div id="self-view" style="left:{sx}px;top:{sy}px;width:{sw}px;height:{sh}px">'
+        f'<img alt="" src="{_jpeg(video)}"><span class="label">You</span></div>'
+    )
+    return div, (sx, sy, sw, sh)
+
+
+def _css(scene: Scene, style: Style, viewport: tuple[int, int], fg: str) -> str:
+    """The page's style sheet: the platform's fonts (embedded), the bars, tiles, labels, arrows, self-view."""
     width, height = viewport
     top, bottom = _TOP_BAR[scene.platform], _BOTTOM_BAR[scene.platform]
-    stage = (0, top, width, height - top - bottom)
-    m = style.margin
-    inner = (stage[0] + m, stage[1] + m, stage[2] - 2 * m, stage[3] - 2 * m)
-    pages = scene.pages
-    area = inner
-    if pages > 1:
-        area = (inner[0] + 56, inner[1], inner[2] - 112, inner[3] - 32)
-    truths: list[FrameTruth] = []
-    page_divs = []
-    people = scene.participants
-    fg = "rgb(255,255,255)" if style.theme != "light" else "rgb(36,36,36)"
-    arrow_w, arrow_h = 40, 64
-    cy = stage[1] + stage[3] // 2
-    prev_box = (stage[0] + 8, cy - arrow_h // 2, arrow_w, arrow_h)
-    next_box = (stage[0] + stage[2] - 8 - arrow_w, cy - arrow_h // 2, arrow_w, arrow_h)
-    indicator_box = (width // 2 - 40, stage[1] + stage[3] - 28, 80, 20)
-    for page in range(pages):
-        visible = list(range(page * scene.per_page, min(len(people), (page + 1) * scene.per_page)))
-        truth = FrameTruth(scene.platform, style.theme, "gallery", viewport, tags=(*scene.tags, "html"))
-        tiles_html = []
-        for (box, row, col), index in zip(
-            grid_boxes(len(visible), area, style.aspect, style.gap), visible, strict=True
-        ):
-            person = people[index]
-            div, face_box, label_box = _tile_html(style, box, person, scene.speaker == index)
-            tiles_html.append(div)
-            truth.tiles.append(
-                TileTruth(
-                    box=box,
-                    row=row,
-                    col=col,
-                    display_name=person.name,
-                    shown_name=person.name,
-                    normalized_name=normalize_name(person.name),
-                    face_box=face_box,
-                    emotion=person.emotion if person.camera == "on" else None,
-                    speaker=scene.speaker == index,
-                    camera=person.camera,
-                    label_box=label_box,
-                    participant=index,
-                )
-            )
-        if truth.tiles:
-            x0 = min(t.box[0] for t in truth.tiles)
-            y0 = min(t.box[1] for t in truth.tiles)
-            x1 = max(t.box[0] + t.box[2] for t in truth.tiles)
-            y1 = max(t.box[1] + t.box[3] for t in truth.tiles)
-            truth.gallery_area = (x0, y0, x1 - x0, y1 - y0)
-        if pages > 1:
-            truth.pages = PageTruth(
-                page + 1, pages, next_box if page < pages - 1 else None, prev_box if page > 0 else None, indicator_box
-            )
-        truths.append(truth)
-        page_divs.append(f'<div class="page" data-page="{page}" style="display:none">{"".join(tiles_html)}</div>')
-    controls = ""
-    if pages > 1:
-        controls = (
-            f'<button id="prev" class="arrow" aria-label="Previous page" style="left:{prev_box[0]}px;'
-            f'top:{prev_box[1]}px">{_chevron_svg("left", fg)}</button>'
-            f'<button id="next" class="arrow" aria-label="Next page" style="left:{next_box[0]}px;'
-            f'top:{next_box[1]}px">{_chevron_svg("right", fg)}</button>'
-            f'<div id="indicator" style="left:{indicator_box[0]}px;top:{indicator_box[1]}px"></div>'
-        )
-    self_view = ""
-    if scene.self_view:
-        sw, sh = style.self_view
-        sx, sy = stage[0] + stage[2] - sw - 16, stage[1] + stage[3] - sh - 16
-        me = Participant(scene.self_name, emotion="neutral", look=scene.seed ^ 0x5EED)
-        video, _ = render_video(me, sw, sh)
-        self_view = (
-            f'<div id="self-view" style="left:{sx}px;top:{sy}px;width:{sw}px;height:{sh}px">'
-            f'<img alt="" src="{_jpeg(video)}"><span class="label">You</span></div>'
-        )
-        for truth in truths:
-            truth.self_view = (sx, sy, sw, sh)
+    arrow_w, arrow_h = _ARROW_W, _ARROW_H
     family = CSS_FAMILY.get({"zoom": "lato", "meet": "roboto", "teams": "open-sans"}[scene.platform], "sans-serif")
     fonts = "\n".join({_font_face(style.font, style.label_weight), _font_face(style.font, "Regular")})
     bar_bg = _rgb(style.bar_bg)
@@ -233,13 +250,7 @@ def gallery_html(scene: Scene, viewport: tuple[int, int] = (1920, 1080)) -> tupl
         else "text-shadow:1px 1px 1px #000;padding:0;"
     )
     weight = {"Regular": 400, "Medium": 500, "SemiBold": 600, "Bold": 700}[style.label_weight]
-    truth_json = json.dumps([asdict(t) for t in truths])
-    title = f"ClassMood synthetic {scene.platform}"
-    page = min(max(scene.page, 0), pages - 1)
-    document = f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>{title}</title>
-<style>
-{fonts}
+    return f"""{fonts}
 html, body {{ margin:0; padding:0; overflow:hidden; width:{width}px; height:{height}px;
   background:{_rgb(style.stage_bg)}; font-family:'CM {family}', sans-serif; }}
 #top {{ position:absolute; left:0; top:0; width:{width}px; height:{top}px; background:{bar_bg}; }}
@@ -259,15 +270,12 @@ html, body {{ margin:0; padding:0; overflow:hidden; width:{width}px; height:{hei
 #self-view {{ position:absolute; border-radius:8px; overflow:hidden; box-shadow:0 4px 12px rgba(0,0,0,0.5); }}
 #self-view img {{ width:100%; height:100%; display:block; }}
 #self-view .label {{ left:6px; bottom:6px; font-size:11px; height:18px; line-height:18px; }}
-</style></head>
-<body>
-<div id="top"></div>
-{"".join(page_divs)}
-{controls}
-{self_view}
-<div id="bottom">Mute &nbsp; Video &nbsp; Participants &nbsp; Chat &nbsp; Share &nbsp; Leave</div>
-<script id="classmood-truth" type="application/json">{truth_json}</script>
-<script>
+"""
+
+
+def _script(page: int, title: str) -> str:
+    """The few lines of JavaScript that turn pages (arrows, arrow keys, ``#page=N``), starting on ``page``."""
+    return f"""<script>
 (function () {{
   var pages = document.querySelectorAll('.page'), total = pages.length, current = {page};
   var wanted = location.hash.match(/page=(\\d+)/);  // file:///...html#page=2 opens page 2
@@ -292,7 +300,56 @@ html, body {{ margin:0; padding:0; overflow:hidden; width:{width}px; height:{hei
   show(current);
 }})();
 </script>
-</body></html>
+"""
+
+
+def gallery_html(scene: Scene, viewport: tuple[int, int] = (1920, 1080)) -> tuple[str, list[FrameTruth]]:
+    """The page for ``scene`` (all its pages; the scene's ``page`` shows first) and the truth of each page."""
+    style = style_for(scene.platform, scene.theme, scene.bg_variant)
+    width, height = viewport
+    top, bottom = _TOP_BAR[scene.platform], _BOTTOM_BAR[scene.platform]
+    stage = (0, top, width, height - top - bottom)
+    m = style.margin
+    inner = (stage[0] + m, stage[1] + m, stage[2] - 2 * m, stage[3] - 2 * m)
+    pages = scene.pages
+    area = inner
+    if pages > 1:
+        area = (inner[0] + 56, inner[1], inner[2] - 112, inner[3] - 32)
+    fg = "rgb(255,255,255)" if style.theme != "light" else "rgb(36,36,36)"
+    cy = stage[1] + stage[3] // 2
+    layout = _Page(
+        area=area,
+        pages=pages,
+        prev_box=(stage[0] + 8, cy - _ARROW_H // 2, _ARROW_W, _ARROW_H),
+        next_box=(stage[0] + stage[2] - 8 - _ARROW_W, cy - _ARROW_H // 2, _ARROW_W, _ARROW_H),
+        indicator_box=(width // 2 - 40, stage[1] + stage[3] - 28, 80, 20),
+    )
+    truths: list[FrameTruth] = []
+    page_divs = []
+    for page in range(pages):
+        truth, div = _page_html(scene, style, viewport, layout, page)
+        truths.append(truth)
+        page_divs.append(div)
+    controls = _controls_html(layout, fg)
+    self_view, self_box = _self_view_html(scene, style, stage)
+    if self_box is not None:
+        for truth in truths:
+            truth.self_view = self_box
+    truth_json = json.dumps([asdict(t) for t in truths])
+    title = f"ClassMood synthetic {scene.platform}"
+    page = min(max(scene.page, 0), pages - 1)
+    document = f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>{title}</title>
+<style>
+{_css(scene, style, viewport, fg)}</style></head>
+<body>
+<div id="top"></div>
+{"".join(page_divs)}
+{controls}
+{self_view}
+<div id="bottom">Mute &nbsp; Video &nbsp; Participants &nbsp; Chat &nbsp; Share &nbsp; Leave</div>
+<script id="classmood-truth" type="application/json">{truth_json}</script>
+{_script(page, title)}</body></html>
 """
     return document, truths
 
