@@ -40,6 +40,32 @@ def class_names(students: int, seed: int = 0) -> list[str]:
     return random_names(random.Random(seed * 7 + 1), students)
 
 
+def _baselines(rng: random.Random, students: int) -> list[list[float]]:
+    """Each student's resting mood: expression scores around a mostly neutral, somewhat happy personal baseline
+    (the 6th student a little sad)."""
+    baselines = []
+    for _ in range(students):
+        base = [rng.gauss(0.0, 0.4) for _ in EMOTIONS]
+        base[EMOTIONS.index("neutral")] += 1.6
+        base[EMOTIONS.index("happiness")] += rng.uniform(-0.3, 1.4)
+        base[EMOTIONS.index("contempt")] -= 1.0
+        baselines.append(base)
+    if students > 5:
+        baselines[5][EMOTIONS.index("sadness")] += 1.2
+    return baselines
+
+
+def _join_and_leave(order: list[int], students: int, fraction: float) -> None:
+    """The scripted comings and goings at ``fraction`` of the class, on the gallery ``order`` (in place): the 4th
+    student joins late at 10 %, the 2nd leaves from 35 % to 55 % and rejoins at the end of the gallery."""
+    if students > 3 and 3 not in order and fraction >= 0.10:
+        order.append(3)  # joins late: appended, the grid grows
+    if students > 1 and 0.35 <= fraction < 0.55 and 1 in order:
+        order.remove(1)  # leaves: the grid reflows
+    if students > 1 and fraction >= 0.55 and 1 not in order:
+        order.append(1)  # rejoins at the end
+
+
 def simulate_class(
     students: int = 30,
     minutes: float = 20,
@@ -60,15 +86,7 @@ def simulate_class(
     rng = random.Random(seed)
     names = class_names(students, seed)
     looks = [rng.randrange(1 << 30) for _ in names]
-    baselines = []
-    for _ in names:
-        base = [rng.gauss(0.0, 0.4) for _ in EMOTIONS]
-        base[EMOTIONS.index("neutral")] += 1.6
-        base[EMOTIONS.index("happiness")] += rng.uniform(-0.3, 1.4)
-        base[EMOTIONS.index("contempt")] -= 1.0
-        baselines.append(base)
-    if students > 5:
-        baselines[5][EMOTIONS.index("sadness")] += 1.2
+    baselines = _baselines(rng, students)
     state = [list(b) for b in baselines]
     shown = [max(EMOTIONS, key=lambda e, b=b: b[EMOTIONS.index(e)]) for b in baselines]
     n_captures = max(1, round(minutes * 60 / interval_s))
@@ -78,12 +96,7 @@ def simulate_class(
     speaker: int | None = None
     for k in range(n_captures):
         fraction = k / n_captures
-        if students > 3 and 3 not in order and fraction >= 0.10:
-            order.append(3)  # joins late: appended, the grid grows
-        if students > 1 and 0.35 <= fraction < 0.55 and 1 in order:
-            order.remove(1)  # leaves: the grid reflows
-        if students > 1 and fraction >= 0.55 and 1 not in order:
-            order.append(1)  # rejoins at the end
+        _join_and_leave(order, students, fraction)
         moment = class_moment(fraction)
         for i in range(students):
             state[i] = [0.9 * s + 0.1 * b + rng.gauss(0.0, 0.25) for s, b in zip(state[i], baselines[i], strict=True)]

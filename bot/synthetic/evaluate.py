@@ -162,6 +162,33 @@ def _draw_failure(path: Path, image: np.ndarray, truth: FrameTruth, gallery: Gal
     cv2.imwrite(str(path), out)
 
 
+def _score_names(
+    reader, image: np.ndarray, truth: FrameTruth, gallery: Gallery, results: list[bool], misses: list
+) -> None:
+    """Reads the name label of every found tile that matches a true one; appends to ``results`` whether it
+    reads as the shown name (after normalization), and the first 40 misses (shown, read) to ``misses``."""
+    matches = match_tiles([t.box for t in truth.tiles], [t.box for t in gallery.tiles])
+    read = reader.read([gallery.tiles[j].label_crop(image) for _, j, _ in matches])
+    for (i, _, _), name in zip(matches, read, strict=True):
+        ok = analytics_normalize(name or "") == analytics_normalize(truth.tiles[i].shown_name)
+        results.append(ok)
+        if not ok and len(misses) < 40:
+            misses.append((truth.tiles[i].shown_name, name))
+
+
+def _names_summary(reader, name_results: dict[str, list[bool]], name_misses: list) -> dict:
+    """The names figures: labels read, exactly right (all and per platform), OCR calls, some misses."""
+    every = [ok for oks in name_results.values() for ok in oks]
+    return {
+        "labels": len(every),
+        "exact": sum(every),
+        "exact_rate": round(sum(every) / len(every), 4) if every else None,
+        "per_platform": {p: round(sum(v) / len(v), 4) for p, v in name_results.items() if v},
+        "ocr_calls": reader.ocr_calls,
+        "some_misses": name_misses,
+    }
+
+
 def evaluate(
     frames: int = 330,
     seed: int = 0,
@@ -197,13 +224,7 @@ def evaluate(
         score = score_frame(truth, gallery, ms, cpu_ms)
         scores.append((platform, variant, score))
         if reader is not None:
-            matches = match_tiles([t.box for t in truth.tiles], [t.box for t in gallery.tiles])
-            read = reader.read([gallery.tiles[j].label_crop(image) for _, j, _ in matches])
-            for (i, _, _), name in zip(matches, read, strict=True):
-                ok = analytics_normalize(name or "") == analytics_normalize(truth.tiles[i].shown_name)
-                name_results[platform].append(ok)
-                if not ok and len(name_misses) < 40:
-                    name_misses.append((truth.tiles[i].shown_name, name))
+            _score_names(reader, image, truth, gallery, name_results[platform], name_misses)
         if save_failures is not None and not (score.matched == score.truth_tiles == score.predicted):
             save_failures.mkdir(parents=True, exist_ok=True)
             _draw_failure(save_failures / f"{k:04d}_{platform}_{variant}_{tiles}.png", image, truth, gallery)
@@ -233,15 +254,7 @@ def evaluate(
     result["per_platform"] = {p: _summary(v) for p, v in by_platform.items()}
     result["per_variant"] = {v: _summary(s) for v, s in by_variant.items()}
     if reader is not None:
-        every = [ok for oks in name_results.values() for ok in oks]
-        result["names"] = {
-            "labels": len(every),
-            "exact": sum(every),
-            "exact_rate": round(sum(every) / len(every), 4) if every else None,
-            "per_platform": {p: round(sum(v) / len(v), 4) for p, v in name_results.items() if v},
-            "ocr_calls": reader.ocr_calls,
-            "some_misses": name_misses,
-        }
+        result["names"] = _names_summary(reader, name_results, name_misses)
     return result
 
 

@@ -156,6 +156,34 @@ def random_participants(
     return people
 
 
+def _random_size(rng: random.Random, variant: str) -> tuple[int, int]:
+    """1920x1080, or another common screen size: always in the "window" variant, for a fifth of mixed scenes."""
+    size = (1920, 1080)
+    if variant == "window" or (variant == "mixed" and rng.random() < 0.2):
+        size = rng.choice([(1920, 1080), (1280, 720), (1366, 768), (1600, 900), (2560, 1440), (1920, 1200)])
+    return size
+
+
+def _tags(
+    people: list[Participant], speaker: bool, paged: bool, theme: str, chrome: str, layout: str
+) -> tuple[str, ...]:
+    """Which of the variants' features the scene shows (see :data:`VARIANTS`), for :attr:`FrameTruth.tags`."""
+    return tuple(
+        t
+        for t, on in (
+            ("camera_off", any(p.camera != "on" for p in people)),
+            ("speaker", speaker),
+            ("pillarbox", any(abs(p.video_aspect - 16 / 9) > 0.01 for p in people)),
+            ("self_view", False),
+            ("pages", paged),
+            ("light", theme == "light"),
+            ("window", chrome == "window"),
+            (layout, layout != "gallery"),
+        )
+        if on
+    )
+
+
 def random_scene(
     rng: random.Random,
     platform: str | None = None,
@@ -202,23 +230,8 @@ def random_scene(
     theme = "light" if maybe("light", 0.25) else "dark"
     chrome = "window" if maybe("window", 0.25) else rng.choice(["maximized", "maximized", "none"])
     if size is None:
-        size = (1920, 1080)
-        if variant == "window" or (mixed and rng.random() < 0.2):
-            size = rng.choice([(1920, 1080), (1280, 720), (1366, 768), (1600, 900), (2560, 1440), (1920, 1200)])
-    tags = tuple(
-        t
-        for t, on in (
-            ("camera_off", any(p.camera != "on" for p in people)),
-            ("speaker", speaker is not None),
-            ("pillarbox", any(abs(p.video_aspect - 16 / 9) > 0.01 for p in people)),
-            ("self_view", False),
-            ("pages", paged and layout == "gallery"),
-            ("light", theme == "light"),
-            ("window", chrome == "window"),
-            (layout, layout != "gallery"),
-        )
-        if on
-    )
+        size = _random_size(rng, variant)
+    tags = _tags(people, speaker is not None, paged and layout == "gallery", theme, chrome, layout)
     self_view = maybe("self_view", 0.35)
     if self_view:
         tags = (*tags, "self_view")

@@ -40,102 +40,117 @@ AVATAR_COLOURS: dict[str, tuple[RGB, ...]] = {
 }
 
 
+def _zoom_style(theme: str, variant: int) -> Style:
+    """Zoom: dark in either theme (only the window chrome follows it); four stage shades."""
+    stage = ((26, 26, 26), (0, 0, 0), (36, 36, 36), (18, 18, 18))[variant % 4]
+    off = (48, 48, 48) if stage[0] >= 30 else (35, 35, 35)
+    return Style(
+        "zoom",
+        "dark",
+        stage,
+        off,
+        (0, 0, 0),
+        gap=(4, 4, 6, 3)[variant % 4],
+        radius=(4, 0, 6, 4)[variant % 4],
+        margin=8,
+        speaker=(0, 204, 74),
+        speaker_width=3,
+        label="box",
+        label_bg=(0, 0, 0, 150),
+        label_fg=(255, 255, 255),
+        font="lato",
+        label_weight="Regular",
+        chrome_bg=(243, 243, 243) if theme == "light" else (36, 36, 36),
+        chrome_fg=(20, 20, 20) if theme == "light" else (230, 230, 230),
+        bar_bg=(26, 26, 26) if stage != (26, 26, 26) else (18, 18, 18),
+        bar_fg=(230, 230, 230),
+        self_view=(240, 135),
+    )
+
+
+def _meet_style(theme: str, variant: int) -> Style:
+    """Meet: dark in either theme (only Chrome's chrome follows it); corner radius and tile aspect vary."""
+    return Style(
+        "meet",
+        "dark",
+        (32, 33, 36),
+        (60, 64, 67),
+        (60, 64, 67),
+        gap=8,
+        radius=(8, 12, 8, 10)[variant % 4],
+        margin=16,
+        speaker=(138, 180, 248),
+        speaker_width=4,
+        label="shadow",
+        label_bg=(0, 0, 0, 110),
+        label_fg=(255, 255, 255),
+        font="roboto",
+        label_weight="Medium",
+        chrome_bg=(222, 225, 230) if theme == "light" else (32, 33, 36),
+        chrome_fg=(32, 33, 36) if theme == "light" else (232, 234, 237),
+        bar_bg=(32, 33, 36),
+        bar_fg=(232, 234, 237),
+        self_view=(256, 144),
+        aspect=(16 / 9, 16 / 9, 4 / 3, 16 / 9)[variant % 4],
+    )
+
+
+def _teams_style(theme: str, variant: int) -> Style:
+    """Teams: a light stage in the light theme, else one of four dark shades."""
+    if theme == "light":
+        return Style(
+            "teams",
+            "light",
+            (240, 240, 240),
+            (224, 224, 224),
+            (224, 224, 224),
+            gap=8,
+            radius=6,
+            margin=12,
+            speaker=(91, 95, 199),
+            speaker_width=3,
+            label="box",
+            label_bg=(255, 255, 255, 215),
+            label_fg=(36, 36, 36),
+            font="open-sans",
+            label_weight="SemiBold",
+            chrome_bg=(235, 235, 235),
+            chrome_fg=(36, 36, 36),
+            bar_bg=(255, 255, 255),
+            bar_fg=(36, 36, 36),
+            self_view=(224, 126),
+        )
+    stage = ((20, 20, 20), (31, 31, 31), (20, 20, 20), (41, 41, 41))[variant % 4]
+    return Style(
+        "teams",
+        "dark",
+        stage,
+        (51, 51, 51) if stage[0] < 35 else (61, 61, 61),
+        (51, 51, 51),
+        gap=(8, 4, 6, 8)[variant % 4],
+        radius=6,
+        margin=12,
+        speaker=(127, 133, 245),
+        speaker_width=3,
+        label="box",
+        label_bg=(0, 0, 0, 150),
+        label_fg=(255, 255, 255),
+        font="open-sans",
+        label_weight="SemiBold",
+        chrome_bg=(41, 41, 41),
+        chrome_fg=(230, 230, 230),
+        bar_bg=(41, 41, 41) if stage[0] < 35 else (31, 31, 31),
+        bar_fg=(230, 230, 230),
+        self_view=(224, 126),
+    )
+
+
 def style_for(platform: str, theme: str = "dark", variant: int = 0) -> Style:
     """The style of ``platform`` in ``theme``; ``variant`` picks among colours seen in different versions."""
     if platform == "zoom":
-        stage = ((26, 26, 26), (0, 0, 0), (36, 36, 36), (18, 18, 18))[variant % 4]
-        off = (48, 48, 48) if stage[0] >= 30 else (35, 35, 35)
-        return Style(
-            platform,
-            "dark",
-            stage,
-            off,
-            (0, 0, 0),
-            gap=(4, 4, 6, 3)[variant % 4],
-            radius=(4, 0, 6, 4)[variant % 4],
-            margin=8,
-            speaker=(0, 204, 74),
-            speaker_width=3,
-            label="box",
-            label_bg=(0, 0, 0, 150),
-            label_fg=(255, 255, 255),
-            font="lato",
-            label_weight="Regular",
-            chrome_bg=(243, 243, 243) if theme == "light" else (36, 36, 36),
-            chrome_fg=(20, 20, 20) if theme == "light" else (230, 230, 230),
-            bar_bg=(26, 26, 26) if stage != (26, 26, 26) else (18, 18, 18),
-            bar_fg=(230, 230, 230),
-            self_view=(240, 135),
-        )
+        return _zoom_style(theme, variant)
     if platform == "meet":
-        return Style(
-            platform,
-            "dark",
-            (32, 33, 36),
-            (60, 64, 67),
-            (60, 64, 67),
-            gap=8,
-            radius=(8, 12, 8, 10)[variant % 4],
-            margin=16,
-            speaker=(138, 180, 248),
-            speaker_width=4,
-            label="shadow",
-            label_bg=(0, 0, 0, 110),
-            label_fg=(255, 255, 255),
-            font="roboto",
-            label_weight="Medium",
-            chrome_bg=(222, 225, 230) if theme == "light" else (32, 33, 36),
-            chrome_fg=(32, 33, 36) if theme == "light" else (232, 234, 237),
-            bar_bg=(32, 33, 36),
-            bar_fg=(232, 234, 237),
-            self_view=(256, 144),
-            aspect=(16 / 9, 16 / 9, 4 / 3, 16 / 9)[variant % 4],
-        )
+        return _meet_style(theme, variant)
     if platform == "teams":
-        if theme == "light":
-            return Style(
-                platform,
-                "light",
-                (240, 240, 240),
-                (224, 224, 224),
-                (224, 224, 224),
-                gap=8,
-                radius=6,
-                margin=12,
-                speaker=(91, 95, 199),
-                speaker_width=3,
-                label="box",
-                label_bg=(255, 255, 255, 215),
-                label_fg=(36, 36, 36),
-                font="open-sans",
-                label_weight="SemiBold",
-                chrome_bg=(235, 235, 235),
-                chrome_fg=(36, 36, 36),
-                bar_bg=(255, 255, 255),
-                bar_fg=(36, 36, 36),
-                self_view=(224, 126),
-            )
-        stage = ((20, 20, 20), (31, 31, 31), (20, 20, 20), (41, 41, 41))[variant % 4]
-        return Style(
-            platform,
-            "dark",
-            stage,
-            (51, 51, 51) if stage[0] < 35 else (61, 61, 61),
-            (51, 51, 51),
-            gap=(8, 4, 6, 8)[variant % 4],
-            radius=6,
-            margin=12,
-            speaker=(127, 133, 245),
-            speaker_width=3,
-            label="box",
-            label_bg=(0, 0, 0, 150),
-            label_fg=(255, 255, 255),
-            font="open-sans",
-            label_weight="SemiBold",
-            chrome_bg=(41, 41, 41),
-            chrome_fg=(230, 230, 230),
-            bar_bg=(41, 41, 41) if stage[0] < 35 else (31, 31, 31),
-            bar_fg=(230, 230, 230),
-            self_view=(224, 126),
-        )
+        return _teams_style(theme, variant)
     raise ValueError(f"unknown platform {platform!r} (zoom, meet, teams)")
