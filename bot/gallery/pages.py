@@ -250,19 +250,22 @@ def _text_lines(bg: np.ndarray, factor: int, region: Box, tiles: list[Box], arro
     return lines
 
 
-def find_page_controls(
-    frame: np.ndarray, stats: np.ndarray, scale: int, tiles: list[Box], bg: np.ndarray, factor: int
-) -> PageControls | None:
-    """Arrows among the stage's small blobs (``stats``: components, ``scale`` frame pixels per unit), then the
-    indicator text near them, or under / over the gallery (found in ``bg``, the stage-colour mask with
-    ``factor`` frame pixels per mask pixel, and read in the frame)."""
-    if len(stats) == 0 or not tiles:
-        return None
-    height, width = frame.shape[:2]
-    gx0 = min(t[0] for t in tiles)
-    gy0 = min(t[1] for t in tiles)
-    gx1 = max(t[0] + t[2] for t in tiles)
-    gy1 = max(t[1] + t[3] for t in tiles)
+def _bounds(tiles: list[Box]) -> tuple[int, int, int, int]:
+    """The gallery's extent: (x0, y0, x1, y1) around the tiles."""
+    return (
+        min(t[0] for t in tiles),
+        min(t[1] for t in tiles),
+        max(t[0] + t[2] for t in tiles),
+        max(t[1] + t[3] for t in tiles),
+    )
+
+
+def _arrow_blobs(stats: np.ndarray, scale: int, tiles: list[Box]) -> tuple[np.ndarray, np.ndarray]:
+    """Which of the stage's blobs can be an arrow: small, chevron- or button-shaped, beside the gallery's rows,
+    outside the tiles, and alone (a blob with a neighbour of its height right beside it is a letter of a word);
+    the 200 nearest the gallery's centre at most. Returns every blob's box in frame pixels (an n x 4 array of
+    x, y, w, h) and the indices of those that can be."""
+    gx0, gy0, gx1, gy1 = _bounds(tiles)
     tile_h = float(np.median([t[3] for t in tiles]))
     s = stats.astype(np.int64)
     bx, by, bw, bh = s[:, 0] * scale, s[:, 1] * scale, s[:, 2] * scale, s[:, 3] * scale
@@ -293,10 +296,20 @@ def find_page_controls(
         centre = np.array([(gx0 + gx1) / 2, (gy0 + gy1) / 2])
         dist = np.hypot(bx[idx] + bw[idx] / 2 - centre[0], by[idx] + bh[idx] / 2 - centre[1])
         idx = idx[np.argsort(dist)[:200]]
+    return np.stack([bx, by, bw, bh], axis=1), idx
+
+
+def _find_arrows(
+    frame: np.ndarray, boxes: np.ndarray, idx: np.ndarray, scale: int, tiles: list[Box]
+) -> tuple[Box | None, Box | None]:
+    """The previous and next arrows' buttons (frame pixels): the candidate blobs whose cut-out reads as a left
+    or right chevron, the one nearest the gallery's middle height of each direction."""
+    height, width = frame.shape[:2]
+    _, gy0, _, gy1 = _bounds(tiles)
     arrows: dict[str, list[tuple[float, Box]]] = {"left": [], "right": []}
     pad = scale + 1
     for i in idx:
-        box = (int(bx[i]), int(by[i]), int(bw[i]), int(bh[i]))
+        box = (int(boxes[i, 0]), int(boxes[i, 1]), int(boxes[i, 2]), int(boxes[i, 3]))
         x0, y0 = max(0, box[0] - pad), max(0, box[1] - pad)
         x1, y1 = min(width, box[0] + box[2] + pad), min(height, box[1] + box[3] + pad)
         found = chevron_direction(cv2.cvtColor(frame[y0:y1, x0:x1], cv2.COLOR_BGR2GRAY))
@@ -307,9 +320,16 @@ def find_page_controls(
             arrows[direction].append((distance, button))
     previous = min(arrows["left"])[1] if arrows["left"] else None
     following = min(arrows["right"])[1] if arrows["right"] else None
-    anchors = [b for b in (previous, following) if b is not None]
-    if not anchors:
-        return None  # every platform shows at least one arrow on a multi-page gallery
+    return previous, following
+
+
+def _read_indicator(
+    frame: np.ndarray, bg: np.ndarray, factor: int, tiles: list[Box], anchors: list[Box]
+) -> tuple[int | None, int | None]:
+    """(current, total) from the "2/3" nearest the arrows (``anchors``), looked for around them first, then in
+    bands under and over the gallery; (None, None) when no short text line reads so."""
+    height, width = frame.shape[:2]
+    gx0, gy0, gx1, gy1 = _bounds(tiles)
     # where an indicator can be: around the arrows, and in bands under and over the gallery
     regions: list[Box] = []
     for ax, ay, aw, ah in anchors:
@@ -337,4 +357,21 @@ def find_page_controls(
             distance = min(float(np.hypot(cx - (a[0] + a[2] / 2), cy - (a[1] + a[3] / 2))) for a in anchors)
             if best_distance is None or distance < best_distance:
                 best_distance, current, total = distance, cur, tot
+    return current, total
+
+
+def find_page_controls(
+    frame: np.ndarray, stats: np.ndarray, scale: int, tiles: list[Box], bg: np.ndarray, factor: int
+) -> PageControls | None:
+    """Arrows among the stage's small blobs (``stats``: components, ``scale`` frame pixels per unit), then the
+    indicator text near them, or under / over the gallery (found in ``bg``, the stage-colour mask with
+    ``factor`` frame pixels per mask pixel, and read in the frame)."""
+    if len(stats) == 0 or not tiles:
+        return None
+    boxes, idx = _arrow_blobs(stats, scale, tiles)
+    previous, following = _find_arrows(frame, boxes, idx, scale, tiles)
+    anchors = [b for b in (previous, following) if b is not None]
+    if not anchors:
+        return None  # every platform shows at least one arrow on a multi-page gallery
+    current, total = _read_indicator(frame, bg, factor, tiles, anchors)
     return PageControls(current=current, total=total, next_arrow=following, previous_arrow=previous)
