@@ -7,6 +7,11 @@ Meet), the app's toolbars, the stage with the gallery (or a strip of tiles
 beside shared content), page arrows and indicator, and a floating self-view.
 Tiles show a sample face (gray FER crop, tinted, enlarged) in a room, or a
 camera-off / dial-in placeholder, and the name label in the platform's font.
+
+This module composes the frame; the parts are drawn by :mod:`bot.synthetic.chrome` (desktop, window,
+toolbars), :mod:`bot.synthetic.tiles` (a participant tile), :mod:`bot.synthetic.video` (the camera
+picture: :func:`render_video`, re-exported here), :mod:`bot.synthetic.shared` (shared content) and
+:mod:`bot.synthetic.page_controls`, with the helpers of :mod:`bot.synthetic.drawing`.
 """
 
 from __future__ import annotations
