@@ -124,52 +124,15 @@ def seed_demo_class(
         interval_s=float(interval_s),
         notes=f"seed_demo_class(students={students}, minutes={minutes:g}, interval_s={interval_s:g}, seed={seed})",
     )
-    baselines = []
-    for _ in names:
-        base = [rng.gauss(0.0, 0.4) for _ in EMOTIONS]
-        base[EMOTIONS.index("neutral")] += 1.6
-        base[EMOTIONS.index("happiness")] += rng.uniform(-0.3, 1.4)
-        base[EMOTIONS.index("contempt")] -= 1.0
-        baselines.append(base)
-    if students > 5:  # one student who looks a little sad at rest
-        baselines[5][EMOTIONS.index("sadness")] += 1.2
+    baselines = _baselines(rng, len(names))
     state = [list(b) for b in baselines]
-
-    def present(i: int, fraction: float) -> bool:
-        if i == 1 and 0.35 <= fraction < 0.55:
-            return False
-        return not (i == 3 and fraction < 0.10)
-
     for k in range(n_captures):
         fraction = k / n_captures
         at = start + timedelta(seconds=k * interval_s)
-        moment = class_moment(fraction)
-        here = [i for i in range(students) if present(i, fraction)]
-        cols = max(1, math.ceil(math.sqrt(len(here))))
-        observations = []
-        for slot, i in enumerate(here):
-            # Drift: pull back toward the baseline, plus noise.
-            state[i] = [0.9 * s + 0.1 * b + rng.gauss(0.0, 0.25) for s, b in zip(state[i], baselines[i], strict=True)]
-            x, y = (slot % cols) * _TILE_W, (slot // cols) * _TILE_H
-            camera_on = i != 2 and rng.random() > 0.02
-            probs = softmax([s + m for s, m in zip(state[i], moment, strict=True)]) if camera_on else None
-            observations.append(
-                ObservationIn(
-                    name=names[i],
-                    face_found=camera_on,
-                    tile_box=(x, y, _TILE_W, _TILE_H),
-                    probs=probs,
-                    face_box=(x + 110, y + 30, 100, 110) if camera_on else None,
-                )
-            )
+        here = [i for i in range(students) if _present(i, fraction)]
+        observations = _observations(rng, names, here, state, baselines, class_moment(fraction))
         faces = sum(o.face_found for o in observations)
-        timings = {
-            "capture": round(rng.uniform(6, 12), 2),
-            "split": round(rng.uniform(0.5, 1.5), 2),
-            "names": round(rng.uniform(0.2, 2.0), 2),
-            "detect": round(1.1 * len(here) + rng.uniform(0, 5), 2),
-            "classify": round(0.6 * faces + rng.uniform(0, 3), 2),
-        }
+        timings = _timings(rng, len(here), faces)
         store.record_capture(
             session_id,
             at,
@@ -182,3 +145,65 @@ def seed_demo_class(
         )
     store.finish_session(session_id, ended_at=start + timedelta(seconds=n_captures * interval_s))
     return session_id
+
+
+def _baselines(rng: random.Random, students: int) -> list[list[float]]:
+    """Each student's resting expression logits; the 6th looks a little sad at rest."""
+    baselines = []
+    for _ in range(students):
+        base = [rng.gauss(0.0, 0.4) for _ in EMOTIONS]
+        base[EMOTIONS.index("neutral")] += 1.6
+        base[EMOTIONS.index("happiness")] += rng.uniform(-0.3, 1.4)
+        base[EMOTIONS.index("contempt")] -= 1.0
+        baselines.append(base)
+    if students > 5:  # one student who looks a little sad at rest
+        baselines[5][EMOTIONS.index("sadness")] += 1.2
+    return baselines
+
+
+def _present(i: int, fraction: float) -> bool:
+    """Whether student ``i`` is in class at ``fraction`` of it: the 2nd leaves for a while, the 4th joins late."""
+    if i == 1 and 0.35 <= fraction < 0.55:
+        return False
+    return not (i == 3 and fraction < 0.10)
+
+
+def _observations(
+    rng: random.Random,
+    names: list[str],
+    here: list[int],
+    state: list[list[float]],
+    baselines: list[list[float]],
+    moment: list[float],
+) -> list[ObservationIn]:
+    """One capture's observations of the students ``here``, tiles in a grid; drifts ``state`` in place.
+    The 3rd student keeps the camera off, and anyone's face is missed now and then."""
+    cols = max(1, math.ceil(math.sqrt(len(here))))
+    observations = []
+    for slot, i in enumerate(here):
+        # Drift: pull back toward the baseline, plus noise.
+        state[i] = [0.9 * s + 0.1 * b + rng.gauss(0.0, 0.25) for s, b in zip(state[i], baselines[i], strict=True)]
+        x, y = (slot % cols) * _TILE_W, (slot // cols) * _TILE_H
+        camera_on = i != 2 and rng.random() > 0.02
+        probs = softmax([s + m for s, m in zip(state[i], moment, strict=True)]) if camera_on else None
+        observations.append(
+            ObservationIn(
+                name=names[i],
+                face_found=camera_on,
+                tile_box=(x, y, _TILE_W, _TILE_H),
+                probs=probs,
+                face_box=(x + 110, y + 30, 100, 110) if camera_on else None,
+            )
+        )
+    return observations
+
+
+def _timings(rng: random.Random, tiles: int, faces: int) -> dict[str, float]:
+    """Synthetic stage timings (ms) of one capture."""
+    return {
+        "capture": round(rng.uniform(6, 12), 2),
+        "split": round(rng.uniform(0.5, 1.5), 2),
+        "names": round(rng.uniform(0.2, 2.0), 2),
+        "detect": round(1.1 * tiles + rng.uniform(0, 5), 2),
+        "classify": round(0.6 * faces + rng.uniform(0, 3), 2),
+    }

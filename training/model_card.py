@@ -64,30 +64,25 @@ def stage_commands(name: str, stages: list[dict[str, Any]], config: dict[str, An
 def render_card(name: str, checkpoint: dict[str, Any], report: dict[str, Any], extra_steps: list[str]) -> str:
     config = checkpoint["config"]
     stages = checkpoint.get("stages") or []
-    history = [
-        {**h, "epoch": f"{i + 1}.{h['epoch']}" if stages else h["epoch"]}
-        for i, run_history in enumerate([*(s.get("history") or [] for s in stages), checkpoint.get("history") or []])
-        for h in run_history
-    ]
-    first = stages[0]["config"] if stages else config
-    earlier_cpu = sum(s.get("cpu_seconds") or 0.0 for s in stages)
-    classes = report["classes"]
-    matrix = report["confusion_matrix"]
-    cpu_hours = (checkpoint.get("cpu_seconds", 0.0) + earlier_cpu) / 3600.0
-    rows = [
-        f"| {c} | {report['per_class'][c]['support']} | {report['per_class'][c]['recall']:.3f} | "
-        f"{report['per_class'][c]['precision']:.3f} | {report['per_class'][c]['f1']:.3f} |"
-        for c in classes
-    ]
-    confusion = ["| true \\ predicted | " + " | ".join(classes) + " |", "|---" * (len(classes) + 1) + "|"]
-    confusion += [f"| {c} | " + " | ".join(str(v) for v in matrix[i]) + " |" for i, c in enumerate(classes)]
-    curve = [
-        f"| {h['epoch']} | {h['train_loss']:.3f} | {h.get('val_accuracy_model', float('nan')):.4f} | "
-        f"{h.get('val_accuracy_ema', float('nan')):.4f} |"
-        for h in history
-    ]
-    throughput = [f"| {arch} | {size} | {speed} |" for arch, size, speed in THROUGHPUT_TABLE]
     lines = [
+        *_intro(name, report["classes"]),
+        *_architecture(config, checkpoint),
+        *_data(config),
+        *_reproduce(name, checkpoint, report, extra_steps),
+        *_results(name, report),
+        *_curve(checkpoint, stages),
+        "## Limits",
+        "- Trained on FER2013 faces: mostly frontal, cropped, grayscale, low resolution; webcam faces at other "
+        "angles, in poor light or partly hidden are read less reliably.",
+        "- An expression is not a feeling: the report treats these as signals to look at, never as verdicts "
+        "about a student.",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def _intro(name: str, classes: list[str]) -> list[str]:
+    return [
         f"# Model card: `{name}`",
         "",
         f"Facial-expression classifier over {len(classes)} classes ({', '.join(classes)}), for 48x48-style "
@@ -99,6 +94,12 @@ def render_card(name: str, checkpoint: dict[str, Any], report: dict[str, Any], e
         + ".pt` (the same weights for `classmood train --init`; `classmood model export` rebuilds both from a "
         "run's `best.pt`).",
         "",
+    ]
+
+
+def _architecture(config: dict[str, Any], checkpoint: dict[str, Any]) -> list[str]:
+    throughput = [f"| {arch} | {size} | {speed} |" for arch, size, speed in THROUGHPUT_TABLE]
+    return [
         "## Architecture",
         f"- timm `{config['arch']}`, trained from scratch (no pretrained weights), 1 input channel, "
         f"{config['image_size']}x{config['image_size']} input, softmax output"
@@ -115,6 +116,11 @@ def render_card(name: str, checkpoint: dict[str, Any], report: dict[str, Any], e
         "|---|---|---|",
         *throughput,
         "",
+    ]
+
+
+def _data(config: dict[str, Any]) -> list[str]:
+    return [
         "## Data",
         f"- Training: `{config['data']}` ({config['dataset']}); validation and model selection: "
         f"`{config.get('val')}` (public test only; the private test split was never used).",
@@ -123,6 +129,17 @@ def render_card(name: str, checkpoint: dict[str, Any], report: dict[str, Any], e
         if config["dataset"] == "ferplus"
         else "- FER2013 targets are the original single labels.",
         "",
+    ]
+
+
+def _reproduce(name: str, checkpoint: dict[str, Any], report: dict[str, Any], extra_steps: list[str]) -> list[str]:
+    """The commands that rebuild the model, then how it was trained (stages, epochs, CPU time, optimizer)."""
+    config = checkpoint["config"]
+    stages = checkpoint.get("stages") or []
+    first = stages[0]["config"] if stages else config
+    earlier_cpu = sum(s.get("cpu_seconds") or 0.0 for s in stages)
+    cpu_hours = (checkpoint.get("cpu_seconds", 0.0) + earlier_cpu) / 3600.0
+    return [
         "## Reproduce",
         "```bash",
         *stage_commands(name, stages, config),
@@ -161,6 +178,21 @@ def render_card(name: str, checkpoint: dict[str, Any], report: dict[str, Any], e
         "- Augmentation: random zoom 0.8-1.05, rotation +-12 deg, shift 8%, horizontal flip, "
         "brightness/contrast jitter, random erasing (p 0.4).",
         "",
+    ]
+
+
+def _results(name: str, report: dict[str, Any]) -> list[str]:
+    """Accuracy, per-class figures and the confusion matrix, measured when the card is written."""
+    classes = report["classes"]
+    matrix = report["confusion_matrix"]
+    rows = [
+        f"| {c} | {report['per_class'][c]['support']} | {report['per_class'][c]['recall']:.3f} | "
+        f"{report['per_class'][c]['precision']:.3f} | {report['per_class'][c]['f1']:.3f} |"
+        for c in classes
+    ]
+    confusion = ["| true \\ predicted | " + " | ".join(classes) + " |", "|---" * (len(classes) + 1) + "|"]
+    confusion += [f"| {c} | " + " | ".join(str(v) for v in matrix[i]) + " |" for i, c in enumerate(classes)]
+    return [
         "## Results on the public test split",
         f"Measured {datetime.now(UTC):%Y-%m-%d} on the shipped ONNX file by `classmood model card` "
         f"({report['n']} faces{', flip TTA' if report.get('tta') else ''}):",
@@ -175,19 +207,28 @@ def render_card(name: str, checkpoint: dict[str, Any], report: dict[str, Any], e
         "",
         *confusion,
         "",
+    ]
+
+
+def _curve(checkpoint: dict[str, Any], stages: list[dict[str, Any]]) -> list[str]:
+    """The per-epoch table, through every stage (epochs numbered stage.epoch when there are several)."""
+    history = [
+        {**h, "epoch": f"{i + 1}.{h['epoch']}" if stages else h["epoch"]}
+        for i, run_history in enumerate([*(s.get("history") or [] for s in stages), checkpoint.get("history") or []])
+        for h in run_history
+    ]
+    curve = [
+        f"| {h['epoch']} | {h['train_loss']:.3f} | {h.get('val_accuracy_model', float('nan')):.4f} | "
+        f"{h.get('val_accuracy_ema', float('nan')):.4f} |"
+        for h in history
+    ]
+    return [
         "## Training curve",
         "| epoch | train loss | val accuracy | val accuracy (EMA) |",
         "|---|---|---|---|",
         *curve,
         "",
-        "## Limits",
-        "- Trained on FER2013 faces: mostly frontal, cropped, grayscale, low resolution; webcam faces at other "
-        "angles, in poor light or partly hidden are read less reliably.",
-        "- An expression is not a feeling: the report treats these as signals to look at, never as verdicts "
-        "about a student.",
-        "",
     ]
-    return "\n".join(lines)
 
 
 def write_card(

@@ -3,7 +3,7 @@
 ``classmood train-names --lexicon`` writes it to ``model/weights/name_lexicon.txt``
 (one word per line, sorted, UTF-8), which :class:`model.name_lexicon.NameLexicon`
 loads. The words are Faker's own lists (first names of every gender, last
-names) of :data:`training.name_data.NAME_LOCALES`, split at spaces and hyphens;
+names) of :data:`training.name_texts.NAME_LOCALES`, split at spaces and hyphens;
 the synthetic classes' name lists (:mod:`bot.synthetic.names`) are not used.
 """
 
@@ -12,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from model.name_lexicon import LEXICON_PATH
-from training.name_data import NAME_LOCALES
+from training.name_texts import NAME_LOCALES
 
 #: The person provider's word lists (not every locale has every one)
 _NAME_LISTS = (

@@ -129,9 +129,8 @@ def evaluate(model, data: dict[str, np.ndarray], batch_size: int = 128) -> float
 def train(config: NameTrainConfig, resume: bool = False, stop_after: int | None = None) -> float:
     """Train (or continue) a run; ``stop_after`` ends this call after that many epochs (the run stays resumable)."""
     import torch
-    from tqdm import tqdm
 
-    from training.name_model import NameCRNN, from_onnx
+    from training.name_model import NameCRNN
 
     config.out.mkdir(parents=True, exist_ok=True)
     torch.manual_seed(config.seed)
@@ -147,61 +146,16 @@ def train(config: NameTrainConfig, resume: bool = False, stop_after: int | None 
     scheduler = torch.optim.lr_scheduler.OneCycleLR(
         optimizer, max_lr=config.lr, total_steps=config.epochs * steps_per_epoch, pct_start=0.1
     )
-    ctc = torch.nn.CTCLoss(zero_infinity=True)
     state = {"epoch": 0, "best": -1.0, "history": [], "cpu_seconds": 0.0}
-    if config.init is not None and config.init.suffix == ".onnx":
-        # an exported reader (the shipped names.onnx, say): its weights, batch norms unfolded on training lines
-        sample = np.random.default_rng(config.seed).choice(len(targets), size=min(256, len(targets)), replace=False)
-        calibration = _tensor(train_data["images"], train_data["widths"], np.sort(sample))
-        model.load_state_dict(from_onnx(config.init, calibration).state_dict())
-        print(f"starting from the exported reader {config.init}")
-    elif config.init is not None:
-        start = torch.load(config.init, map_location="cpu", weights_only=False)
-        model.load_state_dict(start["model"])
-        # the earlier stages' CPU time counts towards this model's cost
-        state["cpu_seconds"] = start["state"]["cpu_seconds"]
-        state["stages"] = [*start["state"].get("stages", []), start["state"]["history"]]
-        print(f"starting from {config.init} (its best exact {start['state']['best']:.4f})")
+    if config.init is not None:
+        _start_from(config.init, model, state, train_data, targets, config.seed)
     last = config.out / "last.pt"
     if resume and last.exists():
-        checkpoint = torch.load(last, map_location="cpu", weights_only=False)
-        model.load_state_dict(checkpoint["model"])
-        optimizer.load_state_dict(checkpoint["optimizer"])
-        scheduler.load_state_dict(checkpoint["scheduler"])
-        state = checkpoint["state"]
-        planned = checkpoint["config"]["epochs"]
-        if planned != config.epochs:
-            raise ValueError(
-                f"{last} was started for {planned} epochs; resume it with --epochs {planned} "
-                "(to train further, start a new run from its best.pt with --init)"
-            )
-        print(f"resuming after epoch {state['epoch']} (best exact {state['best']:.4f})")
+        state = _resume_from(last, model, optimizer, scheduler, config.epochs)
     last_epoch = config.epochs if stop_after is None else min(config.epochs, state["epoch"] + stop_after)
     for epoch in range(state["epoch"] + 1, last_epoch + 1):
         cpu_start = time.process_time()
-        rng = np.random.default_rng(config.seed * 1000 + epoch)
-        batches = _batches(train_data["widths"], config.batch_size, rng)
-        bar = tqdm(batches, desc=f"epoch {epoch}/{config.epochs}", unit="batch", mininterval=5)
-        running = None
-        for rows in bar:
-            images = _tensor(train_data["images"], train_data["widths"], rows)
-            log_probs = model(images)  # N x T x C
-            labels = [targets[i] for i in rows]
-            # each line's own steps only: the reading has to end where the line does, as the bot reads it alone
-            loss = ctc(
-                log_probs.transpose(0, 1),
-                torch.tensor([c for label in labels for c in label], dtype=torch.long),
-                torch.tensor(_steps(train_data["widths"][rows]), dtype=torch.long),
-                torch.tensor([len(label) for label in labels], dtype=torch.long),
-            )
-            optimizer.zero_grad()
-            loss.backward()
-            torch.nn.utils.clip_grad_norm_(model.parameters(), 5.0)
-            optimizer.step()
-            scheduler.step()
-            value = loss.item()
-            running = value if running is None else 0.98 * running + 0.02 * value
-            bar.set_postfix(loss=f"{running:.3f}")
+        running = _train_epoch(model, optimizer, scheduler, train_data, targets, config, epoch)
         accuracy = evaluate(model, val_data)
         state["cpu_seconds"] += time.process_time() - cpu_start
         state["epoch"] = epoch
@@ -223,6 +177,82 @@ def train(config: NameTrainConfig, resume: bool = False, stop_after: int | None 
         last.with_suffix(".tmp").replace(last)
     (config.out / "history.json").write_text(json.dumps(state, indent=2))
     return state["best"]
+
+
+def _start_from(init: Path, model, state: dict, train_data: dict[str, np.ndarray], targets, seed: int) -> None:
+    """Load the ``--init`` weights into ``model``: an exported reader (.onnx) or a run's best.pt, whose history
+    becomes an earlier stage of ``state``."""
+    import torch
+
+    from training.name_model import from_onnx
+
+    if init.suffix == ".onnx":
+        # an exported reader (the shipped names.onnx, say): its weights, batch norms unfolded on training lines
+        sample = np.random.default_rng(seed).choice(len(targets), size=min(256, len(targets)), replace=False)
+        calibration = _tensor(train_data["images"], train_data["widths"], np.sort(sample))
+        model.load_state_dict(from_onnx(init, calibration).state_dict())
+        print(f"starting from the exported reader {init}")
+        return
+    start = torch.load(init, map_location="cpu", weights_only=False)
+    model.load_state_dict(start["model"])
+    # the earlier stages' CPU time counts towards this model's cost
+    state["cpu_seconds"] = start["state"]["cpu_seconds"]
+    state["stages"] = [*start["state"].get("stages", []), start["state"]["history"]]
+    print(f"starting from {init} (its best exact {start['state']['best']:.4f})")
+
+
+def _resume_from(last: Path, model, optimizer, scheduler, epochs: int) -> dict:
+    """Load ``last.pt`` into the model, optimizer and scheduler; returns the run's state. The run must have been
+    started for ``epochs`` epochs (the schedule depends on it)."""
+    import torch
+
+    checkpoint = torch.load(last, map_location="cpu", weights_only=False)
+    model.load_state_dict(checkpoint["model"])
+    optimizer.load_state_dict(checkpoint["optimizer"])
+    scheduler.load_state_dict(checkpoint["scheduler"])
+    state = checkpoint["state"]
+    planned = checkpoint["config"]["epochs"]
+    if planned != epochs:
+        raise ValueError(
+            f"{last} was started for {planned} epochs; resume it with --epochs {planned} "
+            "(to train further, start a new run from its best.pt with --init)"
+        )
+    print(f"resuming after epoch {state['epoch']} (best exact {state['best']:.4f})")
+    return state
+
+
+def _train_epoch(
+    model, optimizer, scheduler, train_data: dict[str, np.ndarray], targets: list[list[int]], config, epoch: int
+) -> float | None:
+    """One epoch of CTC training over width-sorted batches; returns the smoothed loss at its end."""
+    import torch
+    from tqdm import tqdm
+
+    ctc = torch.nn.CTCLoss(zero_infinity=True)
+    rng = np.random.default_rng(config.seed * 1000 + epoch)
+    batches = _batches(train_data["widths"], config.batch_size, rng)
+    bar = tqdm(batches, desc=f"epoch {epoch}/{config.epochs}", unit="batch", mininterval=5)
+    running = None
+    for rows in bar:
+        images = _tensor(train_data["images"], train_data["widths"], rows)
+        log_probs = model(images)  # N x T x C
+        labels = [targets[i] for i in rows]
+        # each line's own steps only: the reading has to end where the line does, as the bot reads it alone
+        loss = ctc(
+            log_probs.transpose(0, 1),
+            torch.tensor([c for label in labels for c in label], dtype=torch.long),
+            torch.tensor(_steps(train_data["widths"][rows]), dtype=torch.long),
+            torch.tensor([len(label) for label in labels], dtype=torch.long),
+        )
+        optimizer.zero_grad()
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 5.0)
+        optimizer.step()
+        scheduler.step()
+        value = loss.item()
+        running = value if running is None else 0.98 * running + 0.02 * value
+        bar.set_postfix(loss=f"{running:.3f}")
+    return running
 
 
 def _config_dict(config: NameTrainConfig) -> dict:

@@ -7,6 +7,7 @@
 * :mod:`analytics.report.sections` — the class report's sections in order, for the page and the export;
 * :mod:`analytics.report.export` — one self-contained HTML file per class;
 * :mod:`analytics.report.security` — login, the guard, the secret key;
+  :mod:`analytics.report.login_form` (the login page, CSRF) and :mod:`analytics.report.secret_key` its parts;
 * :mod:`analytics.report.server` — serving it (waitress), loopback by default;
 * :mod:`analytics.report.bench` — ``classmood bench report``.
 

@@ -10,11 +10,13 @@
   password hash, so changing a password or removing a user ends their
   sessions. Each request reloads the user, so a role change applies at once.
 * Forms (login, logout) carry a CSRF token; the cookie is HttpOnly and
-  SameSite=Lax, and POSTs from another origin are refused.
+  SameSite=Lax, and POSTs from another origin are refused. The login page
+  itself, the token and the check on the page's ``next`` target are in
+  :mod:`analytics.report.login_form`.
 * The secret key comes from ``$CLASSMOOD_SECRET_KEY``, else from a file in the
   user config directory, created once with a random key (mode 0600, folder
   0700); keys shorter than 32 characters are refused, a key file others can
-  read is warned about.
+  read is warned about (:mod:`analytics.report.secret_key`).
 * Sessions last at most SESSION_HOURS from login (using them does not extend
   them), and logging out bumps the user's ``session_version``, so a copied
   cookie is refused afterwards.
@@ -31,18 +33,12 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import html
 import ipaddress
-import logging
-import os
-import re
 import secrets
-import stat
 import threading
 import time
 from datetime import timedelta
-from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import urlsplit
 
 import flask
 from flask.sessions import SecureCookieSessionInterface
@@ -50,71 +46,26 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import select, update
 
 from analytics import auth
-from analytics.report.theme import ACCENT, FONT, MUTED, TEXT
+from analytics.report.login_form import check_csrf as _check_csrf
+from analytics.report.login_form import csrf_token as csrf_token
+from analytics.report.login_form import login_page as _login_page
+from analytics.report.login_form import safe_next as _safe_next
+from analytics.report.secret_key import MIN_SECRET_LENGTH as MIN_SECRET_LENGTH
+from analytics.report.secret_key import SECRET_ENV as SECRET_ENV
+from analytics.report.secret_key import SECRET_FILE as SECRET_FILE
+from analytics.report.secret_key import SecretKeyError as SecretKeyError
+from analytics.report.secret_key import load_secret_key as load_secret_key
+from analytics.report.secret_key import secret_key_path as secret_key_path
 from analytics.report_data import Viewer
 from analytics.schema import User
 
-SECRET_ENV = "CLASSMOOD_SECRET_KEY"
-SECRET_FILE = "report-secret-key"
 PUBLIC_PATHS = frozenset({"/login"})
 SESSION_HOURS = 12
 MAX_FAILURES = 5  # per username
 MAX_FAILURES_PER_ADDRESS = 20
 LOCKOUT_S = 60.0
-MIN_SECRET_LENGTH = 32
 KNOWN_BROWSER_COOKIE = "classmood_known"
 KNOWN_BROWSER_DAYS = 180
-
-log = logging.getLogger(__name__)
-
-
-class SecretKeyError(ValueError):
-    """The configured secret key is unusable (too short); the message says what to do."""
-
-
-# ----------------------------------------------------------------------------- secret key
-
-
-def secret_key_path() -> Path:
-    import platformdirs
-
-    return Path(platformdirs.user_config_dir("classmood", appauthor=False)) / SECRET_FILE
-
-
-def load_secret_key(path: Path | None = None) -> str:
-    """``$CLASSMOOD_SECRET_KEY``, else the key stored in ``path`` (created with a random key on first use)."""
-    from_env = os.environ.get(SECRET_ENV, "").strip()
-    if from_env:
-        return _long_enough(from_env, f"${SECRET_ENV}")
-    path = path or secret_key_path()
-    if path.exists():
-        key = path.read_text(encoding="utf-8").strip()
-        if key:
-            mode = stat.S_IMODE(path.stat().st_mode)
-            if mode & 0o077:
-                log.warning("warning: the secret key file %s can be read by others (mode %o): chmod 600 it", path, mode)
-            return _long_enough(key, str(path))
-    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    key = secrets.token_urlsafe(48)
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:  # another process won the race (or an empty file): use what is there
-        existing = path.read_text(encoding="utf-8").strip()
-        if existing:
-            return existing
-        fd = os.open(path, os.O_WRONLY | os.O_TRUNC)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(key + "\n")
-    return key
-
-
-def _long_enough(key: str, where: str) -> str:
-    if len(key) < MIN_SECRET_LENGTH:
-        raise SecretKeyError(
-            f"the secret key in {where} is {len(key)} characters long; use at least {MIN_SECRET_LENGTH} "
-            '(e.g. python -c "import secrets; print(secrets.token_urlsafe(48))")'
-        )
-    return key
 
 
 # ----------------------------------------------------------------------------- binding
@@ -175,20 +126,6 @@ def _load_viewer(db) -> Viewer | None:
     return Viewer(row[0], row[1], row[2])
 
 
-def csrf_token() -> str:
-    token = flask.session.get("csrf")
-    if not token:
-        token = secrets.token_urlsafe(24)
-        flask.session["csrf"] = token
-    return token
-
-
-def _check_csrf() -> bool:
-    expected = flask.session.get("csrf")
-    given = flask.request.form.get("csrf", "")
-    return bool(expected) and hmac.compare_digest(str(expected), str(given))
-
-
 def _same_origin() -> bool:
     origin = flask.request.headers.get("Origin")
     if not origin or origin == "null":
@@ -212,33 +149,6 @@ def landing_for(db, viewer: Viewer, config) -> str:
             except NotFoundError:
                 continue
     return "/"
-
-
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
-
-
-def _safe_next(target: str | None) -> str:
-    """``target`` when it is a path on this site, else ``/``.
-
-    Browsers drop tabs and newlines from URLs and read backslashes as
-    slashes, so ``/<TAB>/evil.example`` or ``/\\evil.example`` lead to another
-    site: anything with control characters or backslashes is refused, also
-    once percent-decoded, and what is left must be a path without a host.
-    """
-    if not target:
-        return "/"
-    decoded = target
-    for _ in range(3):
-        decoded = unquote(decoded)
-    for candidate in (target, decoded):
-        if _CONTROL.search(candidate) or "\\" in candidate:
-            return "/"
-        if not candidate.startswith("/") or candidate.startswith("//"):
-            return "/"
-        parts = urlsplit(candidate)
-        if parts.scheme or parts.netloc:
-            return "/"
-    return target
 
 
 class _Throttle:
@@ -279,55 +189,6 @@ class _Throttle:
                     self._failures[key].pop()
 
 
-# ----------------------------------------------------------------------------- the login page
-
-
-LOGIN_PAGE = """<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Log in · ClassMood</title><link rel="icon" href="data:,">
-<style>
-body {{ margin: 0; min-height: 100vh; display: flex; align-items: center; justify-content: center;
-  background: #f6f7f9; color: {text}; font-family: {font}; font-size: 15px; }}
-form {{ background: #fff; border: 1px solid #e4e7ec; border-radius: 12px; padding: 28px 30px; width: 340px;
-  box-shadow: 0 2px 10px rgba(16, 24, 40, 0.05); }}
-h1 {{ font-size: 22px; margin: 0 0 4px; }} h1 span {{ color: {accent}; }}
-p.sub {{ color: {muted}; margin: 0 0 20px; font-size: 14px; }}
-label {{ display: block; font-size: 14px; margin: 12px 0 4px; color: {muted}; }}
-input[type=text], input[type=password] {{ width: 100%; box-sizing: border-box; font: inherit; padding: 8px 10px;
-  border: 1px solid #cfd5dd; border-radius: 7px; }}
-button {{ margin-top: 20px; width: 100%; font: inherit; font-weight: 600; padding: 9px; border: 0; border-radius: 7px;
-  background: {accent}; color: #fff; cursor: pointer; }}
-.error {{ color: #b42318; background: #fef3f2; border-radius: 6px; padding: 8px 10px; font-size: 14px; }}
-</style></head>
-<body><form method="post" action="/login" autocomplete="on">
-<h1>Class<span>Mood</span></h1><p class="sub">Log in to see your classes.</p>
-{error}
-<input type="hidden" name="csrf" value="{csrf}"><input type="hidden" name="next" value="{next}">
-<label for="username">Username</label>
-<input type="text" id="username" name="username" value="{username}" autofocus required autocomplete="username">
-<label for="password">Password</label>
-<input type="password" id="password" name="password" required autocomplete="current-password">
-<button type="submit" id="login-button">Log in</button>
-</form></body></html>
-"""
-
-
-def _login_page(error: str = "", username: str = "", next_url: str = "/", status: int = 200) -> flask.Response:
-    body = LOGIN_PAGE.format(
-        text=TEXT,
-        font=FONT,
-        accent=ACCENT,
-        muted=MUTED,
-        error=f'<p class="error" role="alert">{html.escape(error)}</p>' if error else "",
-        csrf=html.escape(csrf_token()),
-        next=html.escape(_safe_next(next_url)),
-        username=html.escape(username),
-    )
-    response = flask.make_response(body, status)
-    response.headers["Content-Type"] = "text/html; charset=utf-8"
-    return response
-
-
 # ----------------------------------------------------------------------------- install
 
 
@@ -356,6 +217,16 @@ def install(server: flask.Flask, db, *, secret_key: str, behind_proxy: bool = Fa
     With ``behind_proxy`` the client address, scheme and host come from the
     ``X-Forwarded-*`` headers of one reverse proxy (which must set them).
     """
+    _configure(server, secret_key, behind_proxy)
+    throttle = _Throttle()
+    server.before_request(_guard(db))
+    server.route("/login", methods=["GET", "POST"])(_login_view(server, db, throttle))
+    server.route("/logout", methods=["POST"])(_logout_view(db))
+    server.after_request(_headers_hook(server))
+
+
+def _configure(server: flask.Flask, secret_key: str, behind_proxy: bool) -> None:
+    """The secret key, the session cookie's settings, and ProxyFix with ``behind_proxy``."""
     server.secret_key = secret_key
     server.session_interface = _SessionInterface()
     server.config.update(
@@ -370,9 +241,11 @@ def install(server: flask.Flask, db, *, secret_key: str, behind_proxy: bool = Fa
         from werkzeug.middleware.proxy_fix import ProxyFix
 
         server.wsgi_app = ProxyFix(server.wsgi_app, x_for=1, x_proto=1, x_host=1)
-    throttle = _Throttle()
 
-    @server.before_request
+
+def _guard(db):
+    """The ``before_request`` hook: every route but /login needs a logged-in user (see the module docstring)."""
+
     def guard():
         path = flask.request.path
         if path in PUBLIC_PATHS:
@@ -389,7 +262,48 @@ def install(server: flask.Flask, db, *, secret_key: str, behind_proxy: bool = Fa
         flask.g.viewer = user
         return None
 
-    @server.route("/login", methods=["GET", "POST"])
+    return guard
+
+
+def _throttle_keys(username: str, browser: str | None) -> tuple[tuple[str, int], ...]:
+    """The counters a login attempt for ``username`` from ``browser`` (:func:`_known_browser`) goes against."""
+    if browser is not None:  # its owner's browser: strangers' failures (name or address) do not lock it out
+        return ((f"user:{username.casefold()}:browser:{browser}", MAX_FAILURES),)
+    client = flask.request.remote_addr or "?"
+    return ((f"user:{username.casefold()}", MAX_FAILURES), (f"addr:{client}", MAX_FAILURES_PER_ADDRESS))
+
+
+def _start_session(db, user) -> None:
+    """A fresh signed session for ``user``, who just gave the right password."""
+    with db.session() as session:
+        row = session.execute(select(User.password_hash, User.session_version).where(User.id == user.id)).one()
+    flask.session.clear()
+    flask.session.permanent = True
+    flask.session["uid"] = user.id
+    flask.session["pw"] = _fingerprint(row[0] or "")
+    flask.session["sv"] = row[1]
+    flask.session["t0"] = int(time.time())
+    flask.session["csrf"] = secrets.token_urlsafe(24)
+
+
+def _remember_browser(server: flask.Flask, response: flask.Response, username: str, browser: str | None) -> None:
+    """Mark this browser as one ``username`` logged in from (the cookie :func:`_known_browser` reads)."""
+    known = URLSafeSerializer(server.secret_key, salt="known-browser").dumps(
+        [username.casefold(), browser or secrets.token_urlsafe(12)]
+    )
+    response.set_cookie(
+        KNOWN_BROWSER_COOKIE,
+        known,
+        max_age=KNOWN_BROWSER_DAYS * 86400,
+        httponly=True,
+        samesite="Lax",
+        secure=flask.request.is_secure,
+    )
+
+
+def _login_view(server: flask.Flask, db, throttle: _Throttle):
+    """The /login route: the form (GET), and checking it (POST) against the throttle and the password."""
+
     def login():
         if flask.request.method == "GET":
             return _login_page(next_url=flask.request.args.get("next", "/"))
@@ -400,11 +314,7 @@ def install(server: flask.Flask, db, *, secret_key: str, behind_proxy: bool = Fa
         if not _check_csrf():
             return _login_page("The form expired; please try again.", username, next_url, 400)
         browser = _known_browser(server, username)
-        if browser is not None:  # its owner's browser: strangers' failures (name or address) do not lock it out
-            keys: tuple[tuple[str, int], ...] = ((f"user:{username.casefold()}:browser:{browser}", MAX_FAILURES),)
-        else:
-            client = flask.request.remote_addr or "?"
-            keys = ((f"user:{username.casefold()}", MAX_FAILURES), (f"addr:{client}", MAX_FAILURES_PER_ADDRESS))
+        keys = _throttle_keys(username, browser)
         wait = throttle.attempt(*keys)
         if wait > 0:
             return _login_page(f"Too many failed attempts; try again in {wait:.0f} s.", username, next_url, 429)
@@ -412,33 +322,20 @@ def install(server: flask.Flask, db, *, secret_key: str, behind_proxy: bool = Fa
         if user is None:
             return _login_page("Wrong username or password.", username, next_url, 401)
         throttle.succeeded(*keys)
-        with db.session() as session:
-            row = session.execute(select(User.password_hash, User.session_version).where(User.id == user.id)).one()
-        flask.session.clear()
-        flask.session.permanent = True
-        flask.session["uid"] = user.id
-        flask.session["pw"] = _fingerprint(row[0] or "")
-        flask.session["sv"] = row[1]
-        flask.session["t0"] = int(time.time())
-        flask.session["csrf"] = secrets.token_urlsafe(24)
+        _start_session(db, user)
         if next_url != "/":
             response = flask.redirect(next_url)
         else:
             response = flask.redirect(landing_for(db, Viewer(user.id, user.username, user.role), server.config))
-        known = URLSafeSerializer(server.secret_key, salt="known-browser").dumps(
-            [username.casefold(), browser or secrets.token_urlsafe(12)]
-        )
-        response.set_cookie(
-            KNOWN_BROWSER_COOKIE,
-            known,
-            max_age=KNOWN_BROWSER_DAYS * 86400,
-            httponly=True,
-            samesite="Lax",
-            secure=flask.request.is_secure,
-        )
+        _remember_browser(server, response, username, browser)
         return response
 
-    @server.route("/logout", methods=["POST"])
+    return login
+
+
+def _logout_view(db):
+    """The /logout route (POST, with the form's CSRF token): every cookie issued to the user stops working."""
+
     def logout():
         if not _check_csrf():
             return flask.Response("the form expired; reload the page and try again\n", 400, mimetype="text/plain")
@@ -449,7 +346,12 @@ def install(server: flask.Flask, db, *, secret_key: str, behind_proxy: bool = Fa
         flask.session.clear()
         return flask.redirect("/login")
 
-    @server.after_request
+    return logout
+
+
+def _headers_hook(server: flask.Flask):
+    """The ``after_request`` hook: security headers on every response, no caching but for Dash's bundles."""
+
     def headers(response: flask.Response) -> flask.Response:
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("X-Frame-Options", "DENY")
@@ -461,6 +363,8 @@ def install(server: flask.Flask, db, *, secret_key: str, behind_proxy: bool = Fa
         if not path.startswith("/_dash-component-suites/"):
             response.headers["Cache-Control"] = "no-store"
         return response
+
+    return headers
 
 
 def _quote(target: str) -> str:

@@ -51,20 +51,7 @@ def history_records(
     Students of the courses in scope who missed a session get a row with zero
     minutes. One aggregate query (GROUP BY session, student) does the work.
     """
-    query = select(ClassSession.id).order_by(ClassSession.started_at.desc()).limit(max_sessions)
-    query = restrict(query, ClassSession.course_id, visible_course_ids(session, viewer))
-    if course_id is not None:
-        query = query.where(ClassSession.course_id == course_id)
-    if participant_id is not None:
-        query = query.where(
-            ClassSession.course_id
-            == select(Participant.course_id).where(Participant.id == participant_id).scalar_subquery()
-        )
-    if since is not None:
-        query = query.where(ClassSession.started_at >= since)
-    if until is not None:
-        query = query.where(ClassSession.started_at < until)
-    ids = list(session.scalars(query))
+    ids = _sessions_in_scope(session, viewer, course_id, participant_id, since, until, max_sessions)
     if not ids:
         return []
     figures = queries.session_figures(session, ids)
@@ -117,6 +104,33 @@ def history_records(
     return sorted(
         records.values(), key=lambda r: (-r.started_at.timestamp(), r.course.casefold(), r.student.casefold())
     )
+
+
+def _sessions_in_scope(
+    session: Session,
+    viewer: Viewer,
+    course_id: int | None,
+    participant_id: int | None,
+    since: datetime | None,
+    until: datetime | None,
+    max_sessions: int,
+) -> list[int]:
+    """Ids of the newest ``max_sessions`` sessions the viewer may see, of the course (or the student's) if given,
+    started in [since, until)."""
+    query = select(ClassSession.id).order_by(ClassSession.started_at.desc()).limit(max_sessions)
+    query = restrict(query, ClassSession.course_id, visible_course_ids(session, viewer))
+    if course_id is not None:
+        query = query.where(ClassSession.course_id == course_id)
+    if participant_id is not None:
+        query = query.where(
+            ClassSession.course_id
+            == select(Participant.course_id).where(Participant.id == participant_id).scalar_subquery()
+        )
+    if since is not None:
+        query = query.where(ClassSession.started_at >= since)
+    if until is not None:
+        query = query.where(ClassSession.started_at < until)
+    return list(session.scalars(query))
 
 
 def list_participants(session: Session, viewer: Viewer, course_id: int | None = None) -> list[tuple[int, str, str]]:

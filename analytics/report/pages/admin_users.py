@@ -65,6 +65,15 @@ def _field(label: str, component) -> html.Div:
     return html.Div([html.Div(label, className="flabel"), component])
 
 
+def _role_choice(id: str) -> dcc.RadioItems:
+    return dcc.RadioItems(
+        id=id,
+        value="instructor",
+        inline=True,
+        options=[{"label": "Instructor", "value": "instructor"}, {"label": "Admin", "value": "admin"}],
+    )
+
+
 def layout(**_ignored) -> html.Div:
     user = viewer()
     if not user.is_admin:
@@ -86,108 +95,94 @@ def layout(**_ignored) -> html.Div:
                 ],
                 className="cm-grid-2",
             ),
-            card(
-                html.Div(
-                    [
-                        _field(
-                            "Username",
-                            dcc.Input(id="new-username", type="text", autoComplete="off", className="cm-input"),
-                        ),
-                        _field(
-                            "Password",
-                            dcc.Input(
-                                id="new-password", type="password", autoComplete="new-password", className="cm-input"
-                            ),
-                        ),
-                        _field(
-                            "Role",
-                            dcc.RadioItems(
-                                id="new-role",
-                                value="instructor",
-                                inline=True,
-                                options=[
-                                    {"label": "Instructor", "value": "instructor"},
-                                    {"label": "Admin", "value": "admin"},
-                                ],
-                            ),
-                        ),
-                        html.Button("Add user", id="add-user", className="cm-button primary", n_clicks=0),
-                    ],
-                    className="cm-form-row",
-                ),
-                title="Add a user",
-            ),
-            card(
-                html.Div(
-                    [
-                        _field(
-                            "User",
-                            dcc.Dropdown(
-                                id="edit-user",
-                                options=user_options,
-                                style={"minWidth": "220px"},
-                                placeholder="Pick a user",
-                            ),
-                        ),
-                        _field(
-                            "Role",
-                            dcc.RadioItems(
-                                id="edit-role",
-                                value="instructor",
-                                inline=True,
-                                options=[
-                                    {"label": "Instructor", "value": "instructor"},
-                                    {"label": "Admin", "value": "admin"},
-                                ],
-                            ),
-                        ),
-                        html.Button("Save role", id="save-role", className="cm-button", n_clicks=0),
-                        _field(
-                            "New password",
-                            dcc.Input(
-                                id="edit-password", type="password", autoComplete="new-password", className="cm-input"
-                            ),
-                        ),
-                        html.Button("Set password", id="save-password", className="cm-button", n_clicks=0),
-                        dcc.ConfirmDialogProvider(
-                            html.Button("Remove user", className="cm-button danger"),
-                            id="remove-user",
-                            message="Remove this user? Their courses stay, with no instructor.",
-                        ),
-                    ],
-                    className="cm-form-row",
-                ),
-                title="Change a user",
-            ),
-            card(
-                html.Div(
-                    [
-                        _field(
-                            "Course",
-                            dcc.Dropdown(
-                                id="owner-course",
-                                options=course_options,
-                                style={"minWidth": "240px"},
-                                placeholder="Pick a course",
-                            ),
-                        ),
-                        _field(
-                            "Instructor",
-                            dcc.Dropdown(
-                                id="owner-user",
-                                options=owner_options,
-                                style={"minWidth": "220px"},
-                                placeholder="Pick a user",
-                            ),
-                        ),
-                        html.Button("Give course", id="save-owner", className="cm-button", n_clicks=0),
-                    ],
-                    className="cm-form-row",
-                ),
-                title="Who teaches which course",
-                help="Courses the bot created without an instructor are visible to admins only until given to one.",
-            ),
+            _add_user_card(),
+            _change_user_card(user_options),
+            _course_owner_card(course_options, owner_options),
         ]
+    )
+
+
+def _add_user_card() -> html.Div:
+    return card(
+        html.Div(
+            [
+                _field(
+                    "Username",
+                    dcc.Input(id="new-username", type="text", autoComplete="off", className="cm-input"),
+                ),
+                _field(
+                    "Password",
+                    dcc.Input(id="new-password", type="password", autoComplete="new-password", className="cm-input"),
+                ),
+                _field("Role", _role_choice("new-role")),
+                html.Button("Add user", id="add-user", className="cm-button primary", n_clicks=0),
+            ],
+            className="cm-form-row",
+        ),
+        title="Add a user",
+    )
+
+
+def _change_user_card(user_options) -> html.Div:
+    return card(
+        html.Div(
+            [
+                _field(
+                    "User",
+                    dcc.Dropdown(
+                        id="edit-user",
+                        options=user_options,
+                        style={"minWidth": "220px"},
+                        placeholder="Pick a user",
+                    ),
+                ),
+                _field("Role", _role_choice("edit-role")),
+                html.Button("Save role", id="save-role", className="cm-button", n_clicks=0),
+                _field(
+                    "New password",
+                    dcc.Input(id="edit-password", type="password", autoComplete="new-password", className="cm-input"),
+                ),
+                html.Button("Set password", id="save-password", className="cm-button", n_clicks=0),
+                dcc.ConfirmDialogProvider(
+                    html.Button("Remove user", className="cm-button danger"),
+                    id="remove-user",
+                    message="Remove this user? Their courses stay, with no instructor.",
+                ),
+            ],
+            className="cm-form-row",
+        ),
+        title="Change a user",
+    )
+
+
+def _course_owner_card(course_options, owner_options) -> html.Div:
+    return card(
+        html.Div(
+            [
+                _field(
+                    "Course",
+                    dcc.Dropdown(
+                        id="owner-course",
+                        options=course_options,
+                        style={"minWidth": "240px"},
+                        placeholder="Pick a course",
+                    ),
+                ),
+                _field(
+                    "Instructor",
+                    dcc.Dropdown(
+                        id="owner-user",
+                        options=owner_options,
+                        style={"minWidth": "220px"},
+                        placeholder="Pick a user",
+                    ),
+                ),
+                html.Button("Give course", id="save-owner", className="cm-button", n_clicks=0),
+            ],
+            className="cm-form-row",
+        ),
+        title="Who teaches which course",
+        help="Courses the bot created without an instructor are visible to admins only until given to one.",
     )
 
 

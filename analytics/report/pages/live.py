@@ -46,7 +46,6 @@ def live_body(session_id: int) -> html.Div:
     with db_session() as session:
         live = load_live(session, session_id, baselines=_baselines(session, session_id))
     f = live.figures
-    series = live.series
     children = []
     if f.status != "running":
         children.append(
@@ -68,27 +67,8 @@ def live_body(session_id: int) -> html.Div:
                 className="cm-banner",
             )
         )
-    k = series.window(NOW_MINUTES)
-    labels = series.labels[:, -k:].sum(axis=1)
-    total = labels.sum()
-    shares = {e: float(labels[i] / total) for i, e in enumerate(EMOTIONS)} if total else {}
-    n = series.valence_n[-k:].sum()
-    mood_now = float(series.valence_sum[-k:].sum() / n) if n else None
-    present = len(live.present_now)
-    cameras = present - len(live.camera_off_now)
-    flagged = len({flag.participant_id for flag in live.flags_now})
-    children.append(
-        html.Div(
-            [
-                kpi("Mood now", fmt.mood(mood_now), f"{fmt.mood_words(mood_now)}, last minute", title=MOOD_HELP),
-                kpi("Students present", str(present), "at the last capture"),
-                kpi("Cameras on", f"{cameras} of {present}" if present else "-", "at the last capture"),
-                kpi("Needs attention now", str(flagged), "students"),
-                kpi("Last capture", fmt.clock_seconds(live.last_capture), _ago(age)),
-            ],
-            className="cm-kpis",
-        )
-    )
+    shares, mood_now = _last_minute(live.series)
+    children.append(_kpis(live, mood_now, age))
     children.append(
         card(
             graph(
@@ -100,38 +80,71 @@ def live_body(session_id: int) -> html.Div:
             help="Share of the visible faces showing each expression.",
         )
     )
-    minutes = round((live.grid.bucket_start(live.grid.n_buckets) - live.window_start).total_seconds() / 60)
-    children.append(
-        card(
-            graph(figures.class_mood_figure(series, height=330, smooth_minutes=1.0), id="live-mood-graph"),
-            title="Class mood, last " + ("minute" if minutes <= 1 else f"{minutes} minutes"),
-            help="Coloured bands: share of faces showing each expression. Dark line: average mood over 1 minute. "
-            + MOOD_HELP,
-        )
+    children.append(_mood_card(live))
+    children.append(_people_cards(live))
+    return html.Div(children, id="live-content")
+
+
+def _last_minute(series) -> tuple[dict[str, float], float | None]:
+    """Share of each expression and the mean mood over the last NOW_MINUTES."""
+    k = series.window(NOW_MINUTES)
+    labels = series.labels[:, -k:].sum(axis=1)
+    total = labels.sum()
+    shares = {e: float(labels[i] / total) for i, e in enumerate(EMOTIONS)} if total else {}
+    n = series.valence_n[-k:].sum()
+    mood_now = float(series.valence_sum[-k:].sum() / n) if n else None
+    return shares, mood_now
+
+
+def _kpis(live, mood_now: float | None, age: float) -> html.Div:
+    present = len(live.present_now)
+    cameras = present - len(live.camera_off_now)
+    flagged = len({flag.participant_id for flag in live.flags_now})
+    return html.Div(
+        [
+            kpi("Mood now", fmt.mood(mood_now), f"{fmt.mood_words(mood_now)}, last minute", title=MOOD_HELP),
+            kpi("Students present", str(present), "at the last capture"),
+            kpi("Cameras on", f"{cameras} of {present}" if present else "-", "at the last capture"),
+            kpi("Needs attention now", str(flagged), "students"),
+            kpi("Last capture", fmt.clock_seconds(live.last_capture), _ago(age)),
+        ],
+        className="cm-kpis",
     )
+
+
+def _mood_card(live) -> html.Div:
+    minutes = round((live.grid.bucket_start(live.grid.n_buckets) - live.window_start).total_seconds() / 60)
+    return card(
+        graph(figures.class_mood_figure(live.series, height=330, smooth_minutes=1.0), id="live-mood-graph"),
+        title="Class mood, last " + ("minute" if minutes <= 1 else f"{minutes} minutes"),
+        help="Coloured bands: share of faces showing each expression. Dark line: average mood over 1 minute. "
+        + MOOD_HELP,
+    )
+
+
+def _people_cards(live) -> html.Div:
+    """Who needs attention right now, and who is in class (camera off marked)."""
+    f = live.figures
     names = []
     off = set(live.camera_off_now)
     for name in live.present_now:
         names.append(html.Li([name, html.Span("  camera off", className="cm-help") if name in off else None]))
-    children.append(
-        html.Div(
-            [
-                card(
-                    flags_list(live.flags_now, f.started_at, session_id=f.id, empty="Nobody, right now."),
-                    title="Needs attention right now",
-                    help="Still going on at the last capture: mood well below their usual, camera off, or away.",
-                    id="live-flags-card",
-                ),
-                card(
-                    html.Ul(names, className="cm-names") if names else html.P("Nobody.", className="cm-empty"),
-                    title=f"In class now ({present})",
-                    id="live-present-card",
-                ),
-            ],
-            className="cm-grid-2",
-        )
+    return html.Div(
+        [
+            card(
+                flags_list(live.flags_now, f.started_at, session_id=f.id, empty="Nobody, right now."),
+                title="Needs attention right now",
+                help="Still going on at the last capture: mood well below their usual, camera off, or away.",
+                id="live-flags-card",
+            ),
+            card(
+                html.Ul(names, className="cm-names") if names else html.P("Nobody.", className="cm-empty"),
+                title=f"In class now ({len(live.present_now)})",
+                id="live-present-card",
+            ),
+        ],
+        className="cm-grid-2",
     )
-    return html.Div(children, id="live-content")
 
 
 def layout(session: str | None = None, **_ignored) -> html.Div:

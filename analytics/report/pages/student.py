@@ -131,78 +131,14 @@ def layout(participant_id: str | None = None, session: str | None = None, **_ign
         thumbnail = latest_thumbnail(db, pid)
     attended = [r for r in rows if r.present]
     wanted = parse_id(session)
-    options = [{"label": fmt.when(r.started_at), "value": r.session_id} for r in reversed(attended)]
     chosen = (
         wanted if any(r.session_id == wanted for r in attended) else (attended[-1].session_id if attended else None)
-    )
-    picture = None
-    if thumbnail:
-        kind = _image_type(thumbnail)
-        if kind:
-            picture = html.Img(
-                src=f"data:{kind};base64,{base64.b64encode(thumbnail).decode('ascii')}",
-                className="cm-thumb",
-                alt=f"Thumbnail of {info.name}",
-            )
-    present_count = len(attended)
-    history_rows = []
-    for r in reversed(rows):
-        history_rows.append(
-            {
-                "session_id": r.session_id,
-                "sort_key": r.started_at.timestamp(),
-                "date": f"[{fmt.when(r.started_at)}](/session/{r.session_id})",
-                "present": "yes" if r.present else "no",
-                "first_seen": fmt.clock(r.first_seen) if r.present else "-",
-                "last_seen": fmt.clock(r.last_seen) if r.present else "-",
-                "minutes_present": round(r.minutes_present, 1),
-                "share": round(100 * r.share),
-                "camera_share": round(100 * r.camera_share) if r.camera_share is not None else None,
-                "mood": round(r.mean_valence, 2) if r.mean_valence is not None else None,
-                "class_mood": round(r.class_valence, 2) if r.class_valence is not None else None,
-            }
-        )
-    one_class = (
-        card(
-            html.Div(
-                [
-                    html.Span("Class", className="title"),
-                    dcc.Dropdown(
-                        id="student-session",
-                        options=options,
-                        value=chosen,
-                        clearable=False,
-                        style={"minWidth": "280px"},
-                    ),
-                ],
-                className="cm-controls",
-            ),
-            html.Div(session_body(pid, chosen), id="student-session-body"),
-            title="In one class",
-            help="Top: their mood (dark line, averaged over 2 minutes) with the class's (dotted) and their usual "
-            "(dashed). Bottom: the share of time they showed each expression. Grey: away or camera off.",
-        )
-        if chosen is not None
-        else card(html.P("Not seen in any class yet.", className="cm-empty"), title="In one class")
     )
     return html.Div(
         [
             dcc.Store(id="student-id", data=pid),
-            html.Div(
-                [
-                    picture,
-                    html.Div(
-                        [
-                            html.H1(info.name, id="student-title"),
-                            html.P(
-                                f"{info.course} · present in {present_count} of {len(rows)} classes", className="cm-sub"
-                            ),
-                        ]
-                    ),
-                ],
-                className="cm-student-head",
-            ),
-            one_class,
+            _head(info, _picture(thumbnail, info.name), len(attended), len(rows)),
+            _one_class_card(pid, attended, chosen),
             card(
                 graph(figures.student_history_figure(rows), id="student-history-graph"),
                 graph(figures.student_expressions_figure(rows), id="student-expressions-graph"),
@@ -211,11 +147,86 @@ def layout(participant_id: str | None = None, session: str | None = None, **_ign
                 "were present, and with the camera on. Bottom: how often they showed each expression.",
             ),
             card(
-                data_grid("student-attendance-table", history_rows, HISTORY_COLUMNS, row_id="session_id"),
+                data_grid("student-attendance-table", _history_rows(rows), HISTORY_COLUMNS, row_id="session_id"),
                 title="Attendance history",
             ),
         ]
     )
+
+
+def _picture(thumbnail: bytes | None, name: str) -> html.Img | None:
+    """The student's latest face thumbnail, when there is one in a known image format."""
+    if not thumbnail:
+        return None
+    kind = _image_type(thumbnail)
+    if not kind:
+        return None
+    return html.Img(
+        src=f"data:{kind};base64,{base64.b64encode(thumbnail).decode('ascii')}",
+        className="cm-thumb",
+        alt=f"Thumbnail of {name}",
+    )
+
+
+def _head(info, picture, present_count: int, classes: int) -> html.Div:
+    return html.Div(
+        [
+            picture,
+            html.Div(
+                [
+                    html.H1(info.name, id="student-title"),
+                    html.P(f"{info.course} · present in {present_count} of {classes} classes", className="cm-sub"),
+                ]
+            ),
+        ],
+        className="cm-student-head",
+    )
+
+
+def _one_class_card(pid: int, attended, chosen: int | None) -> html.Div:
+    """A class picker (the classes they attended, newest first) over :func:`session_body` for the chosen one."""
+    if chosen is None:
+        return card(html.P("Not seen in any class yet.", className="cm-empty"), title="In one class")
+    options = [{"label": fmt.when(r.started_at), "value": r.session_id} for r in reversed(attended)]
+    return card(
+        html.Div(
+            [
+                html.Span("Class", className="title"),
+                dcc.Dropdown(
+                    id="student-session",
+                    options=options,
+                    value=chosen,
+                    clearable=False,
+                    style={"minWidth": "280px"},
+                ),
+            ],
+            className="cm-controls",
+        ),
+        html.Div(session_body(pid, chosen), id="student-session-body"),
+        title="In one class",
+        help="Top: their mood (dark line, averaged over 2 minutes) with the class's (dotted) and their usual "
+        "(dashed). Bottom: the share of time they showed each expression. Grey: away or camera off.",
+    )
+
+
+def _history_rows(rows) -> list[dict]:
+    """The attendance table's rows, newest class first."""
+    return [
+        {
+            "session_id": r.session_id,
+            "sort_key": r.started_at.timestamp(),
+            "date": f"[{fmt.when(r.started_at)}](/session/{r.session_id})",
+            "present": "yes" if r.present else "no",
+            "first_seen": fmt.clock(r.first_seen) if r.present else "-",
+            "last_seen": fmt.clock(r.last_seen) if r.present else "-",
+            "minutes_present": round(r.minutes_present, 1),
+            "share": round(100 * r.share),
+            "camera_share": round(100 * r.camera_share) if r.camera_share is not None else None,
+            "mood": round(r.mean_valence, 2) if r.mean_valence is not None else None,
+            "class_mood": round(r.class_valence, 2) if r.class_valence is not None else None,
+        }
+        for r in reversed(rows)
+    ]
 
 
 def register(app: dash.Dash) -> None:
