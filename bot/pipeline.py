@@ -7,6 +7,8 @@ without a face and an error note; the rest of the frame is kept.
 
 from __future__ import annotations
 
+import functools
+
 import logging
 import time
 from collections.abc import Callable, Sequence
@@ -70,10 +72,11 @@ class CaptureResult:
         return sum(self.timings_ms.values())
 
 
-def default_splitter() -> Splitter:
+def default_splitter(platform: str | None = None) -> Splitter:
+    """:func:`bot.gallery.split_gallery`, told the meeting client where it is known (``--platform``)."""
     from bot.gallery import split_gallery
 
-    return split_gallery
+    return functools.partial(split_gallery, platform=platform) if platform else split_gallery
 
 
 class CapturePipeline:
@@ -222,13 +225,15 @@ def build_pipeline(
     ocr: bool = True,
     names: str = "auto",
     on_no_reader: Callable[[OcrUnavailableError], None] | None = None,
+    platform: str | None = None,
 ) -> CapturePipeline:
     """The capture pipeline with the shipped models: expression ``model``, name engine ``names``.
 
     Raises :class:`model.classifier.ModelNotFoundError` when the expression model is missing. A name
     reader that cannot start (:class:`bot.names.OcrUnavailableError`: Tesseract asked for but not
     installed) is not fatal: the pipeline runs without names after ``on_no_reader(error)`` (default:
-    a logged warning), and students are recorded as "Unnamed N".
+    a logged warning), and students are recorded as "Unnamed N". ``platform`` (a :mod:`bot.platforms`
+    name) tells the splitter the meeting client's stage colours; None: any client.
     """
     classifier = ExpressionClassifier.load(model)
     reader = None
@@ -240,7 +245,9 @@ def build_pipeline(
                 log.warning("%s; students will be recorded as 'Unnamed N'", error)
             else:
                 on_no_reader(error)
-    return CapturePipeline(classifier, name_reader=reader, keep_thumbnails=keep_thumbnails)
+    return CapturePipeline(
+        classifier, name_reader=reader, splitter=default_splitter(platform), keep_thumbnails=keep_thumbnails
+    )
 
 
 def _ms_since(started: float) -> float:

@@ -56,3 +56,28 @@ def test_label_strip_is_where_the_splitter_cuts_it(name):
     for height in (8, 29, 50, 100, 154, 250, 300, 400, 1000):
         tile = (10, 20, 274, height)
         assert strip.box(tile) == label_box_for(tile)
+
+
+@pytest.mark.parametrize("platform", ["meet", None])
+def test_platform_option_reaches_the_splitter(monkeypatch, platform):
+    """`bot start/inspect --platform meet` splits with Meet's hints; without it, with none."""
+    from datetime import UTC, datetime
+
+    import numpy as np
+
+    import bot.gallery
+    from bot.frames import Frame, Gallery
+    from classmood.commands._models import load_pipeline
+
+    seen = []
+
+    def recording_splitter(image, platform=None):
+        seen.append(platform)
+        return Gallery(tiles=[])
+
+    monkeypatch.setattr(bot.gallery, "split_gallery", recording_splitter)
+    args = ["bot", "inspect", "shot.png"] + (["--platform", platform] if platform else [])
+    parsed = build_parser().parse_args(args)
+    pipeline = load_pipeline(parsed.model, ocr=False, platform=parsed.platform)
+    pipeline.process([Frame(np.zeros((90, 160, 3), np.uint8), datetime.now(UTC))])
+    assert seen == [platform]

@@ -58,7 +58,9 @@ def load_classifier(name: str) -> ExpressionClassifier:
         return ExpressionClassifier.load(name)
 
 
-def load_pipeline(model: str, keep_thumbnails: bool = False, ocr: bool = True, names: str = "auto") -> CapturePipeline:
+def load_pipeline(
+    model: str, keep_thumbnails: bool = False, ocr: bool = True, names: str = "auto", platform: str | None = None
+) -> CapturePipeline:
     """The capture pipeline with the shipped models (:func:`bot.pipeline.build_pipeline`), errors as one line.
 
     Without a name reader (Tesseract asked for but missing), a warning says so and students are unnamed.
@@ -66,7 +68,9 @@ def load_pipeline(model: str, keep_thumbnails: bool = False, ocr: bool = True, n
     from bot.pipeline import build_pipeline
 
     with model_errors():
-        return build_pipeline(model, keep_thumbnails=keep_thumbnails, ocr=ocr, names=names, on_no_reader=warn_no_reader)
+        return build_pipeline(
+            model, keep_thumbnails=keep_thumbnails, ocr=ocr, names=names, on_no_reader=warn_no_reader, platform=platform
+        )
 
 
 def warn_no_reader(error: Exception) -> None:

@@ -93,6 +93,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     inspect.add_argument("--annotate", metavar="OUT.png", help="draw tiles, names, faces and emotions into OUT.png")
     inspect.add_argument("--model", default="ferplus", help="expression model (default ferplus)")
     inspect.add_argument("--no-ocr", action="store_true", help="skip reading names")
+    inspect.add_argument("--platform", choices=platform_choices(), help="meeting client (default: any)")
     add_names_option(inspect)
     inspect.set_defaults(handler=run_inspect)
 
@@ -129,7 +130,7 @@ def _record(args: argparse.Namespace) -> int:
             from analytics.auth import get_user
 
             args.owner_id = get_user(db, args.instructor).id
-    pipeline = load_pipeline(args.model, args.keep_thumbnails, names=args.names)
+    pipeline = load_pipeline(args.model, args.keep_thumbnails, names=args.names, platform=args.platform)
     try:
         with user_errors():
             summary = BotRunner(_options(args), Store(db), pipeline, open_source).run()
@@ -208,7 +209,7 @@ def run_inspect(args: argparse.Namespace) -> int:
         raise CommandError(
             f"cannot read {path} as an image" if str(error) == "unreadable image" else f"{path}: {error}"
         ) from None
-    pipeline = load_pipeline(args.model, ocr=not args.no_ocr, names=args.names)
+    pipeline = load_pipeline(args.model, ocr=not args.no_ocr, names=args.names, platform=args.platform)
     started = time.perf_counter()
     result = pipeline.process([Frame(image, datetime.now(UTC), source=str(path))])
     timings = {**result.timings_ms, "total": round((time.perf_counter() - started) * 1000.0, 2)}

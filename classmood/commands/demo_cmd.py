@@ -126,7 +126,7 @@ def run_demo(args: argparse.Namespace) -> int:
     from bot.synthetic.source import SimulatedSource
 
     db, owner = _prepare_database(args)
-    pipeline = load_pipeline(args.model)
+    pipeline = load_pipeline(args.model, platform=args.platform)
     start = datetime.now(UTC) - timedelta(minutes=args.minutes)  # the class "just ended"
     options = BotOptions(
         course=DEMO_COURSE, source=f"synthetic:{args.platform}", interval_s=args.interval, owner_id=owner.id
