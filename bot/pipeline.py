@@ -8,7 +8,6 @@ without a face and an error note; the rest of the frame is kept.
 from __future__ import annotations
 
 import functools
-
 import logging
 import time
 from collections.abc import Callable, Sequence
