@@ -78,3 +78,17 @@ def test_every_gallery_says_how_sure_it_is():
     heavy = split_gallery(real_split.jpeg_copy(image, 50))
     assert len(heavy.tiles) == len(lossless.tiles)
     assert 0.0 < heavy.confidence <= 1.0
+
+
+def test_a_row_lost_at_the_top_of_a_near_lossless_capture_is_found_again():
+    """zoom_4 as a JPEG q95 copy: the stage stays exactly flat, but the compression breaks the top row's
+    frame, so the stage alone saw only the bottom row (3 of 6) and called it complete."""
+    if not (REAL / "manifest.csv").is_file():
+        pytest.skip(f"the real development set is not at {REAL}")
+    from bot.realset import load_manifest
+    from bot.synthetic.evaluate import match_tiles
+
+    real = next(r for r in load_manifest(REAL) if r.name == "zoom_4.png")
+    copy = real_split.jpeg_copy(real.image(), 95)
+    found = [t.box for t in split_gallery(copy).tiles]
+    assert len(match_tiles(real.boxes, found, 0.5)) == 6 and len(found) == 6

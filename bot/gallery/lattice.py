@@ -164,10 +164,28 @@ def _frame_boxes(rects: list[Rect], factor: float, frame: np.ndarray) -> list[Bo
     return boxes
 
 
+def _cells_in_row(edges: np.ndarray, xs: list[int], y: int, w: int, h: int, taken: list[Box]) -> list[Box]:
+    """Cells of size w x h at lattice columns ``xs`` in the row at ``y`` (working pixels) whose four sides
+    stand out, with something in them, overlapping nothing in ``taken`` (found cells are added to it)."""
+    found: list[Box] = []
+    for x in xs:
+        if any(overlaps(x, y, w, h, t) for t in taken) or rect_support(edges, x, y, w, h) < 0.3 * SEED_BAR:
+            continue
+        value, bx, by = max(
+            (rect_support(edges, x + dx, y + dy, w, h), x + dx, y + dy)
+            for dx in (-2, -1, 0, 1, 2)
+            for dy in (-2, -1, 0, 1, 2)
+        )
+        if value >= SEED_BAR and has_content(edges, (bx, by, w, h)):
+            taken.append((bx, by, w, h))
+            found.append((bx, by, w, h))
+    return found
+
+
 def missed_cells(frame: np.ndarray, boxes: list[Box]) -> list[Box]:
     """Cells next to the given tiles (frame pixels) that the tiles' lattice predicts and whose four sides
-    stand out, with something in them: the tiles another splitter missed at the ends of rows, in holes, and
-    in a row below (centred or in step)."""
+    stand out, with something in them: the tiles another splitter missed at the ends of rows, in holes, in
+    a row below (centred or in step), and whole rows above."""
     if len(boxes) < 2:
         return []
     small, factor = _working_image(frame)
@@ -179,23 +197,25 @@ def missed_cells(frame: np.ndarray, boxes: list[Box]) -> list[Box]:
     px, py = lattice_pitch(work, w, h)
     height_w, width_w = edges.shape
     x_ref, y_ref = work[0][0], work[0][1]
-    # the tiles' own rows and one below them (a row whose videos touch the stage colour); the row above the
-    # top one is where title bars and toolbars are, not a missed row
-    top, bottom = min(b[1] for b in work), max(b[1] for b in work) + py
-    xs = {x_ref % px + k * px + half for k in range(-1, width_w // px + 2) for half in (0, px // 2)}
-    ys = {y_ref % py + k * py for k in range(-1, height_w // py + 2)}
+    xs = sorted(
+        v
+        for v in {x_ref % px + k * px + half for k in range(-1, width_w // px + 2) for half in (0, px // 2)}
+        if -2 <= v <= width_w - w + 2
+    )
+    ys = sorted({y_ref % py + k * py for k in range(-1, height_w // py + 2)})
     taken = [(b[0], b[1], b[2], b[3]) for b in work]
+    # the tiles' own rows and one below them (a row whose videos touch the stage colour)
+    top, bottom = min(b[1] for b in work), max(b[1] for b in work) + py
     found: list[Box] = []
-    for y in sorted(v for v in ys if top - 3 <= v <= bottom + 3):
-        for x in sorted(v for v in xs if -2 <= v <= width_w - w + 2):
-            if any(overlaps(x, y, w, h, t) for t in taken) or rect_support(edges, x, y, w, h) < 0.3 * SEED_BAR:
-                continue
-            value, bx, by = max(
-                (rect_support(edges, x + dx, y + dy, w, h), x + dx, y + dy)
-                for dx in (-2, -1, 0, 1, 2)
-                for dy in (-2, -1, 0, 1, 2)
-            )
-            if value >= SEED_BAR and has_content(edges, (bx, by, w, h)):
-                taken.append((bx, by, w, h))
-                found.append((bx, by, w, h))
+    for y in (v for v in ys if top - 3 <= v <= bottom + 3):
+        found += _cells_in_row(edges, xs, y, w, h, taken)
+    # above the top row are title bars and toolbars: a row there counts only whole (as many cells as the
+    # top row), as when a compressed capture's stage lost the first row of tiles
+    top_row = sum(abs(b[1] - top) <= 3 for b in work)
+    for y in sorted((v for v in ys if v < top - 3), reverse=True):
+        row = _cells_in_row(edges, xs, y, w, h, list(taken))
+        if len(row) < max(2, top_row):
+            break
+        taken += row
+        found += row
     return _frame_boxes(found, factor, frame)

@@ -30,6 +30,8 @@ LOSSY_PASSES = (
     (lambda frame: cv2.GaussianBlur(frame, (3, 3), 0), 10),
     (lambda frame: cv2.medianBlur(frame, 3), 14),
 )
+#: how far (share of a tile's height) a complete gallery's middle may sit from the frame's (see _looks_complete)
+VERTICAL_SLACK = 0.35
 
 
 def split_gallery(image: np.ndarray, platform: str | None = None) -> Gallery:
@@ -47,7 +49,7 @@ def split_gallery(image: np.ndarray, platform: str | None = None) -> Gallery:
         return Gallery()
     gallery, clean, flat = split_on_stage(frame, platform)
     if clean and flat and len(gallery.tiles) >= 2:  # a lossless capture: the stage is sure of these
-        return gallery if _looks_complete(gallery, frame.shape[1]) else _with_missed_cells(frame, gallery)
+        return gallery if _looks_complete(gallery, frame.shape) else _with_missed_cells(frame, gallery)
     # compression spreads the stage over near shades: smooth it and allow them (JPEG, video); the lightest
     # smoothing that frames the tiles cleanly wins, more only where it frames more of them. A lossless
     # capture's stage is one exact colour: there, near shades are a camera-off tile or a panel, not the stage.
@@ -60,10 +62,13 @@ def split_gallery(image: np.ndarray, platform: str | None = None) -> Gallery:
     return _with_missed_cells(frame, combined) if clean and combined.method == "stage" else combined
 
 
-def _looks_complete(gallery: Gallery, width: int) -> bool:
-    """A gallery as clients lay one out: every row but the last full, every row centred on one line, and
-    that line the frame's middle (a full-screen meeting). Then no tile can be missing and the lattice need
-    not be checked; anything else (a row short at one end, a gallery off to one side) is checked."""
+def _looks_complete(gallery: Gallery, frame_shape: tuple[int, ...]) -> bool:
+    """A gallery as clients lay one out: every row but the last full, every row centred on one line, that
+    line the frame's middle (a full-screen meeting), and the rows centred top to bottom as well (within
+    :data:`VERTICAL_SLACK` of a tile's height: title bars and toolbars are not the same height, but a row
+    lost from the top or bottom moves the middle by half a row). Then no tile can be missing and the lattice
+    need not be checked; anything else (a row short at one end, a gallery off to one side) is checked."""
+    height, width = frame_shape[:2]
     rows: dict[int, list[Box]] = {}
     for tile in gallery.tiles:
         rows.setdefault(tile.row, []).append(tile.box)
@@ -72,7 +77,13 @@ def _looks_complete(gallery: Gallery, width: int) -> bool:
     if any(len(row) != widest for row in ordered[:-1]):
         return False
     centres = [(min(b[0] for b in row) + max(b[0] + b[2] for b in row)) / 2 for row in ordered]
-    return max(centres) - min(centres) <= 0.02 * width and abs(centres[0] - width / 2) <= 0.05 * width
+    tile_height = float(np.median([t.box[3] for t in gallery.tiles]))
+    middle = (min(t.box[1] for t in gallery.tiles) + max(t.box[1] + t.box[3] for t in gallery.tiles)) / 2
+    return (
+        max(centres) - min(centres) <= 0.02 * width
+        and abs(centres[0] - width / 2) <= 0.05 * width
+        and abs(middle - height / 2) <= VERTICAL_SLACK * tile_height
+    )
 
 
 def _with_missed_cells(frame: np.ndarray, gallery: Gallery) -> Gallery:
