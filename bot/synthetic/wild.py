@@ -98,8 +98,6 @@ def _stage(style: Style, rng: random.Random) -> Style:
         bars=rng.choice(((0, 0, 0), off, (32, 32, 32))),
         bar_bg=_shade(stage, rng.randint(-6, 8)),
         bar_fg=(rng.randint(20, 60),) * 3,
-        label_bg=(255, 255, 255, 215),
-        label_fg=(36, 36, 36),
     )
 
 
