@@ -362,8 +362,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--wild",
         action="store_true",
-        help="render every frame with its look randomized (gaps, corners, stage, labels, borders, tile pictures, "
-        "1x-2x scale: bot/synthetic/wild.py) and webcam noise, blur and JPEG (q95-q50)",
+        help="randomize every frame's look and scale (bot/synthetic/wild.py lists what), add noise, blur and JPEG",
     )
     parser.add_argument(
         "--real", metavar="FOLDER", help="also score the real screenshots in FOLDER (e.g. ../shared/real-galleries)"
