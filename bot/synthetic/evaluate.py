@@ -268,7 +268,7 @@ def _load() -> list[float] | None:
 
 
 def format_report(result: dict) -> str:
-    wild = " (wild: random gaps and corners, noise, blur, JPEG)" if result["command"].endswith("--wild") else ""
+    wild = " (wild: randomized look and scale, noise, blur, JPEG)" if result["command"].endswith("--wild") else ""
     lines = [f"gallery split on synthetic frames{wild} (IoU >= {result['iou_bar']})", ""]
     header = (
         f"{'':14s} {'frames':>6s} {'tiles':>6s} {'recall':>7s} {'precis.':>7s} {'perfect':>7s} "
@@ -362,7 +362,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--wild",
         action="store_true",
-        help="render every frame with random gaps (0-12 px) and corners, webcam noise, blur and JPEG (q95-q50)",
+        help="randomize every frame's look and scale (bot/synthetic/wild.py lists what), add noise, blur and JPEG",
     )
     parser.add_argument(
         "--real", metavar="FOLDER", help="also score the real screenshots in FOLDER (e.g. ../shared/real-galleries)"

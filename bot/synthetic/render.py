@@ -17,6 +17,7 @@ picture: :func:`render_video`, re-exported here), :mod:`bot.synthetic.shared` (s
 from __future__ import annotations
 
 import random
+from typing import TYPE_CHECKING
 
 import cv2
 import numpy as np
@@ -33,6 +34,9 @@ from bot.synthetic.shared import shared_content
 from bot.synthetic.styles import Style, style_for
 from bot.synthetic.tiles import draw_tile
 from bot.synthetic.video import FACES_DIR, face_image, render_video, sample_faces
+
+if TYPE_CHECKING:
+    from bot.synthetic.wild import WildLook
 
 RGB = tuple[int, int, int]
 
@@ -161,14 +165,21 @@ def _draw_shared_screen(img: Image.Image, scene: Scene, content_area: Box, rng: 
 
 
 def _draw_tiles(
-    img: Image.Image, style: Style, scene: Scene, placements: list[Placement], emotions: dict[int, str] | None
+    img: Image.Image,
+    style: Style,
+    scene: Scene,
+    placements: list[Placement],
+    emotions: dict[int, str] | None,
+    wild: WildLook | None = None,
 ) -> list[TileTruth]:
-    """Draws every placed tile; returns their truth, in placement order."""
+    """Draws every placed tile (each in its own wild look in a wild scene); returns their truth, in placement
+    order."""
     truths = []
     for box, row, col, index in placements:
         person = scene.participants[index]
         emotion = (emotions or {}).get(index, person.emotion)
-        face_box, shown, label_box = draw_tile(img, style, box, person, scene.speaker == index, emotion)
+        look = wild.tile(index) if wild is not None else None
+        face_box, shown, label_box = draw_tile(img, style, box, person, scene.speaker == index, emotion, look)
         truths.append(
             TileTruth(
                 box=box,
@@ -202,10 +213,11 @@ def render_scene(scene: Scene, emotions: dict[int, str] | None = None) -> tuple[
     """Draw ``scene``; returns the BGR frame and its ground truth. ``emotions`` overrides per participant index."""
     rng = random.Random(scene.seed)
     style = style_for(scene.platform, scene.theme, scene.bg_variant)
+    wild = None
     if scene.wild:
-        from bot.synthetic.wild import wild_style
+        from bot.synthetic.wild import wild_setup
 
-        style = wild_style(style, random.Random(scene.seed + 1))
+        scene, style, wild = wild_setup(scene, style)
     width, height = scene.size
     img = Image.new("RGB", (width, height), style.stage_bg)
     truth = FrameTruth(scene.platform, style.theme, scene.layout, (width, height), tags=scene.tags)
@@ -229,7 +241,7 @@ def render_scene(scene: Scene, emotions: dict[int, str] | None = None) -> tuple[
             placements, content_area, page_spec = _top_strip_placements(scene, style, inner, sh)
         truth.shared_area = _draw_shared_screen(img, scene, content_area, rng)
 
-    truth.tiles.extend(_draw_tiles(img, style, scene, placements, emotions))
+    truth.tiles.extend(_draw_tiles(img, style, scene, placements, emotions, wild))
     if truth.tiles:
         truth.gallery_area = _bounding_box([t.box for t in truth.tiles])
     if page_spec is not None:
@@ -245,8 +257,8 @@ def render_scene(scene: Scene, emotions: dict[int, str] | None = None) -> tuple[
         area = stage if scene.layout == "gallery" else (truth.shared_area or stage)
         truth.self_view = _self_view(img, style, area, scene, scale, rng, corner)
     frame = cv2.cvtColor(np.asarray(img), cv2.COLOR_RGB2BGR)
-    if scene.wild:
-        from bot.synthetic.wild import degrade
+    if wild is not None:
+        from bot.synthetic.wild import wild_finish
 
-        frame = degrade(frame, random.Random(scene.seed + 2))
+        frame = wild_finish(frame, truth, scene, wild)
     return frame, truth

@@ -4,6 +4,7 @@ placeholder), the name label in the platform's font and look, the mute icon and 
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
 
 import numpy as np
 from PIL import Image, ImageDraw
@@ -15,6 +16,9 @@ from bot.synthetic.names import initials
 from bot.synthetic.scene import Participant
 from bot.synthetic.styles import AVATAR_COLOURS, Style
 from bot.synthetic.video import render_video
+
+if TYPE_CHECKING:
+    from bot.synthetic.wild_tiles import TileLook
 
 
 def _label_font_size(style: Style, th: int) -> int:
@@ -102,55 +106,84 @@ def _avatar(img: Image.Image, style: Style, box: Box, person: Participant, phone
         draw_text(draw, (cx, cy), initials(person.name), "lato", int(d * 0.36), (255, 255, 255), "Bold", anchor="mm")
 
 
+def _draw_video(
+    img: Image.Image, style: Style, box: Box, person: Participant, emotion: str | None, wild: TileLook | None
+) -> Box:
+    """The camera picture, letterboxed or pillarboxed where its aspect is not the tile's; returns the face box."""
+    x, y, w, h = box
+    tile = np.empty((h, w, 3), np.uint8)
+    tile[:] = style.bars
+    aspect = person.video_aspect
+    tile_aspect = w / h
+    if abs(aspect - tile_aspect) < 0.02 or (style.platform == "meet" and 0.7 * tile_aspect < aspect):
+        vw, vh = w, h  # the platform crops the video to fill the tile
+    elif aspect < tile_aspect:
+        vw, vh = max(8, round(h * aspect)), h
+    else:
+        vw, vh = w, max(8, round(w / aspect))
+    room = wild.room(vw, vh) if wild is not None else None
+    video, (fx, fy, fw, fh) = render_video(person, vw, vh, emotion, room=room)
+    if wild is not None:
+        video = wild.treat(video, (fx, fy, fw, fh))
+    ox, oy = (w - vw) // 2, (h - vh) // 2
+    tile[oy : oy + vh, ox : ox + vw] = video
+    paste_image(img, tile, (x, y), style.radius)
+    return (x + ox + fx, y + oy + fy, fw, fh)
+
+
+def _draw_speaker(img: Image.Image, style: Style, box: Box, wild: TileLook | None) -> None:
+    """The active speaker's border (and Meet's speaking indicator at the top right)."""
+    x, y, w, h = box
+    draw = ImageDraw.Draw(img)
+    if wild is not None:
+        wild.draw_border(img, style, box)
+    else:
+        sw = style.speaker_width
+        draw.rounded_rectangle((x, y, x + w - 1, y + h - 1), radius=style.radius, outline=style.speaker, width=sw)
+    if style.platform == "meet":
+        r = int(np.clip(h * 0.08, 10, 16))
+        cx, cy = x + w - 12 - r, y + 12 + r
+        draw.ellipse((cx - r, cy - r, cx + r, cy + r), fill=(26, 115, 232))
+        for k in (-1, 0, 1):
+            draw.line(
+                (
+                    cx + k * r * 0.45,
+                    cy - r * (0.5 if k == 0 else 0.3),
+                    cx + k * r * 0.45,
+                    cy + r * (0.5 if k == 0 else 0.3),
+                ),
+                fill=(255, 255, 255),
+                width=max(2, r // 5),
+            )
+
+
 def draw_tile(
-    img: Image.Image, style: Style, box: Box, person: Participant, speaking: bool, emotion: str | None = None
+    img: Image.Image,
+    style: Style,
+    box: Box,
+    person: Participant,
+    speaking: bool,
+    emotion: str | None = None,
+    wild: TileLook | None = None,
 ) -> tuple[Box | None, str, Box]:
-    """Draws one participant tile; returns (face box in frame pixels or None, shown name, label box)."""
+    """Draws one participant tile; returns (face box in frame pixels or None, shown name, label box). ``wild``
+    (a wild scene's, :mod:`bot.synthetic.wild_tiles`) draws the picture, label and border its own way."""
     x, y, w, h = box
     face_box = None
     if person.camera == "on":
-        tile = np.empty((h, w, 3), np.uint8)
-        tile[:] = style.bars
-        aspect = person.video_aspect
-        tile_aspect = w / h
-        if abs(aspect - tile_aspect) < 0.02 or (style.platform == "meet" and 0.7 * tile_aspect < aspect):
-            vw, vh = w, h  # the platform crops the video to fill the tile
-        elif aspect < tile_aspect:
-            vw, vh = max(8, round(h * aspect)), h
-        else:
-            vw, vh = w, max(8, round(w / aspect))
-        video, (fx, fy, fw, fh) = render_video(person, vw, vh, emotion)
-        ox, oy = (w - vw) // 2, (h - vh) // 2
-        tile[oy : oy + vh, ox : ox + vw] = video
-        paste_image(img, tile, (x, y), style.radius)
-        face_box = (x + ox + fx, y + oy + fy, fw, fh)
+        face_box = _draw_video(img, style, box, person, emotion, wild)
     else:
         ImageDraw.Draw(img).rounded_rectangle((x, y, x + w - 1, y + h - 1), radius=style.radius, fill=style.tile_off)
         _avatar(img, style, box, person, person.camera == "phone")
-    draw = ImageDraw.Draw(img)
     if style.platform == "meet" and person.muted:
         r = int(np.clip(h * 0.08, 10, 16))
         cx, cy = x + w - 12 - r, y + 12 + r
         blend_round_rect(img, (cx - r, cy - r, 2 * r, 2 * r), (32, 33, 36, 170), radius=r)
         draw_mic_off(ImageDraw.Draw(img), cx - r // 2, cy - r // 2, r, (255, 255, 255))
-    shown, label_box = _draw_label(img, style, box, person.name, person.muted)
+    if wild is not None:
+        shown, label_box = wild.draw_label(img, style, box, person.name, person.muted)
+    else:
+        shown, label_box = _draw_label(img, style, box, person.name, person.muted)
     if speaking:
-        draw = ImageDraw.Draw(img)
-        sw = style.speaker_width
-        draw.rounded_rectangle((x, y, x + w - 1, y + h - 1), radius=style.radius, outline=style.speaker, width=sw)
-        if style.platform == "meet":
-            r = int(np.clip(h * 0.08, 10, 16))
-            cx, cy = x + w - 12 - r, y + 12 + r
-            draw.ellipse((cx - r, cy - r, cx + r, cy + r), fill=(26, 115, 232))
-            for k in (-1, 0, 1):
-                draw.line(
-                    (
-                        cx + k * r * 0.45,
-                        cy - r * (0.5 if k == 0 else 0.3),
-                        cx + k * r * 0.45,
-                        cy + r * (0.5 if k == 0 else 0.3),
-                    ),
-                    fill=(255, 255, 255),
-                    width=max(2, r // 5),
-                )
+        _draw_speaker(img, style, box, wild)
     return face_box, shown, label_box

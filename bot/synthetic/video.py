@@ -94,10 +94,14 @@ def _feather(side: int) -> np.ndarray:
     return alpha[..., None].astype(np.float32)
 
 
-def render_video(person: Participant, width: int, height: int, emotion: str | None = None) -> tuple[np.ndarray, Box]:
-    """One camera frame (RGB, ``height`` x ``width``) of ``person`` and the face box in it."""
+def render_video(
+    person: Participant, width: int, height: int, emotion: str | None = None, room: np.ndarray | None = None
+) -> tuple[np.ndarray, Box]:
+    """One camera frame (RGB, ``height`` x ``width``) of ``person`` and the face box in it; ``room`` (RGB,
+    ``height`` x ``width``) replaces the picture of their room behind them."""
     rng = random.Random(person.look * 7919 + 13)
-    room = cv2.resize(_room(person.look), (width, height), interpolation=cv2.INTER_LINEAR)
+    if room is None:
+        room = cv2.resize(_room(person.look), (width, height), interpolation=cv2.INTER_LINEAR)
     frame = room.astype(np.float32)
     tint = np.array(_SKIN_TINTS[person.look % len(_SKIN_TINTS)], dtype=np.float32)
     side = max(8, min(int(height * rng.uniform(0.5, 0.68)), int(width * 0.9)))
