@@ -28,6 +28,7 @@ from analytics.store import ObservationIn, Store
 from bot.console import StatusLine
 from bot.gallery_watch import GalleryWatch
 from bot.pipeline import CapturePipeline, CaptureResult
+from bot.sources.compression import watch_for
 from bot.store_buffer import DOWN_LIMIT_S, BufferedWriter, StoreUnavailable
 from bot.store_buffer import reason as error_reason
 
@@ -115,6 +116,7 @@ class BotRunner:
         self._first_capture_at: datetime | None = None
         self._last_capture_at: datetime | None = None
         self._page_turner = None
+        self._compression = None
         self._previous_handlers: dict[int, object] = {}
         self.writer = BufferedWriter(store, down_limit_s=options.store_down_limit_s)
         self._store_error: str | None = None
@@ -160,6 +162,7 @@ class BotRunner:
             )
         started = datetime.now(UTC)
         source = self.source_factory(options.source, options.interval_s, started)
+        self._compression = watch_for(source)
         self.session_id = self.store.start_session(
             options.course,
             started_at=started,
@@ -193,6 +196,7 @@ class BotRunner:
         except SourceEnded as ended:
             self.stop(str(ended))
         finally:
+            self._check_compression(None)
             self._restore_signal_handlers()
             source.close()
             self._close_session(*self._session_span(started, recorded))
@@ -325,6 +329,7 @@ class BotRunner:
             frame = frame if frame is not None else source.grab()
             captured_at = frame.captured_at
             grab_ms = round((time.perf_counter() - started) * 1000.0, 2)
+            self._check_compression(frame)
             if self._page_turner is not None:
                 pages = self._page_turner.collect(frame)
                 result = self.pipeline.process([f for f, _ in pages], [g for _, g in pages])
@@ -368,6 +373,13 @@ class BotRunner:
             f"{result.tiles} tiles{'?' if check.doubtful else ''}, {result.faces} faces, {result.names} names  "
             f"{total:.0f} ms (store {store_ms:.0f} ms)"
         )
+
+    def _check_compression(self, frame) -> None:
+        """Say once when a recording's pictures are heavily compressed (``frame`` None: the source has ended)."""
+        if self._compression is not None:
+            message = self._compression.observe(frame.image) if frame is not None else self._compression.finish()
+            if message:
+                log.warning(message)
 
     def _store(self, captured_at: datetime, rows: list[ObservationIn], **fields) -> bool:
         """Hand a capture to the writer (kept in memory while the database is down); False once the bot must stop."""
