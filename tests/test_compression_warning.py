@@ -93,3 +93,20 @@ def test_the_measure_on_the_clean_and_the_compressed_picture(gallery):
     assert blockiness(gallery) < 1.15 and blockiness(jpeg(gallery, 95)) < 1.15
     assert blockiness(jpeg(gallery, 10)) > HEAVY_BLOCKINESS + 0.5
     assert blockiness(np.zeros((540, 960, 3), np.uint8)) == pytest.approx(1.0)  # flat: no grid to see
+
+
+def test_inspect_says_a_screenshot_is_heavily_compressed(gallery, tmp_path):
+    import subprocess
+
+    shot = tmp_path / "shot.jpg"
+    cv2.imwrite(str(shot), gallery, [cv2.IMWRITE_JPEG_QUALITY, 10])
+    root = Path(__file__).resolve().parents[1]
+    result = subprocess.run(
+        [sys.executable, "-m", "classmood", "bot", "inspect", str(shot), "--no-ocr"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "This screenshot is heavily compressed" in result.stdout
