@@ -23,11 +23,12 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import TextIO
 
 from analytics.store import ObservationIn, Store
+from bot.console import StatusLine
 from bot.gallery_watch import GalleryWatch
 from bot.pipeline import CapturePipeline, CaptureResult
+from bot.sources.compression import watch_for
 from bot.store_buffer import DOWN_LIMIT_S, BufferedWriter, StoreUnavailable
 from bot.store_buffer import reason as error_reason
 
@@ -90,48 +91,6 @@ def _process_alive(pid: int) -> bool:
     return True
 
 
-class StatusLine:
-    """One status line, rewritten in place on a terminal (a tqdm bar of text); every 30 s as a line elsewhere.
-
-    Log lines (events: a failed capture, a closed window) go through :meth:`logging_above` and print above the
-    status line instead of through it.
-    """
-
-    def __init__(self, stream: TextIO = sys.stderr) -> None:
-        self.stream = stream
-        self.interactive = stream.isatty()
-        self._last_print = 0.0
-        self._bar = None
-
-    def show(self, text: str) -> None:
-        if self.interactive:
-            if self._bar is None:
-                from tqdm import tqdm
-
-                self._bar = tqdm(file=self.stream, bar_format="{desc}", dynamic_ncols=True, leave=False)
-            self._bar.set_description_str(text)
-        elif time.monotonic() - self._last_print > 30:
-            self.stream.write(text + "\n")
-            self._last_print = time.monotonic()
-
-    def logging_above(self):
-        """A context in which log records print above the status line (tqdm's logging redirect)."""
-        from contextlib import nullcontext
-
-        if not self.interactive:
-            return nullcontext()
-        from tqdm.contrib.logging import logging_redirect_tqdm
-
-        return logging_redirect_tqdm()
-
-    def done(self, text: str) -> None:
-        if self._bar is not None:
-            self._bar.close()
-            self._bar = None
-        self.stream.write(text + "\n")
-        self.stream.flush()
-
-
 class BotRunner:
     """Runs one session from start to a clean close."""
 
@@ -157,6 +116,7 @@ class BotRunner:
         self._first_capture_at: datetime | None = None
         self._last_capture_at: datetime | None = None
         self._page_turner = None
+        self._compression = None
         self._previous_handlers: dict[int, object] = {}
         self.writer = BufferedWriter(store, down_limit_s=options.store_down_limit_s)
         self._store_error: str | None = None
@@ -202,6 +162,7 @@ class BotRunner:
             )
         started = datetime.now(UTC)
         source = self.source_factory(options.source, options.interval_s, started)
+        self._compression = watch_for(source)
         self.session_id = self.store.start_session(
             options.course,
             started_at=started,
@@ -235,6 +196,7 @@ class BotRunner:
         except SourceEnded as ended:
             self.stop(str(ended))
         finally:
+            self._check_compression(None)
             self._restore_signal_handlers()
             source.close()
             self._close_session(*self._session_span(started, recorded))
@@ -367,6 +329,7 @@ class BotRunner:
             frame = frame if frame is not None else source.grab()
             captured_at = frame.captured_at
             grab_ms = round((time.perf_counter() - started) * 1000.0, 2)
+            self._check_compression(frame)
             if self._page_turner is not None:
                 pages = self._page_turner.collect(frame)
                 result = self.pipeline.process([f for f, _ in pages], [g for _, g in pages])
@@ -410,6 +373,13 @@ class BotRunner:
             f"{result.tiles} tiles{'?' if check.doubtful else ''}, {result.faces} faces, {result.names} names  "
             f"{total:.0f} ms (store {store_ms:.0f} ms)"
         )
+
+    def _check_compression(self, frame) -> None:
+        """Say once when a recording's pictures are heavily compressed (``frame`` None: the source has ended)."""
+        if self._compression is not None:
+            message = self._compression.observe(frame.image) if frame is not None else self._compression.finish()
+            if message:
+                log.warning(message)
 
     def _store(self, captured_at: datetime, rows: list[ObservationIn], **fields) -> bool:
         """Hand a capture to the writer (kept in memory while the database is down); False once the bot must stop."""

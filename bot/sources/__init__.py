@@ -11,6 +11,9 @@ message for the user), :class:`SourceEnded` (no more frames: the recording is ov
 was closed), :class:`SourceUnavailable` (no frame this cycle, e.g. the window is minimized); all
 derive from :class:`SourceException`.
 
+:mod:`bot.sources.compression` measures how blocky a recording's pictures are, so the bot can say once
+when they are too heavily compressed to trust.
+
 Heavy or platform-specific imports (mss, python-xlib, pywinctl) happen inside the module of the
 source that needs them, so importing this package is cheap.
 """

@@ -103,13 +103,18 @@ class CompressedSplit:
     matched: dict[str, int] = field(default_factory=dict)
     reference: dict[str, int] = field(default_factory=dict)
     found: dict[str, int] = field(default_factory=dict)
+    #: each copy's :func:`bot.sources.compression.blockiness` (what the bot warns on), per frame
+    blockiness: dict[str, list[float]] = field(default_factory=dict)
 
-    def add(self, copy: str, reference: list[Box], found: list[Box]) -> None:
+    def add(self, copy: str, reference: list[Box], found: list[Box], image: np.ndarray | None = None) -> None:
+        from bot.sources.compression import blockiness
         from bot.synthetic.evaluate import match_tiles
 
         self.matched[copy] = self.matched.get(copy, 0) + len(match_tiles(reference, found, REAL_IOU))
         self.reference[copy] = self.reference.get(copy, 0) + len(reference)
         self.found[copy] = self.found.get(copy, 0) + len(found)
+        if image is not None:
+            self.blockiness.setdefault(copy, []).append(blockiness(image))
 
     def recall(self, copy: str) -> float:
         return self.matched[copy] / max(1, self.reference[copy])
@@ -162,18 +167,27 @@ def score_compressed(images: list[np.ndarray], codecs: tuple[str, ...] = VIDEO_C
     references = [[t.box for t in split_gallery(image).tiles] for image in images]
     for image, reference in zip(images, references, strict=True):
         for quality in JPEG_QUALITIES:
-            score.add(f"jpeg q{quality}", reference, [t.box for t in split_gallery(jpeg_copy(image, quality)).tiles])
+            copy = jpeg_copy(image, quality)
+            score.add(f"jpeg q{quality}", reference, [t.box for t in split_gallery(copy).tiles], copy)
     for codec in codecs:
         for copy, reference in zip(video_copies(images, codec), references, strict=True):
-            score.add(f"video {codec}", reference, [t.box for t in split_gallery(copy).tiles])
+            score.add(f"video {codec}", reference, [t.box for t in split_gallery(copy).tiles], copy)
     return score
 
 
 def format_compressed(score: CompressedSplit, what: str) -> str:
-    lines = [f"tiles on compressed copies of {what}, against the lossless frames (IoU >= {REAL_IOU})"]
+    from statistics import median
+
+    from bot.sources.compression import HEAVY_BLOCKINESS
+
+    lines = [
+        f"tiles on compressed copies of {what}, against the lossless frames (IoU >= {REAL_IOU}); blockiness: "
+        f"what the bot measures, and warns about from {HEAVY_BLOCKINESS:g}"
+    ]
     for copy in score.reference:
+        blocky = score.blockiness.get(copy)
         lines.append(
             f"  {copy:12s} recall {score.matched[copy]}/{score.reference[copy]} = {score.recall(copy):.3f}, "
-            f"precision {score.precision(copy):.3f}"
+            f"precision {score.precision(copy):.3f}" + (f", blockiness median {median(blocky):.2f}" if blocky else "")
         )
     return "\n".join(lines)

@@ -196,6 +196,7 @@ def run_inspect(args: argparse.Namespace) -> int:
     import cv2
 
     from bot.frames import Frame
+    from bot.sources.compression import blockiness, compression_warning
     from model.image_files import ImageReadError, read_image
 
     path = Path(args.image)
@@ -230,8 +231,12 @@ def run_inspect(args: argparse.Namespace) -> int:
             raise CommandError(f"could not write {args.annotate}")
     gallery = result.gallery
     split = {"confidence": round(gallery.confidence, 3), "method": gallery.method}
+    blocky = blockiness(image)
+    heavy = compression_warning(blocky, "image")  # one line in plain words, or None
     if args.json:
-        print(json.dumps({"tiles": tiles, "split": split, "timings_ms": timings}, indent=2, ensure_ascii=False))
+        compression = {"blockiness": round(blocky, 3), "heavy": heavy is not None}
+        output = {"tiles": tiles, "split": split, "compression": compression, "timings_ms": timings}
+        print(json.dumps(output, indent=2, ensure_ascii=False))
     else:
         print(
             f"{path}: {len(tiles)} tiles (split confidence {split['confidence']:.2f}), {result.faces} faces, "
@@ -239,6 +244,8 @@ def run_inspect(args: argparse.Namespace) -> int:
         )
         if not tiles:
             print("  I can't see a gallery here: is the meeting in gallery view?")
+        if heavy:
+            print(f"  {heavy}")
         for number, tile in enumerate(tiles, 1):
             emotion = f"{tile['emotion']} {tile['confidence']:.0%}" if tile["emotion"] else "no face"
             print(f"  {number:>2}. {tile['name'] or '(name unreadable)':<28} {emotion}")
