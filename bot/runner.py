@@ -173,9 +173,10 @@ class BotRunner:
         )
         # a label cut short ("Anna-Katharina Schönberger-Wit...") is the student of the class it begins
         self.pipeline.registry.know(self.store.participant_names(self.session_id))
+        what = source.describe()  # a recording's or a folder's own pace is part of it
+        pace = "" if " every " in what else f" every {options.interval_s:g} s"
         print(
-            f"recording {options.course!r} from {source.describe()} every {options.interval_s:g} s "
-            f"(session {self.session_id}); Ctrl-C to stop",
+            f"recording {options.course!r} from {what}{pace} (session {self.session_id}); Ctrl-C to stop",
             file=sys.stderr,
         )
         self._install_signal_handlers()

@@ -76,9 +76,11 @@ def test_a_heavily_compressed_recording_is_said_once(gallery, tmp_path, sqlite_u
     assert said[0].startswith("This recording is heavily compressed") and "record at a higher quality" in said[0]
 
 
-def test_a_clean_recording_says_nothing(gallery, tmp_path, sqlite_url, caplog):
+def test_a_clean_recording_says_nothing(gallery, tmp_path, sqlite_url, caplog, capsys):
     video = write_video(tmp_path / "clean.avi", gallery)
     assert not [w for w in record(f"video:{video}", sqlite_url, caplog) if WARNING in w]
+    start = next(line for line in capsys.readouterr().err.splitlines() if line.startswith("recording "))
+    assert start.count(" every ") == 1, start  # the recording's own pace, said once
 
 
 def test_heavily_compressed_screenshots_are_said_once(gallery, tmp_path, sqlite_url, caplog):

@@ -43,6 +43,7 @@ from bot.gallery.edges import (
 )
 from bot.gallery.rows import (
     SEED_BAR,
+    centre_full_rows,
     complete,
     consistent_seeds,
     fill_full_rows,
@@ -105,6 +106,7 @@ def solve(image: np.ndarray) -> LatticeResult | None:
             tiles += added
             if not added:
                 break
+        tiles += centre_full_rows(edges, tiles, w, h, px)
         # then: the size whose completed lattice explains the most edge (the supported length of its
         # sides): four tiles explain the lines between them, one tile drawn around them does not
         explained = sum(2 * s * (w + h) for _, s in tiles)

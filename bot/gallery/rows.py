@@ -170,7 +170,8 @@ def fill_full_rows(
 ) -> list[tuple[Rect, float]]:
     """Every row but the last is full: a cell of such a row, between the gallery's outer sides and in step
     with the row's tiles, holds a tile even where its sides do not show (a dark room beside a dark panel),
-    as long as something is in it."""
+    as long as something is in it. No row has holes: in the last row, the cells between its own first
+    and last tile are taken the same way (two camera-off tiles a shade off the stage, in a JPEG)."""
     rows: dict[int, list[Rect]] = {}
     for rect, _ in tiles:
         key = next((k for k in rows if abs(k - rect[1]) <= h // 4), rect[1])
@@ -182,11 +183,14 @@ def fill_full_rows(
     last = max(rows)
     added: list[tuple[Rect, float]] = []
     for y, row in rows.items():
-        if y == last or len(row) < 2:
+        if len(row) < 2:
             continue
         anchor = min(row, key=lambda r: r[0])[0]
         start = anchor - ((anchor - left + 3) // px) * px
-        for x in range(start - px, right - w + 4 + px, px):
+        span = range(start - px, right - w + 4 + px, px)
+        if y == last:  # only its holes
+            span = range(anchor + px, max(r[0] for r in row) - w // 2, px)
+        for x in span:
             cell = (max(0, x), y, w, h)
             if any(overlaps(*cell, other, slack=6) for other in row) or not has_content(edges, cell):
                 continue
@@ -255,3 +259,55 @@ def wider_last_row(
         if best:
             return [t for t in tiles if t not in replaced] + best
     return tiles
+
+
+def _rows_of(tiles: list[tuple[Rect, float]], h: int) -> dict[int, list[Rect]]:
+    rows: dict[int, list[Rect]] = {}
+    for rect, _ in tiles:
+        key = next((k for k in rows if abs(k - rect[1]) <= h // 4), rect[1])
+        rows.setdefault(key, []).append(rect)
+    return rows
+
+
+def _cell_support(edges: EdgeMaps, x: int, y: int, w: int, h: int) -> tuple[float, int, int]:
+    """The best mean side support of a w x h cell within 3 px of (x, y), and where."""
+    return max(
+        (float(np.mean(rect_sides(edges, x + dx, y + dy, w, h))), x + dx, y + dy)
+        for dx in range(-3, 4)
+        for dy in range(-3, 4)
+    )
+
+
+def centre_full_rows(edges: EdgeMaps, tiles: list[tuple[Rect, float]], w: int, h: int, px: int) -> list:
+    """Rows are centred on one line: full rows that sit half a pitch to one side of the last row's middle
+    lack a column at the other end (its tiles' outer sides lost beside a dark panel, in a JPEG). That
+    column's cells are taken when every one holds something and shows its sides at :data:`INSIDE_ROW_BAR`,
+    and better than the cell at the last row's other end does (a last row short of a tile it has, off
+    centre for that reason, would ask for the same column)."""
+    rows = _rows_of(tiles, h)
+    if len(rows) < 2:
+        return []
+    last = max(rows)
+    full = [rows[y] for y in sorted(rows) if y != last]
+    if len(full[0]) < 2 or any(len(row) != len(full[0]) for row in full):
+        return []
+    left = min(r[0] for row in full for r in row)
+    right = max(r[0] + r[2] for row in full for r in row)
+    last_row = rows[last]
+    shift = (min(r[0] for r in last_row) + max(r[0] + r[2] for r in last_row)) / 2 - (left + right) / 2
+    if abs(abs(shift) - px / 2) > max(3.0, 0.1 * px):
+        return []
+    x = left - px if shift < 0 else right - w + px
+    other_end = max(r[0] for r in last_row) + px if shift < 0 else min(r[0] for r in last_row) - px
+    width = edges.shape[1]
+    if x < -3 or x + w > width + 3:
+        return []
+    rival = _cell_support(edges, other_end, last, w, h)[0] if 0 <= other_end <= width - w else 0.0
+    added: list[tuple[Rect, float]] = []
+    for row in full:
+        cell = (min(max(0, x), width - w), int(np.median([r[1] for r in row])), w, h)
+        value, cx, cy = _cell_support(edges, cell[0], cell[1], w, h)
+        if value < INSIDE_ROW_BAR or not has_content(edges, cell):
+            return []
+        added.append(((cx, cy, w, h), value))
+    return added if _mean(added) > rival else []
