@@ -77,6 +77,42 @@ def test_training_data_is_cut_by_the_bots_own_line_finder():
         assert sample.text and set(sample.text) <= set(CHARSET)
 
 
+def test_small_share_renders_downscaled_captures_and_zero_keeps_the_recipe():
+    """--small-share: strips shrunk after rendering, as real screenshots scaled down (names 5-9 px high); at 0 no
+    random number is drawn for it, so the earlier stages' strips come out unchanged."""
+    pytest.importorskip("faker")
+    from training.name_data import NameSource, make_sample, render_strip
+
+    plain, zero = random.Random(8), random.Random(8)
+    for _ in range(5):
+        a, box_a = render_strip(plain, "Brian D Baer", [])
+        b, box_b = render_strip(zero, "Brian D Baer", [], small_share=0.0)
+        assert box_a == box_b and np.array_equal(a, b)
+    assert plain.getstate() == zero.getstate()
+
+    rng = random.Random(4)
+    heights = []
+    for _ in range(20):
+        strip, (x0, y0, x1, y1) = render_strip(rng, "Brian D Baer", [], small_share=1.0)
+        assert 0 <= x0 < x1 <= strip.shape[1] and 0 <= y0 < y1 <= strip.shape[0]
+        heights.append(y1 - y0)
+    assert 5 <= np.median(heights) <= 11 and max(heights) <= 14  # capitals 4.5-8.5 px, the box a little more
+    source = NameSource(rng)
+    samples = [s for s in (make_sample(rng, source, [], small_share=1.0) for _ in range(40)) if s is not None]
+    assert len(samples) >= 20  # the line finder still finds most shrunk lines whole
+    assert all(sample.image.shape[0] == 24 for sample in samples)
+
+
+def test_train_names_refuses_a_share_out_of_range(tmp_path):
+    result = subprocess.run(
+        [sys.executable, "-m", "classmood", "train-names", "--out", str(tmp_path), "--small-share", "1.5"],
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 2
+    assert "--small-share must be between 0 and 1" in result.stderr and "Traceback" not in result.stderr
+
+
 def test_training_names_show_each_accent_of_a_letter_often():
     """Faker writes "á" seven times as often as "å": unbalanced, the reader learned to read every small "å" as
     "á". Names with swapped accents keep the base letters and even out the forms of a letter."""

@@ -21,6 +21,11 @@ longer measures unseen fonts; DejaVu Sans (the tests' labels) stays out, and
 so do the synthetic classes' name lists: the benchmark's names are never
 trained on.
 
+With ``small_share`` (``classmood train-names --small-share``, 0 by default: the earlier stages' strips are
+drawn unchanged) that share of the strips are screenshots scaled down after capture: rendered at 11-18 px,
+the whole strip shrunk so that capitals are 4.5-8.5 px high (area or linear interpolation), then often saved
+as a JPEG of quality 40-90, as a gallery captured on a large screen and sent at 1000 px wide shows names.
+
 The strip then goes through the bot's own line finder and cleaner
 (:func:`model.text_lines.find_name_line`, :func:`model.text_lines.recognizer_input`), so the
 model learns on exactly what it will be given; a strip whose line the finder
@@ -71,6 +76,15 @@ TRAINING_FONTS = {
     "fontpkg_roboto": ("Roboto[wdth,wght].ttf",),
     "fontpkg_open_sans": ("OpenSans[wdth,wght].ttf",),
 }
+
+
+#: Downscaled captures (``small_share`` of the strips): rendered at one of these sizes, then the whole strip
+#: shrunk by a factor in SMALL_FACTOR so that capitals are SMALL_CAP_HEIGHT pixels high, then often a JPEG of
+#: this quality. Real screenshots are often captures scaled down (text drawn at 11-14 px, resized by 0.4-0.8).
+SMALL_SOURCE_SIZES = (11, 12, 12, 13, 13, 14, 14, 15, 16, 18)
+SMALL_CAP_HEIGHT = (4.5, 8.5)
+SMALL_FACTOR = (0.3, 0.85)
+SMALL_JPEG_QUALITY = (40, 90)
 
 
 @dataclass(frozen=True)
@@ -174,12 +188,17 @@ def _icon(draw: ImageDraw.ImageDraw, rng: random.Random, x: int, y: int, size: i
 
 
 def render_strip(
-    rng: random.Random, text: str, faces: list[np.ndarray]
+    rng: random.Random, text: str, faces: list[np.ndarray], small_share: float = 0.0
 ) -> tuple[np.ndarray, tuple[int, int, int, int]]:
-    """A label strip (BGR) showing ``text`` and the text's box (x0, y0, x1, y1) in it."""
+    """A label strip (BGR) showing ``text`` and the text's box (x0, y0, x1, y1) in it.
+
+    ``small_share`` of the strips are downscaled captures (see :func:`_downscale`); at 0 (the default) no random
+    number is drawn for it, so the strips of the earlier stages' recipe come out unchanged.
+    """
+    small = small_share > 0 and rng.random() < small_share
     usable = [p for p in font_files() if set(text.replace(" ", "")) <= _coverage(p)]
     path = rng.choice(usable or [font_files()[0]])
-    size = rng.choice([10, 11, 12, 12, 13, 13, 14, 14, 15, 16, 17, 18, 20, 22])
+    size = rng.choice(SMALL_SOURCE_SIZES if small else [10, 11, 12, 12, 13, 13, 14, 14, 15, 16, 17, 18, 20, 22])
     font = _font(path, size, rng.choice([400, 400, 500, 500, 600, 700]))
     left, top, right, bottom = font.getbbox(text, anchor="ls")
     text_w = right - left
@@ -238,13 +257,39 @@ def render_strip(
         _ok, buffer = cv2.imencode(".jpg", strip, [cv2.IMWRITE_JPEG_QUALITY, rng.randint(55, 95)])
         strip = cv2.imdecode(buffer, cv2.IMREAD_COLOR)
     box = (tx + left, baseline + top, tx + right, baseline + bottom)
+    if small:
+        cap_height = -font.getbbox("H", anchor="ls")[1]
+        strip, box = _downscale(rng, strip, box, cap_height)
     return strip, box
 
 
-def make_sample(rng: random.Random, source: NameSource, faces: list[np.ndarray]) -> Sample | None:
+def _downscale(
+    rng: random.Random, strip: np.ndarray, box: tuple[int, int, int, int], cap_height: int
+) -> tuple[np.ndarray, tuple[int, int, int, int]]:
+    """A screenshot scaled down after capture: the whole strip resized so that capitals end up
+    :data:`SMALL_CAP_HEIGHT` pixels high (area or linear interpolation), then often saved as a low-quality JPEG.
+    Real development screenshots (a Windows Zoom gallery scaled to 1021 px) show names 5-7 px high."""
+    factor = rng.uniform(*SMALL_CAP_HEIGHT) / max(1, cap_height)
+    factor = min(max(factor, SMALL_FACTOR[0]), SMALL_FACTOR[1])
+    height, width = strip.shape[:2]
+    size = (max(1, round(width * factor)), max(1, round(height * factor)))
+    interpolation = cv2.INTER_AREA if rng.random() < 0.6 else cv2.INTER_LINEAR
+    strip = cv2.resize(strip, size, interpolation=interpolation)
+    if rng.random() < 0.7:
+        _ok, buffer = cv2.imencode(".jpg", strip, [cv2.IMWRITE_JPEG_QUALITY, rng.randint(*SMALL_JPEG_QUALITY)])
+        strip = cv2.imdecode(buffer, cv2.IMREAD_COLOR)
+    x0, y0, x1, y1 = box
+    sx, sy = size[0] / width, size[1] / height
+    scaled = (int(np.floor(x0 * sx)), int(np.floor(y0 * sy)), int(np.ceil(x1 * sx)), int(np.ceil(y1 * sy)))
+    return strip, scaled
+
+
+def make_sample(
+    rng: random.Random, source: NameSource, faces: list[np.ndarray], small_share: float = 0.0
+) -> Sample | None:
     """One training sample, or None when the bot's line finder would not find the whole name."""
     text = source.text()
-    strip, (x0, y0, x1, y1) = render_strip(rng, text, faces)
+    strip, (x0, y0, x1, y1) = render_strip(rng, text, faces, small_share)
     gray = cv2.cvtColor(strip, cv2.COLOR_BGR2GRAY)
     found = find_name_line(gray)
     if found is None:
@@ -259,11 +304,11 @@ def make_sample(rng: random.Random, source: NameSource, faces: list[np.ndarray])
     return Sample(recognizer_input(gray, line), text)
 
 
-def samples(seed: int, faces: list[np.ndarray]) -> Iterator[Sample]:
+def samples(seed: int, faces: list[np.ndarray], small_share: float = 0.0) -> Iterator[Sample]:
     rng = random.Random(seed)
     source = NameSource(rng)
     while True:
-        sample = make_sample(rng, source, faces)
+        sample = make_sample(rng, source, faces, small_share)
         if sample is not None:
             yield sample
 
@@ -283,13 +328,14 @@ def load_face_textures(data_dir: Path | None, limit: int = 2000, seed: int = 0) 
 
 
 def build_dataset(
-    count: int, seed: int, faces: list[np.ndarray], max_width: int, progress=None
+    count: int, seed: int, faces: list[np.ndarray], max_width: int, progress=None, small_share: float = 0.0
 ) -> dict[str, np.ndarray]:
-    """``count`` samples as arrays: images (count x H x max_width, padded white), widths, texts."""
+    """``count`` samples as arrays: images (count x H x max_width, padded white), widths, texts
+    (``small_share``: see :func:`render_strip`)."""
     images = np.full((count, RECOGNIZER_HEIGHT, max_width), 255, np.uint8)
     widths = np.zeros(count, np.int32)
     texts: list[str] = []
-    stream = samples(seed, faces)
+    stream = samples(seed, faces, small_share)
     while len(texts) < count:
         sample = next(stream)
         if sample.image.shape[1] > max_width or any(ch not in CHARSET for ch in sample.text):

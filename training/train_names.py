@@ -38,14 +38,17 @@ class NameTrainConfig:
     workers: int = 2
     #: start from these weights (a run's best.pt, or an exported .onnx reader) instead of from scratch
     init: Path | None = None
+    #: share of strips rendered as downscaled captures (``training.name_data.render_strip``); 0 keeps the earlier
+    #: stages' strips exactly
+    small_share: float = 0.0
 
 
-def _build_chunk(args: tuple[int, int, str | None, int]) -> dict[str, np.ndarray]:
+def _build_chunk(args: tuple[int, int, str | None, int, float]) -> dict[str, np.ndarray]:
     from training.name_data import build_dataset, load_face_textures
 
-    count, seed, faces_dir, max_width = args
+    count, seed, faces_dir, max_width, small_share = args
     faces = load_face_textures(Path(faces_dir) if faces_dir else None, seed=seed)
-    return build_dataset(count, seed, faces, max_width)
+    return build_dataset(count, seed, faces, max_width, small_share=small_share)
 
 
 def build_data(config: NameTrainConfig, split: str, count: int, seed: int) -> Path:
@@ -56,7 +59,7 @@ def build_data(config: NameTrainConfig, split: str, count: int, seed: int) -> Pa
     workers = max(1, config.workers)
     chunks = [count // workers + (i < count % workers) for i in range(workers)]
     jobs = [
-        (n, seed * 1000 + i, str(config.faces) if config.faces else None, config.max_width)
+        (n, seed * 1000 + i, str(config.faces) if config.faces else None, config.max_width, config.small_share)
         for i, n in enumerate(chunks)
     ]
     started = time.perf_counter()

@@ -27,6 +27,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--lr", type=float, default=2e-3, help="peak learning rate (default: 0.002)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--workers", type=int, default=2, help="processes rendering strips (default: 2)")
+    parser.add_argument(
+        "--small-share",
+        type=float,
+        default=0.0,
+        help="share of strips rendered as downscaled screenshots, letters 5-9 px high, often JPEG "
+        "(default: 0, the earlier stages' strips)",
+    )
     parser.add_argument("--resume", action="store_true", help="continue from OUT/last.pt")
     parser.add_argument("--stop-after", type=int, default=None, help="stop after this many epochs (resume later)")
     parser.add_argument(
@@ -64,6 +71,8 @@ def run(args: argparse.Namespace) -> int:
     for name in ("samples", "val_samples", "epochs"):
         if getattr(args, name) < 1:
             raise CommandError(f"--{name.replace('_', '-')} must be at least 1")
+    if not 0 <= args.small_share <= 1:
+        raise CommandError("--small-share must be between 0 and 1")
     config = NameTrainConfig(
         out=args.out,
         faces=args.faces,
@@ -74,6 +83,7 @@ def run(args: argparse.Namespace) -> int:
         seed=args.seed,
         workers=args.workers,
         init=args.init,
+        small_share=args.small_share,
     )
     try:
         best = train(config, resume=args.resume, stop_after=args.stop_after)
