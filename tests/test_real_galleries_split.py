@@ -110,3 +110,17 @@ def test_jpeg_copies_of_real_screens_split_like_the_screens():
             found = [t.box for t in split_gallery(real_split.jpeg_copy(image, quality)).tiles]
             matched = len(match_tiles(reference, found, 0.5))
             assert matched == len(reference) == len(found), f"{real.name} q{quality}: {matched}/{len(reference)}"
+
+
+def test_a_compressed_light_gallery_is_not_its_toolbar():
+    """A light-theme Zoom gallery as JPEG q50: the stage stays exactly flat only round the toolbar, whose
+    buttons are blobs on it; those are not tiles (the splitter used to return the 9 buttons, none of the 17
+    tiles), and the gallery's own tiles are found by their edges."""
+    from bot.synthetic.evaluate import frame_plan, match_tiles
+
+    platform, variant, tiles, seed = frame_plan(30, 7)[24]
+    assert (platform, variant, tiles) == ("zoom", "light", 17)
+    image, _truth = render_scene(random_scene(random.Random(seed), platform, tiles, variant))
+    reference = [t.box for t in split_gallery(image).tiles]
+    found = [t.box for t in split_gallery(real_split.jpeg_copy(image, 50)).tiles]
+    assert len(reference) == 17 and len(match_tiles(reference, found, 0.5)) == 17 == len(found)

@@ -59,6 +59,11 @@ Rect = tuple[int, int, int, int]
 
 #: a frame with more of its pixels on (vertical) edges than this shows no gallery
 NOISE_DENSITY = 0.5
+#: how far (working pixels) a predicted cell is looked for around its place on the lattice: in the given
+#: tiles' rows, and in rows beyond them, where the given tiles' few pixels of error (a compressed stage
+#: widens them) add up (in the rows, the farther reach found bars of a slide's chart beside a filmstrip)
+NEAR_REACH = (-2, -1, 0, 1, 2)
+FAR_REACH = tuple(range(-4, 5))
 #: working resolution: the longer side of the frame is brought to at most this many pixels
 WORK_SIDE = 480
 #: how many of the best-covering tile sizes are completed and compared by the edge they explain
@@ -166,18 +171,19 @@ def _frame_boxes(rects: list[Rect], factor: float, frame: np.ndarray) -> list[Bo
     return boxes
 
 
-def _cells_in_row(edges: np.ndarray, xs: list[int], y: int, w: int, h: int, taken: list[Box]) -> list[Box]:
+def _cells_in_row(
+    edges: np.ndarray, xs: list[int], y: int, w: int, h: int, taken: list[Box], reach: tuple[int, ...] = NEAR_REACH
+) -> list[Box]:
     """Cells of size w x h at lattice columns ``xs`` in the row at ``y`` (working pixels) whose four sides
-    stand out, with something in them, overlapping nothing in ``taken`` (found cells are added to it)."""
+    stand out, with something in them, overlapping nothing in ``taken`` (found cells are added to it).
+    ``reach``: how far from its lattice place a cell is looked for (see :data:`FAR_REACH`)."""
     found: list[Box] = []
     for x in xs:
-        if any(overlaps(x, y, w, h, t) for t in taken) or rect_support(edges, x, y, w, h) < 0.3 * SEED_BAR:
+        if any(overlaps(x, y, w, h, t) for t in taken):
             continue
-        value, bx, by = max(
-            (rect_support(edges, x + dx, y + dy, w, h), x + dx, y + dy)
-            for dx in (-2, -1, 0, 1, 2)
-            for dy in (-2, -1, 0, 1, 2)
-        )
+        if reach == NEAR_REACH and rect_support(edges, x, y, w, h) < 0.3 * SEED_BAR:
+            continue
+        value, bx, by = max((rect_support(edges, x + dx, y + dy, w, h), x + dx, y + dy) for dx in reach for dy in reach)
         if value >= SEED_BAR and has_content(edges, (bx, by, w, h)):
             taken.append((bx, by, w, h))
             found.append((bx, by, w, h))
@@ -206,16 +212,21 @@ def missed_cells(frame: np.ndarray, boxes: list[Box]) -> list[Box]:
     )
     ys = sorted({y_ref % py + k * py for k in range(-1, height_w // py + 2)})
     taken = [(b[0], b[1], b[2], b[3]) for b in work]
-    # the tiles' own rows and one below them (a row whose videos touch the stage colour)
+    # the tiles' own rows, and rows below them while each adds a tile (rows whose videos touch the stage
+    # colour, or a stage a compressed capture kept flat only round the first row)
     top, bottom = min(b[1] for b in work), max(b[1] for b in work) + py
     found: list[Box] = []
-    for y in (v for v in ys if top - 3 <= v <= bottom + 3):
-        found += _cells_in_row(edges, xs, y, w, h, taken)
+    for y in (v for v in ys if v >= top - 3):
+        beyond = y > bottom - py + 3
+        row = _cells_in_row(edges, xs, y, w, h, taken, FAR_REACH if beyond else NEAR_REACH)
+        found += row
+        if beyond and not row:
+            break
     # above the top row are title bars and toolbars: a row there counts only whole (as many cells as the
     # top row), as when a compressed capture's stage lost the first row of tiles
     top_row = sum(abs(b[1] - top) <= 3 for b in work)
     for y in sorted((v for v in ys if v < top - 3), reverse=True):
-        row = _cells_in_row(edges, xs, y, w, h, list(taken))
+        row = _cells_in_row(edges, xs, y, w, h, list(taken), FAR_REACH)
         if len(row) < max(2, top_row):
             break
         taken += row

@@ -15,6 +15,8 @@ then by its edges, and the two answers are combined (:func:`_combine`). Measured
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import cv2
 import numpy as np
 
@@ -30,6 +32,9 @@ LOSSY_PASSES = (
     (lambda frame: cv2.GaussianBlur(frame, (3, 3), 0), 10),
     (lambda frame: cv2.medianBlur(frame, 3), 14),
 )
+#: the narrowest tile a flat stage is trusted with, as a share of the frame's width (a 7-column gallery
+#: on a shared screen's filmstrip is wider; a toolbar's buttons are narrower)
+MIN_TILE_SHARE = 0.05
 #: how far (share of a tile's height) a complete gallery's middle may sit from the frame's (see _looks_complete)
 VERTICAL_SLACK = 0.35
 
@@ -48,6 +53,8 @@ def split_gallery(image: np.ndarray, platform: str | None = None) -> Gallery:
     if frame is None or min(frame.shape[:2]) < 32:
         return Gallery()
     gallery, clean, flat = split_on_stage(frame, platform)
+    if gallery.tiles and not _tile_sized(gallery, frame.shape[1]):
+        gallery, clean = replace(gallery, tiles=[]), False  # a toolbar's buttons, not tiles
     if clean and flat and len(gallery.tiles) >= 2:  # a lossless capture: the stage is sure of these
         return gallery if _looks_complete(gallery, frame.shape) else _with_missed_cells(frame, gallery)
     # compression spreads the stage over near shades: smooth it and allow them (JPEG, video); the lightest
@@ -60,6 +67,12 @@ def split_gallery(image: np.ndarray, platform: str | None = None) -> Gallery:
             gallery, clean = retry, True
     combined = _combine(gallery, split_by_edges(frame))
     return _with_missed_cells(frame, combined) if clean and combined.method == "stage" else combined
+
+
+def _tile_sized(gallery: Gallery, width: int) -> bool:
+    """Whether the stage's blobs are as wide as tiles can be (a JPEG's stage can stay exactly flat only
+    round a toolbar, whose buttons are blobs on it too)."""
+    return float(np.median([t.box[2] for t in gallery.tiles])) >= MIN_TILE_SHARE * width
 
 
 def _looks_complete(gallery: Gallery, frame_shape: tuple[int, ...]) -> bool:
