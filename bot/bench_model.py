@@ -88,3 +88,42 @@ def summary(result: dict[str, Any]) -> str:
             f"{result['detector_ms_per_tile_single']:.1f} ms for a tile alone; found {result['detector_faces_found']}",
         ]
     )
+
+
+def compare_models(model: str, other: str, rounds: int = 60) -> dict[str, Any]:
+    """Both classifiers on the same 49 faces, timed in turn (A, B, A, B ...) so that the machine's load falls
+    on both alike: each one's median ms and their ratio (``other`` / ``model``)."""
+    from model.classifier import ExpressionClassifier
+
+    faces = sample_faces()
+    crops = [cv2.resize(faces[i % len(faces)], (96, 96)) for i in range(49)]
+    pair = [ExpressionClassifier.load(model), ExpressionClassifier.load(other)]
+    times: list[list[float]] = [[], []]
+    for round_ in range(rounds + 2):
+        for index, classifier in enumerate(pair if round_ % 2 else pair[::-1]):
+            index = index if round_ % 2 else 1 - index
+            start = time.perf_counter()
+            classifier.predict(crops)
+            if round_ >= 2:  # the first two rounds warm both up
+                times[index].append((time.perf_counter() - start) * 1000.0)
+    first, second = median(times[0]), median(times[1])
+    return {
+        "model": model,
+        "against": other,
+        "arch": [classifier.info.arch for classifier in pair],
+        "batch49_median_ms": [round(first, 2), round(second, 2)],
+        "ratio": round(second / first, 3),
+        "rounds": rounds,
+    }
+
+
+def compare_summary(result: dict[str, Any]) -> str:
+    (a, b), (arch_a, arch_b) = result["batch49_median_ms"], result["arch"]
+    return "\n".join(
+        [
+            f"49 faces, {result['rounds']} rounds taken in turn:",
+            f"  {result['model']} ({arch_a}): {a:.1f} ms median",
+            f"  {result['against']} ({arch_b}): {b:.1f} ms median",
+            f"  ratio {result['ratio']:.2f} (second / first)",
+        ]
+    )

@@ -195,3 +195,15 @@ def test_a_killed_bot_session_is_closed_by_the_next_start(tmp_path, recorded_cla
         assert first == ("interrupted", 1)  # closed at its last capture, nothing lost
         assert second[0] == "finished"
         assert _db_rows(db, "select count(*) from captures where session_id = 1")[0][0] == captured
+
+
+def test_bench_model_times_two_classifiers_side_by_side():
+    """`bench model --against`: both models on the same faces, taken in turn, and the ratio of their medians."""
+    result = classmood("bench", "model", "--model", "ferplus", "--against", "fer2013", "--repeats", "3", "--json")
+    assert result.returncode == 0, result.stderr
+    figures = json.loads(result.stdout)
+    first, second = figures["batch49_median_ms"]
+    assert first > 0 and second > 0 and figures["rounds"] == 3
+    assert figures["ratio"] == pytest.approx(second / first, abs=0.01)
+    plain = classmood("bench", "model", "--against", "fer2013", "--repeats", "2")
+    assert "ratio" in plain.stdout and "fer2013" in plain.stdout

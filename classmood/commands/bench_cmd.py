@@ -84,14 +84,23 @@ def _register_model(bench_subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("--model", default="ferplus", help="ferplus (default), fer2013 or an .onnx path")
     parser.add_argument("--repeats", type=int, default=20, help="timed runs per figure (default: %(default)s)")
+    parser.add_argument(
+        "--against",
+        metavar="MODEL",
+        help="time this classifier too, in turn with --model on the same faces, and print the ratio",
+    )
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     parser.set_defaults(handler=_bench_model)
 
 
 def _bench_model(args: argparse.Namespace) -> int:
-    from bot.bench_model import bench_model, summary
+    from bot.bench_model import bench_model, compare_models, compare_summary, summary
 
     with model_errors():
+        if args.against:
+            result = compare_models(args.model, args.against, rounds=max(1, args.repeats))
+            print(json.dumps(result, indent=2) if args.json else compare_summary(result))
+            return 0
         result = bench_model(args.model, repeats=max(1, args.repeats))
     print(json.dumps(result, indent=2) if args.json else summary(result))
     return 0
