@@ -31,7 +31,7 @@ test: $(VENV)/.installed-dev
 
 test-fast: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest -q -m "not slow and not browser and not x11 and not training and not postgres"
+	$(BIN)/python -m pytest -q -n 2 -m "not slow and not browser and not x11 and not training and not postgres"
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .

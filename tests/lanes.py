@@ -23,6 +23,8 @@ LANES: dict[str, set[str]] = {
         "test_preprocess_parity",
         "test_name_reader::test_train_resume_and_export_match",
         "test_name_reader::test_the_shipped_reader_can_be_trained_further",
+        "test_name_reader::test_small_share_renders_downscaled_captures_and_zero_keeps_the_recipe",
+        "test_two_head",
     },
     # measured on the shared 2-core machine under load: 2.4 s or more (pytest --durations); `make test` runs them
     "slow": {
@@ -54,6 +56,14 @@ LANES: dict[str, set[str]] = {
         "test_synthetic_classes::test_simulated_class_follows_its_script",
         "test_synthetic_source::test_demo_records_the_synthetic_class_and_prints_its_attendance",
         "test_real_galleries_split",  # the edge splitter on ten real screenshots, and JPEG/video copies
+        "test_real_galleries_names_faces",  # names and faces on the ten real screenshots (~22 s)
+        "test_first_run",  # a real 20-minute demo class, served and stopped (~40 s)
+        "test_demo_safety::test_demo_into_an_existing_database_never_uses_the_known_password",
+        "test_bot_runner::test_bench_model_times_two_classifiers_side_by_side",
+        "test_console::test_a_live_recording_logs_no_line_per_capture",
+        "test_store_concurrency",
+        "test_chart_polish",
+        "test_compression_warning",
     },
 }
 
