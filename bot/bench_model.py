@@ -47,12 +47,17 @@ def _median_ms(work: Callable[[], Any], repeats: int, warmup: int = 2) -> float:
     return median(times)
 
 
+def _face_crops(faces: list[np.ndarray]) -> list[np.ndarray]:
+    """49 face crops (a full gallery) from the sample faces, as the classifier gets them."""
+    return [cv2.resize(faces[i % len(faces)], (96, 96)) for i in range(49)]
+
+
 def bench_model(model: str = "ferplus", repeats: int = 20) -> dict[str, Any]:
     from model.classifier import ExpressionClassifier
     from model.detector import FaceDetector
 
     faces = sample_faces()
-    crops = [cv2.resize(faces[i % len(faces)], (96, 96)) for i in range(49)]
+    crops = _face_crops(faces)
     classifier = ExpressionClassifier.load(model)
     batch_ms = _median_ms(lambda: classifier.predict(crops), repeats)
     single_ms = _median_ms(lambda: classifier.predict(crops[:1]), repeats * 5)
@@ -95,15 +100,13 @@ def compare_models(model: str, other: str, rounds: int = 60) -> dict[str, Any]:
     on both alike: each one's median ms and their ratio (``other`` / ``model``)."""
     from model.classifier import ExpressionClassifier
 
-    faces = sample_faces()
-    crops = [cv2.resize(faces[i % len(faces)], (96, 96)) for i in range(49)]
+    crops = _face_crops(sample_faces())
     pair = [ExpressionClassifier.load(model), ExpressionClassifier.load(other)]
     times: list[list[float]] = [[], []]
     for round_ in range(rounds + 2):
-        for index, classifier in enumerate(pair if round_ % 2 else pair[::-1]):
-            index = index if round_ % 2 else 1 - index
+        for index in (0, 1) if round_ % 2 else (1, 0):
             start = time.perf_counter()
-            classifier.predict(crops)
+            pair[index].predict(crops)
             if round_ >= 2:  # the first two rounds warm both up
                 times[index].append((time.perf_counter() - start) * 1000.0)
     first, second = median(times[0]), median(times[1])

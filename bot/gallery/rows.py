@@ -165,6 +165,25 @@ def lattice_cells(
     return added
 
 
+def _rows_of(tiles: list[tuple[Rect, float]], h: int) -> dict[int, list[Rect]]:
+    """Tiles by row: a tile within a quarter of a tile's height of a row's first top is in that row."""
+    rows: dict[int, list[Rect]] = {}
+    for rect, _ in tiles:
+        key = next((k for k in rows if abs(k - rect[1]) <= h // 4), rect[1])
+        rows.setdefault(key, []).append(rect)
+    return rows
+
+
+def _cell_support(edges: EdgeMaps, x: int, y: int, w: int, h: int) -> tuple[float, tuple, int, int]:
+    """The best mean side support of a w x h cell within 3 px of (x, y): (mean, the sides, x, y)."""
+    return max(
+        (float(np.mean(sides)), sides, x + dx, y + dy)
+        for dx in range(-3, 4)
+        for dy in range(-3, 4)
+        for sides in [rect_sides(edges, x + dx, y + dy, w, h)]
+    )
+
+
 def fill_full_rows(
     edges: EdgeMaps, tiles: list[tuple[Rect, float]], w: int, h: int, px: int
 ) -> list[tuple[Rect, float]]:
@@ -172,10 +191,7 @@ def fill_full_rows(
     with the row's tiles, holds a tile even where its sides do not show (a dark room beside a dark panel),
     as long as something is in it. No row has holes: in the last row, the cells between its own first
     and last tile are taken the same way (two camera-off tiles a shade off the stage, in a JPEG)."""
-    rows: dict[int, list[Rect]] = {}
-    for rect, _ in tiles:
-        key = next((k for k in rows if abs(k - rect[1]) <= h // 4), rect[1])
-        rows.setdefault(key, []).append(rect)
+    rows = _rows_of(tiles, h)
     if len(rows) < 2:
         return []
     left = min(r[0] for r, _ in tiles)
@@ -194,12 +210,7 @@ def fill_full_rows(
             cell = (max(0, x), y, w, h)
             if any(overlaps(*cell, other, slack=6) for other in row) or not has_content(edges, cell):
                 continue
-            value, sides, cx, cy = max(
-                (float(np.mean(sides)), sides, cell[0] + dx, y + dy)
-                for dx in range(-3, 4)
-                for dy in range(-3, 4)
-                for sides in [rect_sides(edges, cell[0] + dx, y + dy, w, h)]
-            )
+            value, sides, cx, cy = _cell_support(edges, cell[0], y, w, h)
             # beyond the gallery's known sides, a row goes on only where its top and bottom lines do
             beyond = x < left - 3 or x + w > right + 3
             if (not beyond and value >= INSIDE_ROW_BAR) or (beyond and value >= FULL_ROW_BAR and min(sides[:2]) >= 0.5):
@@ -261,23 +272,6 @@ def wider_last_row(
     return tiles
 
 
-def _rows_of(tiles: list[tuple[Rect, float]], h: int) -> dict[int, list[Rect]]:
-    rows: dict[int, list[Rect]] = {}
-    for rect, _ in tiles:
-        key = next((k for k in rows if abs(k - rect[1]) <= h // 4), rect[1])
-        rows.setdefault(key, []).append(rect)
-    return rows
-
-
-def _cell_support(edges: EdgeMaps, x: int, y: int, w: int, h: int) -> tuple[float, int, int]:
-    """The best mean side support of a w x h cell within 3 px of (x, y), and where."""
-    return max(
-        (float(np.mean(rect_sides(edges, x + dx, y + dy, w, h))), x + dx, y + dy)
-        for dx in range(-3, 4)
-        for dy in range(-3, 4)
-    )
-
-
 def centre_full_rows(edges: EdgeMaps, tiles: list[tuple[Rect, float]], w: int, h: int, px: int) -> list:
     """Rows are centred on one line: full rows that sit half a pitch to one side of the last row's middle
     lack a column at the other end (its tiles' outer sides lost beside a dark panel, in a JPEG). That
@@ -306,7 +300,7 @@ def centre_full_rows(edges: EdgeMaps, tiles: list[tuple[Rect, float]], w: int, h
     added: list[tuple[Rect, float]] = []
     for row in full:
         cell = (min(max(0, x), width - w), int(np.median([r[1] for r in row])), w, h)
-        value, cx, cy = _cell_support(edges, cell[0], cell[1], w, h)
+        value, _sides, cx, cy = _cell_support(edges, cell[0], cell[1], w, h)
         if value < INSIDE_ROW_BAR or not has_content(edges, cell):
             return []
         added.append(((cx, cy, w, h), value))
