@@ -25,6 +25,7 @@ LANES: dict[str, set[str]] = {
         "test_name_reader::test_the_shipped_reader_can_be_trained_further",
         "test_name_reader::test_small_share_renders_downscaled_captures_and_zero_keeps_the_recipe",
         "test_two_head",
+        "test_distillation",
     },
     # measured on the shared 2-core machine under load: 2.4 s or more (pytest --durations); `make test` runs them
     "slow": {

@@ -7,6 +7,10 @@ atomically, so ``--resume`` continues a killed run exactly; the epoch that
 scores best on the held-back slice (mean of FER2013 accuracy and FER+
 majority accuracy, see :func:`training.two_head.is_held_back`) is kept as
 ``best.pt``. The public splits are never looked at here.
+
+``--teacher runs/teacher.npz`` (from :mod:`training.distil_targets`) distils an
+ensemble into this one network: each head also learns the ensemble's
+probabilities, ``--distil-weight`` of its loss.
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ import torch
 import torch.nn.functional as F
 
 from training.augment import AugmentConfig, augment_batch, to_model_input
+from training.distil_targets import load_teacher
 from training.train import _atomic_save, _restore_rng, _rng_state, lr_at
 from training.two_head import TwoHeadData, TwoHeadNet, init_two_head, load_two_head_data
 
@@ -56,6 +61,8 @@ class TwoHeadConfig:
     seed: int = 0
     threads: int = 1
     limit: int = 0  # smoke runs: only the first N faces of each part
+    teacher: str = ""  # a training.distil_targets file: learn the ensemble's probabilities too
+    distil_weight: float = 0.7  # with a teacher: its share of each head's loss (the labels get the rest)
 
 
 @torch.no_grad()
@@ -85,11 +92,19 @@ def held_back_scores(fer_probs: np.ndarray, plus_probs: np.ndarray, data: TwoHea
 
 
 def two_head_loss(model: torch.nn.Module, inputs: torch.Tensor, batch: dict[str, torch.Tensor], config) -> tuple:
+    """FER2013 cross-entropy + FER+ vote-share cross-entropy; with a teacher, each mixed with the
+    cross-entropy against the teacher's probabilities (``distil_weight`` of it), on every face."""
     fer_logits, plus_logits = model(inputs)
     fer_loss = F.cross_entropy(fer_logits, batch["fer2013"], label_smoothing=config.label_smoothing)
     mask = batch["mask"]
-    plus_per_face = -(batch["ferplus"] * F.log_softmax(plus_logits, dim=1)).sum(1)
+    plus_log = F.log_softmax(plus_logits, dim=1)
+    plus_per_face = -(batch["ferplus"] * plus_log).sum(1)
     plus_loss = (plus_per_face * mask).sum() / mask.sum().clamp(min=1.0)
+    if "teacher_fer2013" in batch:
+        w = config.distil_weight
+        fer_soft = -(batch["teacher_fer2013"] * F.log_softmax(fer_logits, dim=1)).sum(1).mean()
+        plus_soft = -(batch["teacher_ferplus"] * plus_log).sum(1).mean()
+        fer_loss, plus_loss = (1 - w) * fer_loss + w * fer_soft, (1 - w) * plus_loss + w * plus_soft
     return fer_loss + config.ferplus_weight * plus_loss, fer_logits
 
 
@@ -112,6 +127,9 @@ def _run_epoch(model, ema, optimizer, train: TwoHeadData, config, generator, ste
         "ferplus": torch.from_numpy(train.ferplus),
         "mask": torch.from_numpy(train.ferplus_mask),
     }
+    if config.teacher:
+        teacher = load_teacher(config.teacher, train.ids)
+        tensors.update({f"teacher_{name}": torch.from_numpy(p) for name, p in teacher.items()})
     order = torch.randperm(len(train), generator=generator)
     loss_sum, correct, seen, started = 0.0, 0, 0, time.time()
     for b in range(steps):

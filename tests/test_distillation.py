@@ -1,0 +1,84 @@
+"""Distillation: the ensemble's readings of the training part, and a student that learns them."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from face_data import make_image_folder
+from test_two_head import _ferplus_copy
+
+torch = pytest.importorskip("torch")
+pytest.importorskip("timm")
+
+
+@pytest.fixture(scope="module")
+def faces(tmp_path_factory):
+    root = tmp_path_factory.mktemp("distil")
+    make_image_folder(root / "fer", per_class=12)
+    _ferplus_copy(root / "fer", root / "ferplus")
+    return root
+
+
+def _common(root) -> dict:
+    return dict(
+        fer2013=str(root / "fer"),
+        ferplus=str(root / "ferplus"),
+        match_cache=str(root / "match.csv"),
+        arch="regnetx_002",
+        image_size=32,
+        batch_size=16,
+        seed=2,
+    )
+
+
+def test_teacher_file_covers_the_training_part_and_is_read_in_any_order(faces, tmp_path):
+    from training.distil_targets import load_teacher
+    from training.distil_targets import main as distil_main
+    from training.train_two_head import TwoHeadConfig, train_two_head
+    from training.two_head import load_two_head_data
+
+    run = tmp_path / "member"
+    train_two_head(TwoHeadConfig(out=str(run), epochs=1, **_common(faces)))
+    out = tmp_path / "teacher.npz"
+    argv = ["--member", str(run / "best.pt"), "--out", str(out), "--image-size", "32"]
+    argv += ["--fer2013", str(faces / "fer"), "--ferplus", str(faces / "ferplus")]
+    argv += ["--match-cache", str(faces / "match.csv")]
+    assert distil_main(argv) == 0
+    train, held = load_two_head_data(faces / "fer", faces / "ferplus", 32, faces / "match.csv")
+    stored = np.load(out)
+    assert sorted(stored["ids"].tolist()) == sorted(train.ids.tolist())
+    assert stored["fer2013"].shape == (len(train), 7) and stored["ferplus"].shape == (len(train), 8)
+    assert np.allclose(stored["fer2013"].sum(1), 1, atol=1e-4)
+    reversed_ids = train.ids[::-1]
+    assert np.array_equal(load_teacher(out, reversed_ids)["fer2013"], stored["fer2013"][::-1])
+    if len(held):
+        with pytest.raises(ValueError, match="no teacher reading"):
+            load_teacher(out, held.ids)
+
+
+def test_student_learns_what_the_teacher_says(faces, tmp_path):
+    """A teacher that always answers 'happy' pulls a student trained only on it there (distil weight 1)."""
+    from training.train_two_head import TwoHeadConfig, predict_two_head, train_two_head
+    from training.two_head import load_two_head_data
+
+    train, _ = load_two_head_data(faces / "fer", faces / "ferplus", 32, faces / "match.csv")
+    happy, ferplus_anger = 3, 4
+    teacher = tmp_path / "teacher.npz"
+    np.savez(
+        teacher,
+        ids=train.ids,
+        fer2013=np.eye(7, dtype=np.float32)[np.full(len(train), happy)],
+        ferplus=np.eye(8, dtype=np.float32)[np.full(len(train), ferplus_anger)],
+    )
+    config = TwoHeadConfig(out=str(tmp_path / "student"), epochs=3, lr=3e-3, teacher=str(teacher), distil_weight=1.0)
+    for key, value in _common(faces).items():
+        setattr(config, key, value)
+    train_two_head(config)
+    student = torch.load(tmp_path / "student" / "last.pt", weights_only=False)
+    from training.two_head import TwoHeadNet
+
+    net = TwoHeadNet("regnetx_002")
+    net.load_state_dict(student["model"])
+    fer, plus = predict_two_head(net, train.pixels)
+    assert (fer.argmax(1) == happy).mean() > 0.9
+    assert (plus.argmax(1) == ferplus_anger).mean() > 0.9

@@ -1,0 +1,97 @@
+"""Teacher probabilities for distillation: an ensemble's reading of every face in the training part.
+
+    python -m training.distil_targets --member runs/th-lite0/best.pt \
+        --member training/checkpoints/fer2013.pt --member training/checkpoints/ferplus.pt --out runs/teacher.npz
+
+An ensemble of two different networks reads faces better than either (see the
+model cards) but costs two networks' time in the bot. Distillation keeps the
+gain and drops the cost: one network of today's size learns to match the
+ensemble's probabilities (:mod:`training.train_two_head` ``--teacher``).
+
+For each label set this averages every member that has it (a two-head run has
+both, a single-head checkpoint its own), each with its mirrored-face reading,
+over the training part of :func:`training.two_head.load_two_head_data` only:
+the held-back slice stays unseen, so it can still select the student's epochs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from model.labels import LABEL_SETS
+from training.ensemble_export import load_member
+from training.select_members import member_probabilities
+from training.two_head import load_two_head_data
+
+log = logging.getLogger(__name__)
+
+
+def label_sets_of(path: str | Path) -> list[str]:
+    """The label sets a checkpoint can read: both for a two-head run, else its own."""
+    checkpoint = torch.load(path, map_location="cpu", weights_only=False)
+    if "dataset" not in checkpoint["config"]:
+        return sorted(LABEL_SETS)
+    return [name for name, classes in LABEL_SETS.items() if tuple(checkpoint["classes"]) == classes]
+
+
+def teacher_probabilities(members: list[str], pixels: np.ndarray) -> dict[str, np.ndarray]:
+    """Per label set, the mean over its members of (plain + mirrored) / 2 softmax on ``pixels``."""
+    readings: dict[str, list[np.ndarray]] = {name: [] for name in LABEL_SETS}
+    for path in members:
+        for label_set in label_sets_of(path):
+            model, _ = load_member(path, label_set)
+            plain, mirrored = member_probabilities(model, pixels)
+            readings[label_set].append((plain + mirrored) / 2)
+            log.info("read %d faces with %s (%s)", len(pixels), path, label_set)
+    missing = [name for name, found in readings.items() if not found]
+    if missing:
+        raise ValueError(f"no member reads the {', '.join(missing)} label set")
+    return {name: np.mean(found, axis=0).astype(np.float32) for name, found in readings.items()}
+
+
+def load_teacher(path: str | Path, ids: np.ndarray) -> dict[str, np.ndarray]:
+    """The teacher file's probabilities in the order of ``ids`` (each face must be in it)."""
+    with np.load(path) as stored:
+        row = {int(i): r for r, i in enumerate(stored["ids"])}
+        missing = [int(i) for i in ids if int(i) not in row]
+        if missing:
+            raise ValueError(f"{path} has no teacher reading for {len(missing)} training faces (e.g. {missing[0]})")
+        order = np.array([row[int(i)] for i in ids])
+        return {name: stored[name][order] for name in LABEL_SETS}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m training.distil_targets", description=__doc__)
+    parser.add_argument("--member", action="append", required=True, help="a checkpoint (repeat for each member)")
+    parser.add_argument("--out", required=True, help="the .npz file to write (ids, fer2013, ferplus)")
+    parser.add_argument("--fer2013", default="../shared/datasets/fer2013/train")
+    parser.add_argument("--ferplus", default="../shared/datasets/ferplus/FER2013Train")
+    parser.add_argument("--match-cache", default="runs/fer2013_ferplus_match.csv")
+    parser.add_argument("--image-size", type=int, default=64)
+    parser.add_argument("--threads", type=int, default=1)
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
+    torch.set_num_threads(args.threads)
+    train, _ = load_two_head_data(args.fer2013, args.ferplus, args.image_size, args.match_cache)
+    probabilities = teacher_probabilities(args.member, train.pixels)
+    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+    np.savez_compressed(args.out, ids=train.ids, **probabilities)
+    for name, p in probabilities.items():
+        log.info("%s: teacher agrees with the labels on %.4f of the training part", name, _agreement(name, p, train))
+    return 0
+
+
+def _agreement(label_set: str, probabilities: np.ndarray, train) -> float:
+    if label_set == "fer2013":
+        return float((probabilities.argmax(1) == train.fer2013).mean())
+    scored = train.ferplus_majority >= 0
+    return float((probabilities[scored].argmax(1) == train.ferplus_majority[scored]).mean())
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
