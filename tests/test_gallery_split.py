@@ -150,3 +150,25 @@ def test_label_box_is_the_bottom_strip():
     assert (x, w) == (100, 320) and y + h == 380 and 30 <= h <= 60
     tile = split_gallery(render_scene(random_scene(random.Random(2), "zoom", 4, "plain"))[0]).tiles[0]
     assert tile.label_crop(np.zeros((1080, 1920, 3), np.uint8)).shape[:2] == (tile.label_box[3], tile.label_box[2])
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_a_screenshot_that_cuts_the_outer_columns_keeps_their_tiles(seed):
+    """A capture of part of the window (or a client that crops its outer column): the border-cut cells of
+    the lattice are tiles, clipped to the image, not a lattice of narrower cells fitted to the cut."""
+    rng = random.Random(seed)
+    image, truth = render_scene(random_scene(rng, "meet", 16, "plain"))
+    boxes = [t.box for t in truth.tiles]
+    left = min(b[0] for b in boxes)
+    right = max(b[0] + b[2] for b in boxes)
+    top = min(b[1] for b in boxes)
+    bottom = max(b[1] + b[3] for b in boxes)
+    cut = boxes[0][2] // 3  # a third of each outer column leaves the image
+    crop = image[top:bottom, left + cut : right - cut]
+    expected = []
+    for x, y, w, h in boxes:
+        x0, x1 = max(x, left + cut), min(x + w, right - cut)
+        expected.append((x0 - left - cut, y - top, x1 - x0, h))
+    found = [t.box for t in split_gallery(crop).tiles]
+    matches = match_tiles(expected, found, bar=0.8)
+    assert len(matches) == len(expected) == len(found), f"{len(matches)} of {len(expected)}, {len(found)} found"

