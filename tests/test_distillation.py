@@ -82,3 +82,24 @@ def test_student_learns_what_the_teacher_says(faces, tmp_path):
     fer, plus = predict_two_head(net, train.pixels)
     assert (fer.argmax(1) == happy).mean() > 0.9
     assert (plus.argmax(1) == ferplus_anger).mean() > 0.9
+
+
+def test_each_head_splits_into_a_single_head_model_that_reads_the_same(tmp_path):
+    from training.ensemble_export import HeadOf, load_member
+    from training.split_heads import split_run
+    from training.two_head import TwoHeadNet
+
+    torch.manual_seed(0)
+    net = TwoHeadNet("regnetx_002").eval()
+    config = {"arch": "regnetx_002", "image_size": 32, "drop_rate": 0.2}
+    torch.save({"model": net.state_dict(), "config": config, "epoch": 3}, tmp_path / "best.pt")
+    paths = split_run(tmp_path / "best.pt", tmp_path / "single")
+    x = torch.rand(4, 1, 32, 32)
+    for path in paths:
+        label_set = path.stem
+        single, single_config = load_member(path, label_set)
+        assert single_config["dataset"] == label_set
+        with torch.no_grad():
+            torch.testing.assert_close(single(x), HeadOf(net, label_set)(x))
+    with pytest.raises(ValueError, match="single-head"):
+        split_run(paths[0], tmp_path / "again")

@@ -223,7 +223,9 @@ def split_by_edges(frame: np.ndarray) -> Gallery:
     result = solve(small)
     if result is None:
         return Gallery(method="edges")
-    return gallery_of(_frame_boxes(result.tiles, factor, frame), round(min(1.0, result.score), 3), "edges")
+    # found at reduced size, each side may be a working pixel or two off: the label strips reach that far
+    boxes = _frame_boxes(result.tiles, factor, frame)
+    return gallery_of(boxes, round(min(1.0, result.score), 3), "edges", label_slack=round(2 * factor))
 
 
 def _working_image(frame: np.ndarray) -> tuple[np.ndarray, float]:

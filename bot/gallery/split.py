@@ -67,7 +67,9 @@ def split_gallery(image: np.ndarray, platform: str | None = None) -> Gallery:
             gallery, clean = retry, True
     combined = _combine(gallery, split_by_edges(frame))
     # a flat stage that framed its tiles but not cleanly: tiles cut by the image's border touch it
-    return _with_missed_cells(frame, combined) if (clean or flat) and combined.method == "stage" else combined
+    if (clean or flat) and combined.method == "stage":
+        combined = _with_missed_cells(frame, combined)
+    return combined
 
 
 def _tile_sized(gallery: Gallery, width: int) -> bool:

@@ -28,20 +28,25 @@ def reading_order(boxes: list[Box], th: float) -> list[tuple[Box, int, int]]:
     return out
 
 
-def label_box_for(box: Box) -> Box:
-    """The bottom-left strip of a tile where Zoom, Meet and Teams draw the name (full tile width)."""
+def label_box_for(box: Box, slack: int = 0) -> Box:
+    """The bottom-left strip of a tile where Zoom, Meet and Teams draw the name (full tile width), reaching
+    ``slack`` pixels below the tile where its box may be that far off (a label's descenders and underscores
+    sit on its bottom edge)."""
     x, y, w, h = box
     strip = int(np.clip(round(h * 0.12) + 24, 30, 60))
     strip = min(strip, h)
-    return (x, y + h - strip, w, strip)
+    return (x, y + h - strip, w, strip + slack)
 
 
-def gallery_of(boxes: list[Box], confidence: float, method: str, pages: PageControls | None = None) -> Gallery:
-    """A gallery of the given frame boxes: reading order, label strips and the area they cover."""
+def gallery_of(
+    boxes: list[Box], confidence: float, method: str, pages: PageControls | None = None, label_slack: int = 0
+) -> Gallery:
+    """A gallery of the given frame boxes: reading order, label strips (see :func:`label_box_for`) and the
+    area they cover."""
     if not boxes:
         return Gallery(confidence=confidence, method=method)
     th = float(np.median([b[3] for b in boxes]))
-    tiles = [Tile(box=b, row=r, col=c, label_box=label_box_for(b)) for b, r, c in reading_order(boxes, th)]
+    tiles = [Tile(box=b, row=r, col=c, label_box=label_box_for(b, label_slack)) for b, r, c in reading_order(boxes, th)]
     x0 = min(t.box[0] for t in tiles)
     y0 = min(t.box[1] for t in tiles)
     x1 = max(t.box[0] + t.box[2] for t in tiles)
