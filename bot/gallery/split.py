@@ -54,7 +54,9 @@ def split_gallery(image: np.ndarray, platform: str | None = None) -> Gallery:
         return Gallery()
     gallery, clean, flat = split_on_stage(frame, platform)
     if gallery.tiles and not _tile_sized(gallery, frame.shape[1]):
-        gallery, clean = replace(gallery, tiles=[]), False  # a toolbar's buttons, not tiles
+        # a toolbar's buttons or a slide's chart, not tiles: the flat colour round them is not the stage,
+        # and says nothing of how the frame was captured
+        gallery, clean, flat = replace(gallery, tiles=[]), False, False
     if clean and flat and len(gallery.tiles) >= 2:  # a lossless capture: the stage is sure of these
         return gallery if _looks_complete(gallery, frame.shape) else _with_missed_cells(frame, gallery)
     # compression spreads the stage over near shades: smooth it and allow them (JPEG, video); the lightest
@@ -63,7 +65,12 @@ def split_gallery(image: np.ndarray, platform: str | None = None) -> Gallery:
     clean = clean and flat
     for smooth, tolerance in () if flat else LOSSY_PASSES:
         retry, retry_clean, _ = split_on_stage(smooth(frame), platform, tolerance)
-        if retry_clean and len(retry.tiles) >= 2 and not (clean and len(retry.tiles) <= len(gallery.tiles)):
+        if (
+            retry_clean
+            and len(retry.tiles) >= 2
+            and _tile_sized(retry, frame.shape[1])
+            and not (clean and len(retry.tiles) <= len(gallery.tiles))
+        ):
             gallery, clean = retry, True
     combined = _combine(gallery, split_by_edges(frame))
     return _with_missed_cells(frame, combined) if clean and combined.method == "stage" else combined
