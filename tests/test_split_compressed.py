@@ -46,3 +46,18 @@ def test_a_slides_chart_is_not_the_stage_of_a_compressed_filmstrip(copy):
     treated as compressed and the filmstrip found on its smoothed stage (it was lost at q90-q50 and mp4v: the
     edge splitter took the slide for the one tile)."""
     _assert_same_tiles(_planned(18, ("zoom", "share_top", 13)), copy, 6)
+
+
+@pytest.mark.parametrize("copy", ["q90", "q75", "mp4v"])
+def test_a_tile_pillarboxed_in_the_stages_colour_is_kept_in_a_full_row(copy):
+    """Zoom, 3 + 3 + 1, the top-left video pillarboxed in black on the black stage: its sides hardly show. On
+    the copies the stage frames only a few tiles; every row but the last is full, so the cell of a full row
+    at the full rows' column holds a tile if anything is in it (q90 lost it, q75 and mp4v it and another)."""
+    _assert_same_tiles(_planned(9, ("zoom", "pillarbox", 7)), copy, 7)
+
+
+def test_a_lone_stage_blob_takes_its_lattice_gap_from_the_stage_beside_it():
+    """Meet, 22 tiles, JPEG q50: the stage frames one tile, so no pitch shows; the gap was guessed (2 % of a
+    tile: 3 working pixels where the stage beside the tile shows 2), and the cells predicted from that
+    lattice drifted off one tile (21 of 22)."""
+    _assert_same_tiles(_planned(7, ("meet", "speaker", 22)), "q50", 22)

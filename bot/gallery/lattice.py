@@ -231,4 +231,34 @@ def missed_cells(frame: np.ndarray, boxes: list[Box]) -> list[Box]:
             break
         taken += row
         found += row
-    return _frame_boxes(found, factor, frame)
+    return _frame_boxes(found + _full_row_holes(edges, taken, w, h), factor, frame)
+
+
+def _full_row_holes(edges: EdgeMaps, tiles: list[Box], w: int, h: int) -> list[Box]:
+    """Every row but the last is full: a cell of such a row at a column of the full rows holds a tile
+    whatever its sides show (a video pillarboxed in the stage's colour), if anything is in it."""
+    rows: dict[int, list[Box]] = {}
+    for tile in tiles:
+        rows.setdefault(next((k for k in rows if abs(k - tile[1]) <= h // 4), tile[1]), []).append(tile)
+    full = [row for top, row in rows.items() if top != max(rows)]
+    lefts = sorted(t[0] for row in full for t in row)
+    columns = [round(np.median(group)) for group in _runs(lefts, max(3, w // 16))]
+    holes: list[Box] = []
+    for row in full:
+        top = round(np.median([t[1] for t in row]))
+        for x in columns:
+            cell = (x, top, w, h)
+            if 0 <= x <= edges.shape[1] - w and not any(overlaps(*cell, t) for t in row) and has_content(edges, cell):
+                holes.append(cell)
+    return holes
+
+
+def _runs(values: list[int], gap: int) -> list[list[int]]:
+    """Sorted values in runs whose neighbours are at most ``gap`` apart."""
+    runs: list[list[int]] = []
+    for v in values:
+        if runs and v - runs[-1][-1] <= gap:
+            runs[-1].append(v)
+        else:
+            runs.append([v])
+    return runs

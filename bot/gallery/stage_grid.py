@@ -116,11 +116,30 @@ class _Lattice:
     tol: float
 
 
-def _measure_lattice(boxes: list[tuple[float, ...]]) -> tuple[_Lattice, list[list[int]], list[float]]:
+def _stage_gap(bg: np.ndarray, boxes: list[tuple[float, ...]], limit: int) -> float | None:
+    """The stage between a tile and a neighbour beside it (a blob whose neighbours merged into one another,
+    in a JPEG): the lines just outside a side that are mostly stage, where content follows within ``limit``."""
+    gaps = []
+    for x, y, w, h in ([round(v) for v in b] for b in boxes):
+        across, down = slice(x + w // 4, x + 3 * w // 4), slice(y + h // 4, y + 3 * h // 4)
+        for shares in (
+            bg[y + h : y + h + limit, across].mean(axis=1),
+            bg[max(0, y - limit) : y, across].mean(axis=1)[::-1],
+            bg[down, x + w : x + w + limit].mean(axis=0),
+            bg[down, max(0, x - limit) : x].mean(axis=0)[::-1],
+        ):
+            run = int(np.argmin(shares >= 0.7 * 255)) if len(shares) else 0  # all stage: 0 as well
+            if run > 0 and shares[run] <= 0.3 * 255:
+                gaps.append(run)
+    return median(gaps) if gaps else None
+
+
+def _measure_lattice(boxes: list[tuple[float, ...]], bg: np.ndarray) -> tuple[_Lattice, list[list[int]], list[float]]:
     """The lattice of the refined boxes, their rows (indices into ``boxes``) and each row's top.
 
     Decides the pitches from the steps between neighbouring tiles that are about one tile long; where there
-    are none (one column, one row), the gap measured the other way (or 2 % of the tile) fills in."""
+    are none (one column, one row), the gap measured the other way, or on the stage beside the tiles (or 2 %
+    of the tile) fills in."""
     tw = median([b[2] for b in boxes])
     th = median([b[3] for b in boxes])
     rows = cluster_1d([b[1] for b in boxes], max(2.0, 0.1 * th))
@@ -131,7 +150,9 @@ def _measure_lattice(boxes: list[tuple[float, ...]]) -> tuple[_Lattice, list[lis
         col_diffs += [b - a for a, b in pairwise(xs)]
     px = _pitch(col_diffs, tw)
     py = _pitch([b - a for a, b in pairwise(row_ys)], th)
-    gap = (px - tw) if px is not None else ((py - th) if py is not None else max(1.0, round(0.02 * tw)))
+    gap = (px - tw) if px is not None else (py - th) if py is not None else None
+    if gap is None:
+        gap = _stage_gap(bg, boxes, max(3, round(0.1 * min(tw, th)))) or max(1.0, round(0.02 * tw))
     px = px if px is not None else tw + gap
     py = py if py is not None else th + gap
     return _Lattice(tw, th, px, py, gap, max(2.0, 0.06 * tw)), rows, row_ys
@@ -198,9 +219,16 @@ class _Grid:
         self.row_ys = row_ys
         #: every tile, in the order found (the splitter's output order)
         self.tiles: list[Cell] = [cell for row in row_members for cell in row]
-        # the columns of the full grid: the found tiles' lefts, clustered
-        all_x = sorted({round(b[0]) for row in row_members for b in row})
-        self.columns = [median([all_x[i] for i in g]) for g in cluster_1d([float(v) for v in all_x], lattice.tol)]
+        self.columns: list[float] = []
+        self.refresh_columns()
+
+    def refresh_columns(self) -> bool:
+        """The columns of the full grid: the found tiles' lefts, clustered. Whether there are more than before."""
+        all_x = sorted({round(b[0]) for row in self.row_members for b in row})
+        columns = [median([all_x[i] for i in g]) for g in cluster_1d([float(v) for v in all_x], self.lattice.tol)]
+        grew = len(columns) > len(self.columns)
+        self.columns = columns
+        return grew
 
     def cell(self, x: float, y: float) -> Cell:
         return (x, y, self.lattice.tw, self.lattice.th)
@@ -359,7 +387,7 @@ class _Grid:
 def fit_grid(bg: np.ndarray, boxes: list[tuple[float, ...]]) -> list[tuple[int, int, int, int]]:
     """Tile boxes (half-resolution pixels) from the size group's ``boxes`` (refined to exact edges on ``bg``,
     the stage mask), cleaned and completed with the grid (see the module docstring)."""
-    lattice, rows, row_ys = _measure_lattice(boxes)
+    lattice, rows, row_ys = _measure_lattice(boxes, bg)
     rows, row_ys = _rows_on_lattice(rows, row_ys, lattice)
     grid = _Grid(bg, lattice, _rows_on_columns(boxes, rows, row_ys, lattice), row_ys)
     grid.fill_holes()
@@ -367,4 +395,6 @@ def fit_grid(bg: np.ndarray, boxes: list[tuple[float, ...]]) -> list[tuple[int, 
     grid.extend_rows()
     grid.fill_holes()  # rows that were last before are full rows now
     grid.grow_row_ends()
+    if grid.refresh_columns():  # a full row grew into a column: every full row has a tile there
+        grid.fill_holes()
     return [(round(x), round(y), round(w), round(h)) for x, y, w, h in grid.tiles]
