@@ -30,6 +30,7 @@ import numpy as np
 
 from bot.frames import Box, Gallery
 from bot.gallery.edges import (
+    FAINT_CONTRAST,
     VERIFY_CONTRAST,
     EdgeMaps,
     edge_maps,
@@ -262,3 +263,48 @@ def _runs(values: list[int], gap: int) -> list[list[int]]:
         else:
             runs.append([v])
     return runs
+
+
+def centring_cells(frame: np.ndarray, boxes: list[Box]) -> list[Box]:
+    """Rows are centred on one line, and none is longer than the full rows: full rows (all one length) that
+    sit half a pitch to one side of the last row's middle lack a tile at their other end. That column's
+    cells are taken where each holds something and shows its four sides on faint edges (a camera-off tile a
+    few grey levels off the stage, which a compressed copy's smoothed stage swallows), and better than the
+    cell at the last row's other end, the other way to centre the rows, does."""
+    small, factor = _working_image(frame)
+    work = [tuple(round(v / factor) for v in b) for b in boxes]
+    if len(work) < 2:
+        return []
+    w = int(np.median([b[2] for b in work]))
+    h = int(np.median([b[3] for b in work]))
+    rows: dict[int, list[Box]] = {}
+    for tile in work:
+        rows.setdefault(next((k for k in rows if abs(k - tile[1]) <= h // 4), tile[1]), []).append(tile)
+    last = rows.pop(max(rows)) if len(rows) >= 2 else []
+    full = list(rows.values())
+    if not last or len({len(row) for row in full}) != 1 or len(last) > len(full[0]):
+        return []
+    px = lattice_pitch(work, w, h)[0]
+    left, right = min(b[0] for row in full for b in row), max(b[0] + w for row in full for b in row)
+    shift = (min(b[0] for b in last) + max(b[0] for b in last) + w) / 2 - (left + right) / 2
+    if abs(abs(shift) - px / 2) > max(3.0, 0.1 * px):
+        return []
+    x = left - px if shift < 0 else right - w + px
+    other_end = max(b[0] for b in last) + px if shift < 0 else min(b[0] for b in last) - px
+    if x < -3 or x + w > small.shape[1] + 3:
+        return []
+    edges = edge_maps(small, contrast=FAINT_CONTRAST)
+    rival = _support_near(edges, other_end, last[0][1], w, h)[0] if len(last) < len(full[0]) else 0.0
+    cells: list[Box] = []
+    for row in full:
+        value, cx, cy = _support_near(edges, min(max(0, x), small.shape[1] - w), row[0][1], w, h)
+        if value < max(SEED_BAR, rival) or not has_content(edges, (cx, cy, w, h)):
+            return []
+        cells.append((cx, cy, w, h))
+    return _frame_boxes(cells, factor, frame)
+
+
+def _support_near(edges: EdgeMaps, x: int, y: int, w: int, h: int, slack: int = 3) -> tuple[float, int, int]:
+    """The best :func:`rect_support` of a w x h cell within ``slack`` of (x, y), and where it is."""
+    reach = range(-slack, slack + 1)
+    return max((rect_support(edges, x + dx, y + dy, w, h), x + dx, y + dy) for dx in reach for dy in reach)

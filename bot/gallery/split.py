@@ -15,13 +15,14 @@ then by its edges, and the two answers are combined (:func:`_combine`). Measured
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 
 import cv2
 import numpy as np
 
 from bot.frames import Box, Gallery
-from bot.gallery.lattice import missed_cells, split_by_edges
+from bot.gallery.lattice import centring_cells, missed_cells, split_by_edges
 from bot.gallery.stage import as_bgr, split_on_stage
 from bot.gallery.tiles import gallery_of, iou, label_box_for
 
@@ -73,7 +74,8 @@ def split_gallery(image: np.ndarray, platform: str | None = None) -> Gallery:
         ):
             gallery, clean = retry, True
     combined = _combine(gallery, split_by_edges(frame))
-    return _with_missed_cells(frame, combined) if clean and combined.method == "stage" else combined
+    combined = _with_missed_cells(frame, combined) if clean and combined.method == "stage" else combined
+    return _with_cells(frame, combined, centring_cells)
 
 
 def _tile_sized(gallery: Gallery, width: int) -> bool:
@@ -108,11 +110,17 @@ def _looks_complete(gallery: Gallery, frame_shape: tuple[int, ...]) -> bool:
 
 def _with_missed_cells(frame: np.ndarray, gallery: Gallery) -> Gallery:
     """The gallery plus the cells of its lattice that hold a tile the stage did not frame."""
+    return _with_cells(frame, gallery, missed_cells)
+
+
+def _with_cells(frame: np.ndarray, gallery: Gallery, find: Callable[[np.ndarray, list[Box]], list[Box]]) -> Gallery:
+    """The gallery plus the cells ``find`` adds to its tiles (put on their size and lines)."""
     boxes = [t.box for t in gallery.tiles]
-    extra = [_snap(box, boxes) for box in missed_cells(frame, boxes)]
+    extra = [_snap(box, boxes) for box in find(frame, boxes)] if boxes else []
     if not extra:
         return gallery
-    return gallery_of(boxes + extra, gallery.confidence, "stage+edges", gallery.pages)
+    method = gallery.method if gallery.method.endswith("edges") else "stage+edges"
+    return gallery_of(boxes + extra, gallery.confidence, method, gallery.pages)
 
 
 def _snap(box: Box, exact: list[Box]) -> Box:
