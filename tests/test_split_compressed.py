@@ -70,3 +70,10 @@ def test_a_camera_off_tile_a_shade_off_the_stage_is_kept_by_centring_the_rows(co
     left of the last row's middle. Rows are centred, so the top row lacks its right-hand tile; that cell's
     four sides show on faint edges (2 of 3 tiles before)."""
     _assert_same_tiles(_planned(3, ("zoom", "camera_off", 3)), copy, 3)
+
+
+def test_one_blob_on_a_flat_stage_does_not_make_a_video_frame_lossless():
+    """Teams sharing a spreadsheet beside a column of 4 tiles, through OpenCV's MJPG: the dark stage stays
+    exactly flat round the shared screen, one blob, and the frame passed for lossless, so the smoothed stage
+    that frames the 4 tiles was never tried (the shared screen came back as the one tile)."""
+    _assert_same_tiles(_planned(17, ("teams", "share_side", 45)), "MJPG", 4)

@@ -63,8 +63,9 @@ def split_gallery(image: np.ndarray, platform: str | None = None) -> Gallery:
     # compression spreads the stage over near shades: smooth it and allow them (JPEG, video); the lightest
     # smoothing that frames the tiles cleanly wins, more only where it frames more of them. A lossless
     # capture's stage is one exact colour: there, near shades are a camera-off tile or a panel, not the stage.
+    # One blob on a flat colour proves nothing (a shared screen stays framed by a dark stage in a JPEG).
     clean = clean and flat
-    for smooth, tolerance in () if flat else LOSSY_PASSES:
+    for smooth, tolerance in () if flat and len(gallery.tiles) >= 2 else LOSSY_PASSES:
         retry, retry_clean, _ = split_on_stage(smooth(frame), platform, tolerance)
         if (
             retry_clean
