@@ -77,3 +77,11 @@ def test_one_blob_on_a_flat_stage_does_not_make_a_video_frame_lossless():
     exactly flat round the shared screen, one blob, and the frame passed for lossless, so the smoothed stage
     that frames the 4 tiles was never tried (the shared screen came back as the one tile)."""
     _assert_same_tiles(_planned(17, ("teams", "share_side", 45)), "MJPG", 4)
+
+
+def test_a_floating_self_view_is_not_added_to_a_compressed_gallery():
+    """Teams, 43 tiles and the floating self-view beside the one-tile last row, JPEG q75: the edge splitter
+    finds the self-view at the tiles' size and in the last row's line; a tile the stage missed is in step
+    with the tiles' columns (or half a pitch off them, in a centred last row), which the self-view is not
+    (44 tiles before)."""
+    _assert_same_tiles(_planned(14, ("teams", "self_view", 43)), "q75", 43)

@@ -23,6 +23,7 @@ import numpy as np
 
 from bot.frames import Box, Gallery
 from bot.gallery.lattice import centring_cells, missed_cells, split_by_edges
+from bot.gallery.rows import lattice_pitch
 from bot.gallery.stage import as_bgr, split_on_stage
 from bot.gallery.tiles import gallery_of, iou, label_box_for
 
@@ -151,6 +152,14 @@ def _combine(stage: Gallery, edges: Gallery) -> Gallery:
     tops = [t.box[1] for t in stage.tiles]
     boxes = [t.box for t in stage.tiles]
     row_needed = max(2, max(sum(abs(u - t) <= 0.1 * h for u in tops) for t in tops) // 2)
+    half_pitch = lattice_pitch(boxes, round(w), round(h))[0] / 2
+
+    def in_column(x: int) -> bool:
+        """In step with the tiles' columns, or half a pitch off them (a centred last row); a floating
+        self-view is neither."""
+        step = (x - min((b[0] for b in boxes), key=lambda v: abs(v - x))) / half_pitch
+        return abs(step - round(step)) * half_pitch <= 0.06 * w
+
     for tile in edges.tiles:
         _, y, tw, th = tile.box
         same_size = abs(tw - w) <= 0.1 * w and abs(th - h) <= 0.1 * h
@@ -159,7 +168,7 @@ def _combine(stage: Gallery, edges: Gallery) -> Gallery:
         in_row = any(
             abs(y - top) <= 0.1 * h or abs(abs(y - top) - round(abs(y - top) / h) * h) <= 0.15 * h for top in tops
         ) and (y >= min(tops) - 0.1 * h or sum(abs(e.box[1] - y) <= 0.1 * h for e in edges.tiles) >= row_needed)
-        if same_size and in_row and not any(iou(tile.box, b) > 0.05 for b in boxes):
+        if same_size and in_row and in_column(tile.box[0]) and not any(iou(tile.box, b) > 0.05 for b in boxes):
             boxes.append(_snap(tile.box, [t.box for t in stage.tiles]))
     if len(boxes) == len(stage.tiles):
         return stage
