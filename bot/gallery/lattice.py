@@ -271,10 +271,10 @@ def centring_cells(frame: np.ndarray, boxes: list[Box]) -> list[Box]:
     cells are taken where each holds something and shows its four sides on faint edges (a camera-off tile a
     few grey levels off the stage, which a compressed copy's smoothed stage swallows), and better than the
     cell at the last row's other end, the other way to centre the rows, does."""
-    small, factor = _working_image(frame)
-    work = [tuple(round(v / factor) for v in b) for b in boxes]
-    if len(work) < 2:
+    if len(boxes) < 2:
         return []
+    factor = max(1.0, max(frame.shape[:2]) / WORK_SIDE)  # as _working_image, which waits for a candidate
+    work = [tuple(round(v / factor) for v in b) for b in boxes]
     w = int(np.median([b[2] for b in work]))
     h = int(np.median([b[3] for b in work]))
     rows: dict[int, list[Box]] = {}
@@ -291,8 +291,9 @@ def centring_cells(frame: np.ndarray, boxes: list[Box]) -> list[Box]:
         return []
     x = left - px if shift < 0 else right - w + px
     other_end = max(b[0] for b in last) + px if shift < 0 else min(b[0] for b in last) - px
-    if x < -3 or x + w > small.shape[1] + 3:
+    if x < -3 or x + w > frame.shape[1] / factor + 3:
         return []
+    small, factor = _working_image(frame)
     edges = edge_maps(small, contrast=FAINT_CONTRAST)
     rival = _support_near(edges, other_end, last[0][1], w, h)[0] if len(last) < len(full[0]) else 0.0
     cells: list[Box] = []
