@@ -18,9 +18,9 @@ from bot.synthetic.render import render_scene
 from bot.synthetic.scene import random_scene
 
 
-def _planned(index: int, expected: tuple[str, str, int]) -> np.ndarray:
-    """Frame ``index`` of ``frame_plan(30, 7)`` (the frames ``--compressed 30 --seed 7`` copies)."""
-    platform, variant, tiles, seed = frame_plan(30, 7)[index]
+def _planned(index: int, expected: tuple[str, str, int], seed: int = 7) -> np.ndarray:
+    """Frame ``index`` of ``frame_plan(30, seed)`` (the frames ``--compressed 30 --seed 7`` copies)."""
+    platform, variant, tiles, seed = frame_plan(30, seed)[index]
     assert (platform, variant, tiles) == expected
     return render_scene(random_scene(random.Random(seed), platform, tiles, variant))[0]
 
@@ -85,3 +85,19 @@ def test_a_floating_self_view_is_not_added_to_a_compressed_gallery():
     with the tiles' columns (or half a pitch off them, in a centred last row), which the self-view is not
     (44 tiles before)."""
     _assert_same_tiles(_planned(14, ("teams", "self_view", 43)), "q75", 43)
+
+
+@pytest.mark.parametrize("copy", ["q95", "q50"])
+def test_a_self_view_that_would_push_the_last_row_off_centre_is_not_a_tile(copy):
+    """Meet, 33 tiles, the floating self-view below the last column, in the last row's line and on a column:
+    the last row is centred on the full rows' line without it and would be off it with it (34 tiles on
+    every copy before). Frame 13 of ``frame_plan(30, 8)``."""
+    _assert_same_tiles(_planned(13, ("meet", "self_view", 33), seed=8), copy, 33)
+
+
+@pytest.mark.parametrize("copy", ["q90", "mp4v"])
+def test_rows_are_complete_only_with_the_stage_beside_them(copy):
+    """Zoom, 4 + 4 + 2 with camera-off tiles: the copy's stage stays exactly flat round the middle two
+    columns only, 2 + 2 + 2, full and centred, so the gallery passed for complete; the cell beyond each row
+    end is a tile, not the stage, so the lattice is checked (6 of 10 before). Frame 3 of ``frame_plan(30, 8)``."""
+    _assert_same_tiles(_planned(3, ("zoom", "camera_off", 10), seed=8), copy, 10)

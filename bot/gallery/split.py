@@ -8,8 +8,8 @@
   the layout's lattice; it holds on compressed and gapless galleries (70 of 72 real tiles, no extra one).
 
 A lossless capture whose stage frames every tile is trusted (and its lattice checked for a cell the stage
-missed, unless its rows are full and centred); a compressed one is split again with the stage smoothed, and
-then by its edges, and the two answers are combined (:func:`_combine`). Measured with
+missed, unless its rows are full and centred with the stage beside them); a compressed one is split again
+with the stage smoothed, and then by its edges, and the two answers are combined (:func:`_combine`). Measured with
 ``python -m bot.synthetic.evaluate --real ../shared/real-galleries --compressed 30``.
 """
 
@@ -25,7 +25,7 @@ from bot.frames import Box, Gallery
 from bot.gallery.lattice import centring_cells, missed_cells, split_by_edges
 from bot.gallery.rows import lattice_pitch
 from bot.gallery.stage import as_bgr, split_on_stage
-from bot.gallery.tiles import gallery_of, iou, label_box_for
+from bot.gallery.tiles import cluster_1d, gallery_of, iou, label_box_for
 
 __all__ = ["gallery_of", "label_box_for", "split_gallery"]
 
@@ -37,6 +37,9 @@ LOSSY_PASSES = (
 #: the narrowest tile a flat stage is trusted with, as a share of the frame's width (a 7-column gallery
 #: on a shared screen's filmstrip is wider; a toolbar's buttons are narrower)
 MIN_TILE_SHARE = 0.05
+#: how far the stage's shades beside a complete gallery may be from its gap's (JPEG noise; a camera-off tile
+#: is further off)
+STAGE_SHADES = 6
 #: how far (share of a tile's height) a complete gallery's middle may sit from the frame's (see _looks_complete)
 VERTICAL_SLACK = 0.35
 
@@ -60,7 +63,8 @@ def split_gallery(image: np.ndarray, platform: str | None = None) -> Gallery:
         # and says nothing of how the frame was captured
         gallery, clean, flat = replace(gallery, tiles=[]), False, False
     if clean and flat and len(gallery.tiles) >= 2:  # a lossless capture: the stage is sure of these
-        return gallery if _looks_complete(gallery, frame.shape) else _with_missed_cells(frame, gallery)
+        complete = _looks_complete(gallery, frame.shape) and _stage_beside(frame, gallery)
+        return gallery if complete else _with_missed_cells(frame, gallery)
     # compression spreads the stage over near shades: smooth it and allow them (JPEG, video); the lightest
     # smoothing that frames the tiles cleanly wins, more only where it frames more of them. A lossless
     # capture's stage is one exact colour: there, near shades are a camera-off tile or a panel, not the stage.
@@ -108,6 +112,30 @@ def _looks_complete(gallery: Gallery, frame_shape: tuple[int, ...]) -> bool:
         and abs(centres[0] - width / 2) <= 0.05 * width
         and abs(middle - height / 2) <= VERTICAL_SLACK * tile_height
     )
+
+
+def _stage_beside(frame: np.ndarray, gallery: Gallery) -> bool:
+    """Is the lattice cell beyond each row's end tiles, where it fits in the frame, the stage (mostly of the
+    gap's colour, within :data:`STAGE_SHADES`)? A compressed capture's stage can stay exactly flat round the
+    middle columns only, whose rows then look complete; beside them are the other tiles."""
+    rows: dict[int, list[Box]] = {}
+    for tile in gallery.tiles:
+        rows.setdefault(tile.row, []).append(tile.box)
+    for row in (sorted(r) for r in rows.values() if len(r) >= 2):
+        x, y, w, h = row[0]
+        gap = row[1][0] - x - w
+        if gap < 1:
+            continue
+        band = slice(y + h // 4, y + 3 * h // 4, 4)  # every 4th line and column will do
+        stage = np.median(frame[band, x + w : x + w + gap].reshape(-1, 3), axis=0)  # between its first two
+        end = row[-1][0] + row[-1][2]
+        for lo in (x - gap - w, end + gap):
+            if lo < 0 or lo + w > frame.shape[1]:
+                continue  # no tile fits there
+            cell = frame[band, lo + w // 8 : lo + w - w // 8 : 4].reshape(-1, 3).astype(np.int16)
+            if float(np.mean(np.abs(cell - stage).max(axis=1) <= STAGE_SHADES)) < 0.5:
+                return False
+    return True
 
 
 def _with_missed_cells(frame: np.ndarray, gallery: Gallery) -> Gallery:
@@ -170,7 +198,31 @@ def _combine(stage: Gallery, edges: Gallery) -> Gallery:
         ) and (y >= min(tops) - 0.1 * h or sum(abs(e.box[1] - y) <= 0.1 * h for e in edges.tiles) >= row_needed)
         if same_size and in_row and in_column(tile.box[0]) and not any(iou(tile.box, b) > 0.05 for b in boxes):
             boxes.append(_snap(tile.box, [t.box for t in stage.tiles]))
+    stray = _off_centre(boxes[: len(stage.tiles)], boxes[len(stage.tiles) :], w, h)
+    boxes = [b for b in boxes if b not in stray]
     if len(boxes) == len(stage.tiles):
         return stage
     confidence = min(stage.confidence, edges.confidence)
     return gallery_of(boxes, confidence, "stage+edges", stage.pages)
+
+
+def _off_centre(found: list[Box], added: list[Box], w: float, h: float) -> list[Box]:
+    """The added tiles of the last row, where they move it off the line the full rows are centred on and
+    it was on that line without them (a floating self-view beside the last row, in its line and columns)."""
+    everything = found + added
+    rows = cluster_1d([float(b[1]) for b in everything], 0.25 * h)
+    if len(rows) < 2:
+        return []
+    rows.sort(key=lambda g: everything[g[0]][1])
+    *full, last = ([everything[i] for i in g] for g in rows)
+
+    def centre(row: list[Box]) -> float:
+        return (min(b[0] for b in row) + max(b[0] + b[2] for b in row)) / 2
+
+    widest = max(len(row) for row in full)
+    line = float(np.median([centre(row) for row in full if len(row) == widest]))
+    own = [b for b in last if b in found]
+    strays = [b for b in last if b in added]
+    if not own or not strays or abs(centre(last) - line) <= w / 4 or abs(centre(own) - line) > w / 4:
+        return []
+    return strays
