@@ -101,3 +101,11 @@ def test_rows_are_complete_only_with_the_stage_beside_them(copy):
     columns only, 2 + 2 + 2, full and centred, so the gallery passed for complete; the cell beyond each row
     end is a tile, not the stage, so the lattice is checked (6 of 10 before). Frame 3 of ``frame_plan(30, 8)``."""
     _assert_same_tiles(_planned(3, ("zoom", "camera_off", 10), seed=8), copy, 10)
+
+
+@pytest.mark.parametrize("copy", ["q75", "q50"])
+def test_rows_between_take_the_full_rows_columns_not_the_centred_last_rows(copy):
+    """Zoom, 4 + 4 + 4 + 3: the copy's smoothed stage frames one tile of the top row and two of the centred
+    last row, half a pitch off the full rows' columns; the rows between are full rows, on the full rows'
+    columns (they were filled on both, overlapping cells: 8 of 15 at q50). Frame 0 of ``frame_plan(30, 9)``."""
+    _assert_same_tiles(_planned(0, ("zoom", "plain", 15), seed=9), copy, 15)

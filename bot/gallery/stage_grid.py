@@ -18,27 +18,10 @@ from itertools import pairwise
 
 import numpy as np
 
+from bot.gallery.stage_mask import best_edge, fg_fraction, ring_fraction, stage_gap
 from bot.gallery.tiles import cluster_1d
 
 Cell = tuple[float, float, float, float]
-
-
-def ring_fraction(bg: np.ndarray, x: int, y: int, w: int, h: int, d: int = 1) -> float:
-    """Share of background-coloured pixels on the rectangle ``d`` pixels outside the box (outside the image: not)."""
-    height, width = bg.shape
-    hits = 0
-    x0, x1 = max(0, x - d), min(width, x + w + d)
-    y0, y1 = max(0, y - d), min(height, y + h + d)
-    if y - d >= 0:
-        hits += int(np.count_nonzero(bg[y - d, x0:x1]))
-    if y + h - 1 + d < height:
-        hits += int(np.count_nonzero(bg[y + h - 1 + d, x0:x1]))
-    if x - d >= 0:
-        hits += int(np.count_nonzero(bg[y0:y1, x - d]))
-    if x + w - 1 + d < width:
-        hits += int(np.count_nonzero(bg[y0:y1, x + w - 1 + d]))
-    total = 2 * (w + 2 * d) + 2 * (h + 2 * d)
-    return hits / total
 
 
 def _pitch(diffs: list[float], size: float) -> float | None:
@@ -58,47 +41,11 @@ def _overlaps(
     return False
 
 
-def _fg_fraction(bg: np.ndarray, x: int, y: int, w: int, h: int) -> float:
-    height, width = bg.shape
-    x0, y0, x1, y1 = max(0, x), max(0, y), min(width, x + w), min(height, y + h)
-    if x1 <= x0 or y1 <= y0:
-        return 0.0
-    region = bg[y0:y1, x0:x1]
-    inside = (x1 - x0) * (y1 - y0)
-    return 1.0 - np.count_nonzero(region) / max(1, inside) if inside >= 0.9 * w * h else 0.0
-
-
 def median(values) -> float:
     """The median (the mean of the middle two for an even count)."""
     ordered = sorted(values)
     n = len(ordered)
     return float(ordered[n // 2]) if n % 2 else (ordered[n // 2 - 1] + ordered[n // 2]) / 2.0
-
-
-def _best_edge(bg: np.ndarray, x: int, y: int, w: int, h: int, d: int) -> float:
-    """The best side of a cell: share of it where the pixel just inside is content and the one ``d`` outside
-    is stage. A tile has such edges (all four, or top and bottom when its video is pillarboxed in the
-    stage's colour); something merely overlapping the cell, like a floating self-view, has none."""
-    height, width = bg.shape
-    best = 0.0
-    x1, y1 = x + w - 1, y + h - 1
-    sides = (
-        (y, y - d, slice(x, x1 + 1), True),
-        (y1, y1 + d, slice(x, x1 + 1), True),
-        (x, x - d, slice(y, y1 + 1), False),
-        (x1, x1 + d, slice(y, y1 + 1), False),
-    )
-    for inner, outer, span, horizontal in sides:
-        limit = height if horizontal else width
-        if not (0 <= inner < limit and 0 <= outer < limit):
-            continue
-        if horizontal:
-            a, b = bg[inner, span], bg[outer, span]
-        else:
-            a, b = bg[span, inner], bg[span, outer]
-        if len(a):
-            best = max(best, float(np.count_nonzero((a == 0) & (b > 0))) / len(a))
-    return best
 
 
 # --------------------------------------------------------------------------- the lattice
@@ -114,24 +61,6 @@ class _Lattice:
     py: float
     gap: float
     tol: float
-
-
-def _stage_gap(bg: np.ndarray, boxes: list[tuple[float, ...]], limit: int) -> float | None:
-    """The stage between a tile and a neighbour beside it (a blob whose neighbours merged into one another,
-    in a JPEG): the lines just outside a side that are mostly stage, where content follows within ``limit``."""
-    gaps = []
-    for x, y, w, h in ([round(v) for v in b] for b in boxes):
-        across, down = slice(x + w // 4, x + 3 * w // 4), slice(y + h // 4, y + 3 * h // 4)
-        for shares in (
-            bg[y + h : y + h + limit, across].mean(axis=1),
-            bg[max(0, y - limit) : y, across].mean(axis=1)[::-1],
-            bg[down, x + w : x + w + limit].mean(axis=0),
-            bg[down, max(0, x - limit) : x].mean(axis=0)[::-1],
-        ):
-            run = int(np.argmin(shares >= 0.7 * 255)) if len(shares) else 0  # all stage: 0 as well
-            if run > 0 and shares[run] <= 0.3 * 255:
-                gaps.append(run)
-    return median(gaps) if gaps else None
 
 
 def _measure_lattice(boxes: list[tuple[float, ...]], bg: np.ndarray) -> tuple[_Lattice, list[list[int]], list[float]]:
@@ -152,7 +81,7 @@ def _measure_lattice(boxes: list[tuple[float, ...]], bg: np.ndarray) -> tuple[_L
     py = _pitch([b - a for a, b in pairwise(row_ys)], th)
     gap = (px - tw) if px is not None else (py - th) if py is not None else None
     if gap is None:
-        gap = _stage_gap(bg, boxes, max(3, round(0.1 * min(tw, th)))) or max(1.0, round(0.02 * tw))
+        gap = stage_gap(bg, boxes, max(3, round(0.1 * min(tw, th)))) or max(1.0, round(0.02 * tw))
     px = px if px is not None else tw + gap
     py = py if py is not None else th + gap
     return _Lattice(tw, th, px, py, gap, max(2.0, 0.06 * tw)), rows, row_ys
@@ -245,7 +174,7 @@ class _Grid:
         x, y, w, h = (round(v) for v in cell)
         if x < 0 or y < 0 or x + w > self.width or y + h > self.height or _overlaps(cell, self.tiles):
             return False
-        fg = _fg_fraction(bg, x, y, w, h)
+        fg = fg_fraction(bg, x, y, w, h)
         if level == "hole":
             return fg >= 0.02
         min_fg, min_quadrant, min_ring = _LEVELS[level]
@@ -257,7 +186,7 @@ class _Grid:
                 return False
         if min_quadrant > 0:
             hw, hh = w // 2, h // 2
-            quadrants = [_fg_fraction(bg, x + i * hw, y + j * hh, hw, hh) for i in (0, 1) for j in (0, 1)]
+            quadrants = [fg_fraction(bg, x + i * hw, y + j * hh, hw, hh) for i in (0, 1) for j in (0, 1)]
             if min(quadrants) < min_quadrant:
                 return False  # content only in part of the cell: something else overlapping it
         # the gap's middle, give or take the half pixel that rounding the lattice can cost
@@ -265,7 +194,7 @@ class _Grid:
         ds = sorted({max(1, int(gap // 2)), max(1, int(gap // 2)) + 1})
         if max(ring_fraction(bg, x, y, w, h, d) for d in ds) < min_ring:
             return False
-        return max(_best_edge(bg, x, y, w, h, d) for d in ds) >= 0.25  # a side where content meets the stage
+        return max(best_edge(bg, x, y, w, h, d) for d in ds) >= 0.25  # a side where content meets the stage
 
     def add(self, row: list[Cell], cell: Cell) -> None:
         row.append(cell)
@@ -295,11 +224,15 @@ class _Grid:
 
     def fill_rows_between(self) -> None:
         """Whole rows that no blob came through for (every tile of the row broken up: videos in the stage's
-        colour): a row between two found rows is a full row, a tile in every column that shows anything."""
+        colour): a row between two found rows is a full row, a tile in every full row's column that shows
+        anything (not the last row's columns, half a step off them where it is centred)."""
+        px, tol, last = self.lattice.px, self.lattice.tol, self.last_row()
+        full_x = [b[0] for r, row in enumerate(self.row_members) if r != last for b in row]
+        columns = [c for c in self.columns if any(abs((c - x) / px - round((c - x) / px)) * px <= tol for x in full_x)]
         for a, b in pairwise(sorted(self.row_ys)):
             for k in range(1, round((b - a) / self.lattice.py)):
                 y = a + k * self.lattice.py
-                found = [self.cell(cx, y) for cx in self.columns if self.evidence(self.cell(cx, y), "hole")]
+                found = [self.cell(cx, y) for cx in columns if self.evidence(self.cell(cx, y), "hole")]
                 if found:
                     self.add_row(y, found)
 
