@@ -64,7 +64,7 @@ def split_gallery(image: np.ndarray, platform: str | None = None) -> Gallery:
         gallery, clean, flat = replace(gallery, tiles=[]), False, False
     if clean and flat and len(gallery.tiles) >= 2:  # a lossless capture: the stage is sure of these
         complete = _looks_complete(gallery, frame.shape) and _stage_beside(frame, gallery)
-        return gallery if complete else _with_missed_cells(frame, gallery)
+        return gallery if complete else _with_cells(frame, _with_missed_cells(frame, gallery), centring_cells)
     # compression spreads the stage over near shades: smooth it and allow them (JPEG, video); the lightest
     # smoothing that frames the tiles cleanly wins, more only where it frames more of them. A lossless
     # capture's stage is one exact colour: there, near shades are a camera-off tile or a panel, not the stage.
