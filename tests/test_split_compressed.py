@@ -117,3 +117,12 @@ def test_a_lossless_looking_copys_missed_cells_are_centred_too():
     last row's middle, lack the fifth column's camera-off tiles, which show on faint edges (14 of 17
     before). Frame 3 of ``frame_plan(30, 9)``."""
     _assert_same_tiles(_planned(3, ("zoom", "camera_off", 17), seed=9), "q95", 17)
+
+
+@pytest.mark.parametrize("copy", ["q90", "MJPG"])
+def test_a_short_last_row_off_centre_lacks_its_other_end(copy):
+    """Zoom, 6 + 6 + 6 + 3, the last row's right-hand tile camera-off on the dark stage: the last row shows
+    two tiles half a pitch left of the full rows' middle, and the full rows cannot grow (they span the
+    frame), so the last row lacks its right-hand tile, which shows on faint edges (20 of 21 on every copy
+    before). Frame 9 of ``frame_plan(30, 9)``."""
+    _assert_same_tiles(_planned(9, ("zoom", "pillarbox", 21), seed=9), copy, 21)

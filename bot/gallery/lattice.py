@@ -266,11 +266,11 @@ def _runs(values: list[int], gap: int) -> list[list[int]]:
 
 
 def centring_cells(frame: np.ndarray, boxes: list[Box]) -> list[Box]:
-    """Rows are centred on one line, and none is longer than the full rows: full rows (all one length) that
-    sit half a pitch to one side of the last row's middle lack a tile at their other end. That column's
-    cells are taken where each holds something and shows its four sides on faint edges (a camera-off tile a
-    few grey levels off the stage, which a compressed copy's smoothed stage swallows), and better than the
-    cell at the last row's other end, the other way to centre the rows, does."""
+    """Rows are centred on one line, and none is longer than the full rows: where the last row's middle is
+    half a pitch to one side of the full rows' (all one length), either the full rows lack a tile at their
+    other end or a shorter last row lacks one at its own other end. The cells of the better supported of
+    the two are taken where each holds something and shows its four sides on faint edges (a camera-off tile
+    a few grey levels off the stage, which a compressed copy's smoothed stage swallows)."""
     if len(boxes) < 2:
         return []
     factor = max(1.0, max(frame.shape[:2]) / WORK_SIDE)  # as _working_image, which waits for a candidate
@@ -291,18 +291,23 @@ def centring_cells(frame: np.ndarray, boxes: list[Box]) -> list[Box]:
         return []
     x = left - px if shift < 0 else right - w + px
     other_end = max(b[0] for b in last) + px if shift < 0 else min(b[0] for b in last) - px
-    if x < -3 or x + w > frame.shape[1] / factor + 3:
+    options = []  # (the full rows' cells at x, or the last row's other end) where they fit in the frame
+    if x >= -3 and x + w <= frame.shape[1] / factor + 3:
+        options.append([(x, row[0][1]) for row in full])
+    if len(last) < len(full[0]) and left - 3 <= other_end and other_end + w <= right + 3:
+        options.append([(other_end, last[0][1])])
+    if not options:
         return []
     small, factor = _working_image(frame)
     edges = edge_maps(small, contrast=FAINT_CONTRAST)
-    rival = _support_near(edges, other_end, last[0][1], w, h)[0] if len(last) < len(full[0]) else 0.0
-    cells: list[Box] = []
-    for row in full:
-        value, cx, cy = _support_near(edges, min(max(0, x), small.shape[1] - w), row[0][1], w, h)
-        if value < max(SEED_BAR, rival) or not has_content(edges, (cx, cy, w, h)):
-            return []
-        cells.append((cx, cy, w, h))
-    return _frame_boxes(cells, factor, frame)
+    best: tuple[float, list[Rect]] = (0.0, [])
+    for places in options:
+        found = [_support_near(edges, min(max(0, cx), small.shape[1] - w), cy, w, h) for cx, cy in places]
+        cells = [(cx, cy, w, h) for _, cx, cy in found]
+        value = min(v for v, _, _ in found)
+        if value >= max(SEED_BAR, best[0]) and all(has_content(edges, cell) for cell in cells):
+            best = (value, cells)
+    return _frame_boxes(best[1], factor, frame)
 
 
 def _support_near(edges: EdgeMaps, x: int, y: int, w: int, h: int, slack: int = 3) -> tuple[float, int, int]:
