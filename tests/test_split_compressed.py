@@ -126,3 +126,11 @@ def test_a_short_last_row_off_centre_lacks_its_other_end(copy):
     frame), so the last row lacks its right-hand tile, which shows on faint edges (20 of 21 on every copy
     before). Frame 9 of ``frame_plan(30, 9)``."""
     _assert_same_tiles(_planned(9, ("zoom", "pillarbox", 21), seed=9), copy, 21)
+
+
+def test_stage_blobs_the_edges_find_only_at_another_size_are_not_confirmed():
+    """Zoom, 28 tiles, two videos pillarboxed in the stage's colour one above the other, JPEG q75: the
+    smoothed stage frames their two pictures (316 x 144) as two tiles, which the edge splitter's 310 x 174
+    tiles overlap but do not confirm; its 28 tiles are the answer (4 of 28 before). Frame 9 of
+    ``frame_plan(30, 10)``."""
+    _assert_same_tiles(_planned(9, ("zoom", "pillarbox", 28), seed=10), "q75", 28)

@@ -172,7 +172,7 @@ def _combine(stage: Gallery, edges: Gallery) -> Gallery:
     tiles the edges do not confirm and many fewer of them."""
     if len(stage.tiles) <= 1:
         return edges if len(edges.tiles) > len(stage.tiles) else stage
-    agreed = sum(any(iou(t.box, e.box) >= 0.5 for e in edges.tiles) for t in stage.tiles)
+    agreed = sum(any(iou(t.box, e.box) >= 0.5 and _same_size(t.box, e.box) for e in edges.tiles) for t in stage.tiles)
     if agreed < len(stage.tiles) / 2:
         return edges if len(edges.tiles) >= 2 * len(stage.tiles) else stage
     w = float(np.median([t.box[2] for t in stage.tiles]))
@@ -204,6 +204,11 @@ def _combine(stage: Gallery, edges: Gallery) -> Gallery:
         return stage
     confidence = min(stage.confidence, edges.confidence)
     return gallery_of(boxes, confidence, "stage+edges", stage.pages)
+
+
+def _same_size(a: Box, b: Box) -> bool:
+    """Within a tenth of each other on both sides (the edge splitter's boxes are a few pixels off)."""
+    return abs(a[2] - b[2]) <= 0.1 * max(a[2], b[2]) and abs(a[3] - b[3]) <= 0.1 * max(a[3], b[3])
 
 
 def _off_centre(found: list[Box], added: list[Box], w: float, h: float) -> list[Box]:
