@@ -20,6 +20,8 @@ Rect = tuple[int, int, int, int]
 EDGE_CONTRAST = 22
 #: the same where the lattice is known and only its missing cells are checked
 VERIFY_CONTRAST = 10
+#: the same for the one cell a row's centring asks for (a camera-off tile 9 grey levels off the stage)
+FAINT_CONTRAST = 5
 #: how much of the edge share just inside a side is taken off the side's own
 INNER_WEIGHT = 0.6
 #: every side of a tile stands out along at least this share of its length

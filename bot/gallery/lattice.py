@@ -29,22 +29,21 @@ import cv2
 import numpy as np
 
 from bot.frames import Box, Gallery
+from bot.gallery.border import cropped_cells
 from bot.gallery.edges import (
+    FAINT_CONTRAST,
     VERIFY_CONTRAST,
-    WEAKEST_SIDE,
     EdgeMaps,
     edge_maps,
     has_content,
     long_lines,
     overlaps,
-    rect_sides,
     rect_support,
     run_lengths,
     score_map,
     size_candidates,
 )
 from bot.gallery.rows import (
-    FULL_ROW_BAR,
     SEED_BAR,
     centre_full_rows,
     complete,
@@ -67,8 +66,6 @@ NOISE_DENSITY = 0.5
 #: widens them) add up (in the rows, the farther reach found bars of a slide's chart beside a filmstrip)
 NEAR_REACH = (-2, -1, 0, 1, 2)
 FAR_REACH = tuple(range(-4, 5))
-#: the least of a tile (share of its width or height) that shows for a cell the image's border cuts to count
-MIN_VISIBLE = 0.5
 #: sizes closer than this (working pixels, each side) are one size
 SAME_SIZE = 2
 #: working resolution: the longer side of the frame is brought to at most this many pixels
@@ -147,60 +144,6 @@ def _distinct_sizes(edges: EdgeMaps, hypotheses: list) -> list[tuple]:
         if not any(abs(settled[0] - k[0]) <= SAME_SIZE and abs(settled[1] - k[1]) <= SAME_SIZE for k in kept):
             kept.append(settled)
     return kept
-
-
-def cropped_cells(
-    edges: EdgeMaps, tiles: list[tuple[Rect, float]], w: int, h: int, px: int, py: int
-) -> list[tuple[Rect, float]]:
-    """The lattice's cells that the image's border cuts (a screenshot of part of the window, or a client
-    that crops its outer column): in a row (column) of found tiles, the next cell past the outermost one
-    whose visible part is at least :data:`MIN_VISIBLE` of a tile and whose three visible sides stand out,
-    with something in it. Returned clipped to the image; they count in the explained edge with their
-    visible sides only, so a lattice of whole tiles is not outscored by one of narrower cells that fit
-    between the image's border and the first line."""
-    height, width = edges.shape
-    if len(tiles) < 2:
-        return []
-    sides: dict[tuple[bool, bool], list[tuple[Rect, float]]] = {}
-    rects = [r for r, _ in tiles]
-    for horizontal in (True, False):
-        side, pitch, limit = (w, px, width) if horizontal else (h, py, height)
-        lines: dict[int, list[Rect]] = {}
-        for r in rects:
-            key = r[1] if horizontal else r[0]
-            near = next((k for k in lines if abs(k - key) <= 3), key)
-            lines.setdefault(near, []).append(r)
-        for line in lines.values():
-            starts = [r[0] if horizontal else r[1] for r in line]
-            for start in (min(starts) - pitch, max(starts) + pitch):
-                lo, hi = max(0, start), min(limit, start + side)
-                if not (start < 0 or start + side > limit) or hi - lo < MIN_VISIBLE * side:
-                    continue
-                r = line[0]
-                cell = (lo, r[1], hi - lo, h) if horizontal else (r[0], lo, w, hi - lo)
-                if any(overlaps(*cell, t) for t in rects):
-                    continue
-                value = _visible_support(edges, cell)
-                if value >= FULL_ROW_BAR and has_content(edges, cell):
-                    sides.setdefault((horizontal, start < 0), []).append((cell, value))
-    found = sides.get((True, True), []) + sides.get((True, False), [])
-    # above and below are title bars and toolbars: a row the border cuts counts only whole
-    for low in (True, False):
-        edge_y = min(r[1] for r in rects) if low else max(r[1] for r in rects)
-        row = sum(abs(r[1] - edge_y) <= 3 for r in rects)
-        cut = sides.get((False, low), [])
-        if len(cut) >= max(2, row):
-            found += cut
-    return found
-
-
-def _visible_support(edges: EdgeMaps, cell: Rect) -> float:
-    """Mean support of a border-cut cell's sides that lie inside the image (0 when one is bare)."""
-    height, width = edges.shape
-    x, y, w, h = cell
-    on_border = (y <= 1, y + h >= height - 2, x <= 1, x + w >= width - 2)  # rounding to working pixels
-    inside = [v for v, border in zip(rect_sides(edges, *cell), on_border, strict=True) if not border]
-    return 0.0 if not inside or min(inside) < WEAKEST_SIDE else sum(inside) / len(inside)
 
 
 def _settle_size(edges: EdgeMaps, w: int, h: int, score: np.ndarray, seeds: list) -> tuple:
@@ -312,4 +255,98 @@ def missed_cells(frame: np.ndarray, boxes: list[Box]) -> list[Box]:
         found += row
     # and the cells the image's border cuts, next to the outermost tiles of a row or column
     found += [r for r, _ in cropped_cells(edges, [(t, 1.0) for t in taken], w, h, px, py)]
-    return _frame_boxes(found, factor, frame)
+    return _frame_boxes(found + _full_row_holes(edges, taken, w, h), factor, frame)
+
+
+def _full_row_holes(edges: EdgeMaps, tiles: list[Box], w: int, h: int) -> list[Box]:
+    """Every row but the last is full: a cell of such a row at a column of the full rows holds a tile
+    whatever its sides show (a video pillarboxed in the stage's colour), if anything is in it."""
+    rows: dict[int, list[Box]] = {}
+    for tile in tiles:
+        rows.setdefault(next((k for k in rows if abs(k - tile[1]) <= h // 4), tile[1]), []).append(tile)
+    full = [row for top, row in rows.items() if top != max(rows)]
+    lefts = sorted(t[0] for row in full for t in row)
+    columns = [round(np.median(group)) for group in _runs(lefts, max(3, w // 16))]
+    holes: list[Box] = []
+    for row in full:
+        top = round(np.median([t[1] for t in row]))
+        for x in columns:
+            cell = (x, top, w, h)
+            if 0 <= x <= edges.shape[1] - w and not any(overlaps(*cell, t) for t in row) and has_content(edges, cell):
+                holes.append(cell)
+    return holes
+
+
+def _runs(values: list[int], gap: int) -> list[list[int]]:
+    """Sorted values in runs whose neighbours are at most ``gap`` apart."""
+    runs: list[list[int]] = []
+    for v in values:
+        if runs and v - runs[-1][-1] <= gap:
+            runs[-1].append(v)
+        else:
+            runs.append([v])
+    return runs
+
+
+def border_cells(frame: np.ndarray, boxes: list[Box]) -> list[Box]:
+    """Only the cells the image's border cuts next to the given tiles (frame pixels): see
+    :func:`bot.gallery.border.cropped_cells`."""
+    if len(boxes) < 2:
+        return []
+    small, factor = _working_image(frame)
+    edges = edge_maps(small, contrast=VERIFY_CONTRAST)
+    work = [tuple(round(v / factor) for v in b) for b in boxes]
+    w, h = int(np.median([b[2] for b in work])), int(np.median([b[3] for b in work]))
+    px, py = lattice_pitch(work, w, h)
+    return _frame_boxes([r for r, _ in cropped_cells(edges, [(t, 1.0) for t in work], w, h, px, py)], factor, frame)
+
+
+def centring_cells(frame: np.ndarray, boxes: list[Box]) -> list[Box]:
+    """Rows are centred on one line, and none is longer than the full rows: where the last row's middle is
+    half a pitch to one side of the full rows' (all one length), either the full rows lack a tile at their
+    other end or a shorter last row lacks one at its own other end. The cells of the better supported of
+    the two are taken where each holds something and shows its four sides on faint edges (a camera-off tile
+    a few grey levels off the stage, which a compressed copy's smoothed stage swallows)."""
+    if len(boxes) < 2:
+        return []
+    factor = max(1.0, max(frame.shape[:2]) / WORK_SIDE)  # as _working_image, which waits for a candidate
+    work = [tuple(round(v / factor) for v in b) for b in boxes]
+    w = int(np.median([b[2] for b in work]))
+    h = int(np.median([b[3] for b in work]))
+    rows: dict[int, list[Box]] = {}
+    for tile in work:
+        rows.setdefault(next((k for k in rows if abs(k - tile[1]) <= h // 4), tile[1]), []).append(tile)
+    last = rows.pop(max(rows)) if len(rows) >= 2 else []
+    full = list(rows.values())
+    if not last or len({len(row) for row in full}) != 1 or len(last) > len(full[0]):
+        return []
+    px = lattice_pitch(work, w, h)[0]
+    left, right = min(b[0] for row in full for b in row), max(b[0] + w for row in full for b in row)
+    shift = (min(b[0] for b in last) + max(b[0] for b in last) + w) / 2 - (left + right) / 2
+    if abs(abs(shift) - px / 2) > max(3.0, 0.1 * px):
+        return []
+    x = left - px if shift < 0 else right - w + px
+    other_end = max(b[0] for b in last) + px if shift < 0 else min(b[0] for b in last) - px
+    options = []  # (the full rows' cells at x, or the last row's other end) where they fit in the frame
+    if x >= -3 and x + w <= frame.shape[1] / factor + 3:
+        options.append([(x, row[0][1]) for row in full])
+    if len(last) < len(full[0]) and left - 3 <= other_end and other_end + w <= right + 3:
+        options.append([(other_end, last[0][1])])
+    if not options:
+        return []
+    small, factor = _working_image(frame)
+    edges = edge_maps(small, contrast=FAINT_CONTRAST)
+    best: tuple[float, list[Rect]] = (0.0, [])
+    for places in options:
+        found = [_support_near(edges, min(max(0, cx), small.shape[1] - w), cy, w, h) for cx, cy in places]
+        cells = [(cx, cy, w, h) for _, cx, cy in found]
+        value = min(v for v, _, _ in found)
+        if value >= max(SEED_BAR, best[0]) and all(has_content(edges, cell) for cell in cells):
+            best = (value, cells)
+    return _frame_boxes(best[1], factor, frame)
+
+
+def _support_near(edges: EdgeMaps, x: int, y: int, w: int, h: int, slack: int = 3) -> tuple[float, int, int]:
+    """The best :func:`rect_support` of a w x h cell within ``slack`` of (x, y), and where it is."""
+    reach = range(-slack, slack + 1)
+    return max((rect_support(edges, x + dx, y + dy, w, h), x + dx, y + dy) for dx in reach for dy in reach)

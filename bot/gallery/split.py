@@ -8,22 +8,25 @@
   the layout's lattice; it holds on compressed and gapless galleries (70 of 72 real tiles, no extra one).
 
 A lossless capture whose stage frames every tile is trusted (and its lattice checked for a cell the stage
-missed, unless its rows are full and centred); a compressed one is split again with the stage smoothed, and
-then by its edges, and the two answers are combined (:func:`_combine`). Measured with
+missed, unless its rows are full and centred with the stage beside them); a compressed one is split again
+with the stage smoothed, and then by its edges, and the two answers are combined (:func:`_combine`). Measured with
 ``python -m bot.synthetic.evaluate --real ../shared/real-galleries --compressed 30``.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 
 import cv2
 import numpy as np
 
 from bot.frames import Box, Gallery
-from bot.gallery.lattice import MIN_VISIBLE, missed_cells, split_by_edges
+from bot.gallery.border import MIN_VISIBLE
+from bot.gallery.lattice import border_cells, centring_cells, missed_cells, split_by_edges
+from bot.gallery.rows import lattice_pitch
 from bot.gallery.stage import as_bgr, split_on_stage
-from bot.gallery.tiles import gallery_of, iou, label_box_for
+from bot.gallery.tiles import cluster_1d, gallery_of, iou, label_box_for
 
 __all__ = ["gallery_of", "label_box_for", "split_gallery"]
 
@@ -35,6 +38,9 @@ LOSSY_PASSES = (
 #: the narrowest tile a flat stage is trusted with, as a share of the frame's width (a 7-column gallery
 #: on a shared screen's filmstrip is wider; a toolbar's buttons are narrower)
 MIN_TILE_SHARE = 0.05
+#: how far the stage's shades beside a complete gallery may be from its gap's (JPEG noise; a camera-off tile
+#: is further off)
+STAGE_SHADES = 6
 #: how far (share of a tile's height) a complete gallery's middle may sit from the frame's (see _looks_complete)
 VERTICAL_SLACK = 0.35
 
@@ -54,22 +60,33 @@ def split_gallery(image: np.ndarray, platform: str | None = None) -> Gallery:
         return Gallery()
     gallery, clean, flat = split_on_stage(frame, platform)
     if gallery.tiles and not _tile_sized(gallery, frame.shape[1]):
-        gallery, clean = replace(gallery, tiles=[]), False  # a toolbar's buttons, not tiles
+        # a toolbar's buttons or a slide's chart, not tiles: the flat colour round them is not the stage,
+        # and says nothing of how the frame was captured
+        gallery, clean, flat = replace(gallery, tiles=[]), False, False
     if clean and flat and len(gallery.tiles) >= 2:  # a lossless capture: the stage is sure of these
-        return gallery if _looks_complete(gallery, frame.shape) else _with_missed_cells(frame, gallery)
+        complete = _looks_complete(gallery, frame.shape) and _stage_beside(frame, gallery)
+        return gallery if complete else _with_cells(frame, _with_missed_cells(frame, gallery), centring_cells)
     # compression spreads the stage over near shades: smooth it and allow them (JPEG, video); the lightest
     # smoothing that frames the tiles cleanly wins, more only where it frames more of them. A lossless
     # capture's stage is one exact colour: there, near shades are a camera-off tile or a panel, not the stage.
+    # One blob on a flat colour proves nothing (a shared screen stays framed by a dark stage in a JPEG).
     clean = clean and flat
-    for smooth, tolerance in () if flat else LOSSY_PASSES:
+    for smooth, tolerance in () if flat and len(gallery.tiles) >= 2 else LOSSY_PASSES:
         retry, retry_clean, _ = split_on_stage(smooth(frame), platform, tolerance)
-        if retry_clean and len(retry.tiles) >= 2 and not (clean and len(retry.tiles) <= len(gallery.tiles)):
+        if (
+            retry_clean
+            and len(retry.tiles) >= 2
+            and _tile_sized(retry, frame.shape[1])
+            and not (clean and len(retry.tiles) <= len(gallery.tiles))
+        ):
             gallery, clean = retry, True
     combined = _combine(gallery, split_by_edges(frame))
-    # a flat stage that framed its tiles but not cleanly: tiles cut by the image's border touch it
-    if (clean or flat) and combined.method == "stage":
+    if clean and combined.method == "stage":
         combined = _with_missed_cells(frame, combined)
-    return combined
+    elif flat and len(gallery.tiles) >= 2 and combined.method == "stage":
+        # a flat stage that framed its tiles, but not cleanly: tiles cut by the image's border touch it
+        combined = _with_cells(frame, combined, border_cells)
+    return _with_cells(frame, combined, centring_cells)
 
 
 def _tile_sized(gallery: Gallery, width: int) -> bool:
@@ -106,13 +123,43 @@ def _looks_complete(gallery: Gallery, frame_shape: tuple[int, ...]) -> bool:
     )
 
 
+def _stage_beside(frame: np.ndarray, gallery: Gallery) -> bool:
+    """Is the lattice cell beyond each row's end tiles, where it fits in the frame, the stage (mostly of the
+    gap's colour, within :data:`STAGE_SHADES`)? A compressed capture's stage can stay exactly flat round the
+    middle columns only, whose rows then look complete; beside them are the other tiles."""
+    rows: dict[int, list[Box]] = {}
+    for tile in gallery.tiles:
+        rows.setdefault(tile.row, []).append(tile.box)
+    for row in (sorted(r) for r in rows.values() if len(r) >= 2):
+        x, y, w, h = row[0]
+        gap = row[1][0] - x - w
+        if gap < 1:
+            continue
+        band = slice(y + h // 4, y + 3 * h // 4, 4)  # every 4th line and column will do
+        stage = np.median(frame[band, x + w : x + w + gap].reshape(-1, 3), axis=0)  # between its first two
+        end = row[-1][0] + row[-1][2]
+        for lo in (x - gap - w, end + gap):
+            if lo < 0 or lo + w > frame.shape[1]:
+                continue  # no tile fits there
+            cell = frame[band, lo + w // 8 : lo + w - w // 8 : 4].reshape(-1, 3).astype(np.int16)
+            if float(np.mean(np.abs(cell - stage).max(axis=1) <= STAGE_SHADES)) < 0.5:
+                return False
+    return True
+
+
 def _with_missed_cells(frame: np.ndarray, gallery: Gallery) -> Gallery:
     """The gallery plus the cells of its lattice that hold a tile the stage did not frame."""
+    return _with_cells(frame, gallery, missed_cells)
+
+
+def _with_cells(frame: np.ndarray, gallery: Gallery, find: Callable[[np.ndarray, list[Box]], list[Box]]) -> Gallery:
+    """The gallery plus the cells ``find`` adds to its tiles (put on their size and lines)."""
     boxes = [t.box for t in gallery.tiles]
-    extra = [_snap(box, boxes, frame.shape) for box in missed_cells(frame, boxes)]
+    extra = [_snap(box, boxes, frame.shape) for box in find(frame, boxes)] if boxes else []
     if not extra:
         return gallery
-    return gallery_of(boxes + extra, gallery.confidence, "stage+edges", gallery.pages)
+    method = gallery.method if gallery.method.endswith("edges") else "stage+edges"
+    return gallery_of(boxes + extra, gallery.confidence, method, gallery.pages)
 
 
 def _snap(box: Box, exact: list[Box], frame_shape: tuple[int, ...] | None = None) -> Box:
@@ -141,7 +188,7 @@ def _combine(stage: Gallery, edges: Gallery) -> Gallery:
     tiles the edges do not confirm and many fewer of them."""
     if len(stage.tiles) <= 1:
         return edges if len(edges.tiles) > len(stage.tiles) else stage
-    agreed = sum(any(iou(t.box, e.box) >= 0.5 for e in edges.tiles) for t in stage.tiles)
+    agreed = sum(any(iou(t.box, e.box) >= 0.5 and _same_size(t.box, e.box) for e in edges.tiles) for t in stage.tiles)
     if agreed < len(stage.tiles) / 2:
         return edges if len(edges.tiles) >= 2 * len(stage.tiles) else stage
     w = float(np.median([t.box[2] for t in stage.tiles]))
@@ -149,6 +196,14 @@ def _combine(stage: Gallery, edges: Gallery) -> Gallery:
     tops = [t.box[1] for t in stage.tiles]
     boxes = [t.box for t in stage.tiles]
     row_needed = max(2, max(sum(abs(u - t) <= 0.1 * h for u in tops) for t in tops) // 2)
+    half_pitch = lattice_pitch(boxes, round(w), round(h))[0] / 2
+
+    def in_column(x: int) -> bool:
+        """In step with the tiles' columns, or half a pitch off them (a centred last row); a floating
+        self-view is neither."""
+        step = (x - min((b[0] for b in boxes), key=lambda v: abs(v - x))) / half_pitch
+        return abs(step - round(step)) * half_pitch <= 0.06 * w
+
     for tile in edges.tiles:
         _, y, tw, th = tile.box
         same_size = abs(tw - w) <= 0.1 * w and abs(th - h) <= 0.1 * h
@@ -157,9 +212,55 @@ def _combine(stage: Gallery, edges: Gallery) -> Gallery:
         in_row = any(
             abs(y - top) <= 0.1 * h or abs(abs(y - top) - round(abs(y - top) / h) * h) <= 0.15 * h for top in tops
         ) and (y >= min(tops) - 0.1 * h or sum(abs(e.box[1] - y) <= 0.1 * h for e in edges.tiles) >= row_needed)
-        if same_size and in_row and not any(iou(tile.box, b) > 0.05 for b in boxes):
+        if same_size and in_row and in_column(tile.box[0]) and not any(iou(tile.box, b) > 0.05 for b in boxes):
             boxes.append(_snap(tile.box, [t.box for t in stage.tiles]))
+    stray = _off_centre(boxes[: len(stage.tiles)], boxes[len(stage.tiles) :], w, h)
+    stray += _uneven_rows(boxes[: len(stage.tiles)], boxes[len(stage.tiles) :], h)
+    boxes = [b for b in boxes if b not in stray]
     if len(boxes) == len(stage.tiles):
         return stage
     confidence = min(stage.confidence, edges.confidence)
     return gallery_of(boxes, confidence, "stage+edges", stage.pages)
+
+
+def _same_size(a: Box, b: Box) -> bool:
+    """Within a tenth of each other on both sides (the edge splitter's boxes are a few pixels off)."""
+    return abs(a[2] - b[2]) <= 0.1 * max(a[2], b[2]) and abs(a[3] - b[3]) <= 0.1 * max(a[3], b[3])
+
+
+def _uneven_rows(found: list[Box], added: list[Box], h: float) -> list[Box]:
+    """The added tiles of rows above the last that they make longer than the other such rows, where those
+    rows were all one length without them (every row but the last is full): a shared screen's chart beside a
+    filmstrip has cells one pitch from its column, in one row."""
+    everything = found + added
+    rows = cluster_1d([float(b[1]) for b in everything], 0.25 * h)
+    rows.sort(key=lambda g: everything[g[0]][1])
+    above = [[everything[i] for i in g] for g in rows[:-1]]
+    before = {sum(b in found for b in row) for row in above}
+    after = [len(row) for row in above]
+    if len(above) < 2 or len(before) != 1 or len(set(after)) == 1:
+        return []
+    usual = before.pop()
+    return [b for row in above if len(row) > usual for b in row if b in added]
+
+
+def _off_centre(found: list[Box], added: list[Box], w: float, h: float) -> list[Box]:
+    """The added tiles of the last row, where they move it off the line the full rows are centred on and
+    it was on that line without them (a floating self-view beside the last row, in its line and columns)."""
+    everything = found + added
+    rows = cluster_1d([float(b[1]) for b in everything], 0.25 * h)
+    if len(rows) < 2:
+        return []
+    rows.sort(key=lambda g: everything[g[0]][1])
+    *full, last = ([everything[i] for i in g] for g in rows)
+
+    def centre(row: list[Box]) -> float:
+        return (min(b[0] for b in row) + max(b[0] + b[2] for b in row)) / 2
+
+    widest = max(len(row) for row in full)
+    line = float(np.median([centre(row) for row in full if len(row) == widest]))
+    own = [b for b in last if b in found]
+    strays = [b for b in last if b in added]
+    if not own or not strays or abs(centre(last) - line) <= w / 4 or abs(centre(own) - line) > w / 4:
+        return []
+    return strays

@@ -32,7 +32,8 @@ import numpy as np
 
 from bot.frames import Gallery
 from bot.gallery.presets import PRESETS
-from bot.gallery.stage_grid import fit_grid, median, ring_fraction
+from bot.gallery.stage_grid import fit_grid, median
+from bot.gallery.stage_mask import ring_fraction
 from bot.gallery.tiles import cluster_1d, gallery_of
 
 #: per-channel tolerance when matching the background colour (captures are lossless; browsers dither a little)

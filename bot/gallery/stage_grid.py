@@ -18,27 +18,10 @@ from itertools import pairwise
 
 import numpy as np
 
+from bot.gallery.stage_mask import best_edge, fg_fraction, ring_fraction, stage_gap
 from bot.gallery.tiles import cluster_1d
 
 Cell = tuple[float, float, float, float]
-
-
-def ring_fraction(bg: np.ndarray, x: int, y: int, w: int, h: int, d: int = 1) -> float:
-    """Share of background-coloured pixels on the rectangle ``d`` pixels outside the box (outside the image: not)."""
-    height, width = bg.shape
-    hits = 0
-    x0, x1 = max(0, x - d), min(width, x + w + d)
-    y0, y1 = max(0, y - d), min(height, y + h + d)
-    if y - d >= 0:
-        hits += int(np.count_nonzero(bg[y - d, x0:x1]))
-    if y + h - 1 + d < height:
-        hits += int(np.count_nonzero(bg[y + h - 1 + d, x0:x1]))
-    if x - d >= 0:
-        hits += int(np.count_nonzero(bg[y0:y1, x - d]))
-    if x + w - 1 + d < width:
-        hits += int(np.count_nonzero(bg[y0:y1, x + w - 1 + d]))
-    total = 2 * (w + 2 * d) + 2 * (h + 2 * d)
-    return hits / total
 
 
 def _pitch(diffs: list[float], size: float) -> float | None:
@@ -58,47 +41,11 @@ def _overlaps(
     return False
 
 
-def _fg_fraction(bg: np.ndarray, x: int, y: int, w: int, h: int) -> float:
-    height, width = bg.shape
-    x0, y0, x1, y1 = max(0, x), max(0, y), min(width, x + w), min(height, y + h)
-    if x1 <= x0 or y1 <= y0:
-        return 0.0
-    region = bg[y0:y1, x0:x1]
-    inside = (x1 - x0) * (y1 - y0)
-    return 1.0 - np.count_nonzero(region) / max(1, inside) if inside >= 0.9 * w * h else 0.0
-
-
 def median(values) -> float:
     """The median (the mean of the middle two for an even count)."""
     ordered = sorted(values)
     n = len(ordered)
     return float(ordered[n // 2]) if n % 2 else (ordered[n // 2 - 1] + ordered[n // 2]) / 2.0
-
-
-def _best_edge(bg: np.ndarray, x: int, y: int, w: int, h: int, d: int) -> float:
-    """The best side of a cell: share of it where the pixel just inside is content and the one ``d`` outside
-    is stage. A tile has such edges (all four, or top and bottom when its video is pillarboxed in the
-    stage's colour); something merely overlapping the cell, like a floating self-view, has none."""
-    height, width = bg.shape
-    best = 0.0
-    x1, y1 = x + w - 1, y + h - 1
-    sides = (
-        (y, y - d, slice(x, x1 + 1), True),
-        (y1, y1 + d, slice(x, x1 + 1), True),
-        (x, x - d, slice(y, y1 + 1), False),
-        (x1, x1 + d, slice(y, y1 + 1), False),
-    )
-    for inner, outer, span, horizontal in sides:
-        limit = height if horizontal else width
-        if not (0 <= inner < limit and 0 <= outer < limit):
-            continue
-        if horizontal:
-            a, b = bg[inner, span], bg[outer, span]
-        else:
-            a, b = bg[span, inner], bg[span, outer]
-        if len(a):
-            best = max(best, float(np.count_nonzero((a == 0) & (b > 0))) / len(a))
-    return best
 
 
 # --------------------------------------------------------------------------- the lattice
@@ -116,11 +63,12 @@ class _Lattice:
     tol: float
 
 
-def _measure_lattice(boxes: list[tuple[float, ...]]) -> tuple[_Lattice, list[list[int]], list[float]]:
+def _measure_lattice(boxes: list[tuple[float, ...]], bg: np.ndarray) -> tuple[_Lattice, list[list[int]], list[float]]:
     """The lattice of the refined boxes, their rows (indices into ``boxes``) and each row's top.
 
     Decides the pitches from the steps between neighbouring tiles that are about one tile long; where there
-    are none (one column, one row), the gap measured the other way (or 2 % of the tile) fills in."""
+    are none (one column, one row), the gap measured the other way, or on the stage beside the tiles (or 2 %
+    of the tile) fills in."""
     tw = median([b[2] for b in boxes])
     th = median([b[3] for b in boxes])
     rows = cluster_1d([b[1] for b in boxes], max(2.0, 0.1 * th))
@@ -131,7 +79,9 @@ def _measure_lattice(boxes: list[tuple[float, ...]]) -> tuple[_Lattice, list[lis
         col_diffs += [b - a for a, b in pairwise(xs)]
     px = _pitch(col_diffs, tw)
     py = _pitch([b - a for a, b in pairwise(row_ys)], th)
-    gap = (px - tw) if px is not None else ((py - th) if py is not None else max(1.0, round(0.02 * tw)))
+    gap = (px - tw) if px is not None else (py - th) if py is not None else None
+    if gap is None:
+        gap = stage_gap(bg, boxes, max(3, round(0.1 * min(tw, th)))) or max(1.0, round(0.02 * tw))
     px = px if px is not None else tw + gap
     py = py if py is not None else th + gap
     return _Lattice(tw, th, px, py, gap, max(2.0, 0.06 * tw)), rows, row_ys
@@ -198,9 +148,16 @@ class _Grid:
         self.row_ys = row_ys
         #: every tile, in the order found (the splitter's output order)
         self.tiles: list[Cell] = [cell for row in row_members for cell in row]
-        # the columns of the full grid: the found tiles' lefts, clustered
-        all_x = sorted({round(b[0]) for row in row_members for b in row})
-        self.columns = [median([all_x[i] for i in g]) for g in cluster_1d([float(v) for v in all_x], lattice.tol)]
+        self.columns: list[float] = []
+        self.refresh_columns()
+
+    def refresh_columns(self) -> bool:
+        """The columns of the full grid: the found tiles' lefts, clustered. Whether there are more than before."""
+        all_x = sorted({round(b[0]) for row in self.row_members for b in row})
+        columns = [median([all_x[i] for i in g]) for g in cluster_1d([float(v) for v in all_x], self.lattice.tol)]
+        grew = len(columns) > len(self.columns)
+        self.columns = columns
+        return grew
 
     def cell(self, x: float, y: float) -> Cell:
         return (x, y, self.lattice.tw, self.lattice.th)
@@ -217,7 +174,7 @@ class _Grid:
         x, y, w, h = (round(v) for v in cell)
         if x < 0 or y < 0 or x + w > self.width or y + h > self.height or _overlaps(cell, self.tiles):
             return False
-        fg = _fg_fraction(bg, x, y, w, h)
+        fg = fg_fraction(bg, x, y, w, h)
         if level == "hole":
             return fg >= 0.02
         min_fg, min_quadrant, min_ring = _LEVELS[level]
@@ -229,7 +186,7 @@ class _Grid:
                 return False
         if min_quadrant > 0:
             hw, hh = w // 2, h // 2
-            quadrants = [_fg_fraction(bg, x + i * hw, y + j * hh, hw, hh) for i in (0, 1) for j in (0, 1)]
+            quadrants = [fg_fraction(bg, x + i * hw, y + j * hh, hw, hh) for i in (0, 1) for j in (0, 1)]
             if min(quadrants) < min_quadrant:
                 return False  # content only in part of the cell: something else overlapping it
         # the gap's middle, give or take the half pixel that rounding the lattice can cost
@@ -237,7 +194,7 @@ class _Grid:
         ds = sorted({max(1, int(gap // 2)), max(1, int(gap // 2)) + 1})
         if max(ring_fraction(bg, x, y, w, h, d) for d in ds) < min_ring:
             return False
-        return max(_best_edge(bg, x, y, w, h, d) for d in ds) >= 0.25  # a side where content meets the stage
+        return max(best_edge(bg, x, y, w, h, d) for d in ds) >= 0.25  # a side where content meets the stage
 
     def add(self, row: list[Cell], cell: Cell) -> None:
         row.append(cell)
@@ -267,11 +224,15 @@ class _Grid:
 
     def fill_rows_between(self) -> None:
         """Whole rows that no blob came through for (every tile of the row broken up: videos in the stage's
-        colour): a row between two found rows is a full row, a tile in every column that shows anything."""
+        colour): a row between two found rows is a full row, a tile in every full row's column that shows
+        anything (not the last row's columns, half a step off them where it is centred)."""
+        px, tol, last = self.lattice.px, self.lattice.tol, self.last_row()
+        full_x = [b[0] for r, row in enumerate(self.row_members) if r != last for b in row]
+        columns = [c for c in self.columns if any(abs((c - x) / px - round((c - x) / px)) * px <= tol for x in full_x)]
         for a, b in pairwise(sorted(self.row_ys)):
             for k in range(1, round((b - a) / self.lattice.py)):
                 y = a + k * self.lattice.py
-                found = [self.cell(cx, y) for cx in self.columns if self.evidence(self.cell(cx, y), "hole")]
+                found = [self.cell(cx, y) for cx in columns if self.evidence(self.cell(cx, y), "hole")]
                 if found:
                     self.add_row(y, found)
 
@@ -359,7 +320,7 @@ class _Grid:
 def fit_grid(bg: np.ndarray, boxes: list[tuple[float, ...]]) -> list[tuple[int, int, int, int]]:
     """Tile boxes (half-resolution pixels) from the size group's ``boxes`` (refined to exact edges on ``bg``,
     the stage mask), cleaned and completed with the grid (see the module docstring)."""
-    lattice, rows, row_ys = _measure_lattice(boxes)
+    lattice, rows, row_ys = _measure_lattice(boxes, bg)
     rows, row_ys = _rows_on_lattice(rows, row_ys, lattice)
     grid = _Grid(bg, lattice, _rows_on_columns(boxes, rows, row_ys, lattice), row_ys)
     grid.fill_holes()
@@ -367,4 +328,6 @@ def fit_grid(bg: np.ndarray, boxes: list[tuple[float, ...]]) -> list[tuple[int, 
     grid.extend_rows()
     grid.fill_holes()  # rows that were last before are full rows now
     grid.grow_row_ends()
+    if grid.refresh_columns():  # a full row grew into a column: every full row has a tile there
+        grid.fill_holes()
     return [(round(x), round(y), round(w), round(h)) for x, y, w, h in grid.tiles]
