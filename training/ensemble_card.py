@@ -92,6 +92,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--note", action="append", default=[], help="a line for the notes (repeat)")
     parser.add_argument("--out", required=True, help="the card (.md) to write or append to")
     parser.add_argument("--append", action="store_true", help="add a section to the existing card")
+    parser.add_argument("--title", default="Two-head ensemble", help="the card's (or section's) heading")
+    parser.add_argument("--keep", action="store_true", help="keep the existing card below the new one")
     parser.add_argument("--png", help="confusion-matrix image (default: <name>-confusion.png beside the card)")
     args = parser.parse_args(argv)
 
@@ -116,7 +118,7 @@ def main(argv: list[str] | None = None) -> int:
     rows = json.loads(Path(args.select).read_text())
     heading = "##" if args.append else "#"
     body = [
-        f"{heading} Two-head ensemble{' (measured, not shipped)' if args.append else ''}: `{args.name}`",
+        f"{heading} {args.title}{' (measured, not shipped)' if args.append else ''}: `{args.name}`",
         "",
         *args.note,
         "",
@@ -135,6 +137,9 @@ def main(argv: list[str] | None = None) -> int:
     ]
     if args.append:
         out.write_text(out.read_text().rstrip("\n") + "\n\n" + "\n".join(body))
+    elif args.keep and out.is_file():
+        earlier = out.read_text().replace("\n#", "\n##").removeprefix("# ")
+        out.write_text("\n".join(body) + "\n\n# Earlier release (its card as it was)\n\n## " + earlier)
     else:
         out.write_text("\n".join(body))
     print(f"-> {out}")

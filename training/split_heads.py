@@ -5,10 +5,10 @@
 
 A two-head network (:class:`training.two_head.TwoHeadNet`) is a timm backbone
 with no classifier plus one linear layer per label set; a single-head timm
-model of the same architecture is that backbone with one linear layer as
-``head.fc``. So each head, with the shared backbone, is exactly the model that
-``classmood train`` writes, and everything downstream of it (``classmood model
-export``, ``classmood model card``, ``classmood train --init``) takes it as is.
+model of the same architecture is that backbone with one linear layer as its
+classifier (``head.fc``, ``classifier``: :func:`classifier_name`). So each head,
+with the shared backbone, is exactly the model that ``classmood train`` writes,
+and ``classmood model export`` and ``classmood train --init`` take it as is.
 Dropout sits before the heads in both and does nothing at inference.
 """
 
@@ -22,11 +22,19 @@ import torch
 from model.labels import LABEL_SETS
 
 
-def single_head_state(two_head: dict[str, torch.Tensor], label_set: str) -> dict[str, torch.Tensor]:
-    """The state_dict of a timm single-head model made of the backbone and the ``label_set`` head."""
+def classifier_name(arch: str) -> str:
+    """Where timm keeps ``arch``'s last linear layer (``head.fc`` for RegNet, ``classifier`` for EfficientNet)."""
+    import timm
+
+    return timm.create_model(arch, pretrained=False, num_classes=1).pretrained_cfg["classifier"]
+
+
+def single_head_state(two_head: dict[str, torch.Tensor], label_set: str, arch: str) -> dict[str, torch.Tensor]:
+    """The state_dict of a timm single-head ``arch`` model made of the backbone and the ``label_set`` head."""
     state = {k.removeprefix("backbone."): v for k, v in two_head.items() if k.startswith("backbone.")}
-    state["head.fc.weight"] = two_head[f"{label_set}.weight"]
-    state["head.fc.bias"] = two_head[f"{label_set}.bias"]
+    classifier = classifier_name(arch)
+    state[f"{classifier}.weight"] = two_head[f"{label_set}.weight"]
+    state[f"{classifier}.bias"] = two_head[f"{label_set}.bias"]
     return state
 
 
@@ -41,7 +49,7 @@ def split_run(run: str | Path, out_dir: str | Path) -> list[Path]:
     written = []
     for label_set, classes in LABEL_SETS.items():
         single = {
-            "model": single_head_state(checkpoint["model"], label_set),
+            "model": single_head_state(checkpoint["model"], label_set, config["arch"]),
             "config": {**config, "dataset": label_set, "two_head_run": str(run)},
             "classes": list(classes),
             "epoch": checkpoint.get("epoch"),

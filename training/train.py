@@ -67,6 +67,10 @@ def _atomic_save(obj: Any, path: Path) -> None:
     os.replace(tmp, path)
 
 
+class InitMismatch(ValueError):
+    """``--init`` names a checkpoint of another architecture than ``--arch``."""
+
+
 def load_init_weights(model: torch.nn.Module, path: str) -> None:
     """Copy a checkpoint's weights into ``model``, skipping tensors whose shape differs (the head)."""
     checkpoint = torch.load(path, map_location="cpu", weights_only=False)
@@ -74,6 +78,9 @@ def load_init_weights(model: torch.nn.Module, path: str) -> None:
     own = model.state_dict()
     compatible = {k: v for k, v in state.items() if k in own and own[k].shape == v.shape}
     skipped = sorted(set(own) - set(compatible))
+    if len(compatible) < len(own) // 2:
+        arch = (checkpoint.get("config") or {}).get("arch", "other") if isinstance(checkpoint, dict) else "other"
+        raise InitMismatch(f"{path} holds {arch} weights that do not fit this network: pass --arch {arch}")
     model.load_state_dict(compatible, strict=False)
     log.info(
         "init from %s: %d tensors loaded, %d left new (%s)", path, len(compatible), len(skipped), ", ".join(skipped[:4])

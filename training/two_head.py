@@ -169,11 +169,13 @@ def init_two_head(model: TwoHeadNet, init: str) -> None:
         return
     checkpoint = torch.load(init, map_location="cpu", weights_only=False)
     state = checkpoint.get("model", checkpoint)
-    head_keys = [k for k in state if k.startswith("head.fc.")]
+    own = model.backbone.state_dict()
+    head_keys = [k for k in state if k not in own]  # the classifier: head.fc (RegNet), classifier (EfficientNet)
     backbone = {k: v for k, v in state.items() if k not in head_keys}
     model.backbone.load_state_dict(backbone, strict=True)
     if head_keys:
-        weight, bias = state["head.fc.weight"], state["head.fc.bias"]
+        weight = next(state[k] for k in head_keys if k.endswith(".weight"))
+        bias = next(state[k] for k in head_keys if k.endswith(".bias"))
         head = model.ferplus if weight.shape[0] == len(FERPLUS_CLASSES) else model.fer2013
         head.load_state_dict({"weight": weight, "bias": bias})
     log.info("two-head init from %s", init)

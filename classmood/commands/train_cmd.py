@@ -26,11 +26,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     require_torch()
     from training.datasets import DatasetError
-    from training.train import config_from_args, train
+    from training.train import InitMismatch, config_from_args, train
 
     try:
         report = train(config_from_args(args), resume=args.resume, stop_after=args.stop_after)
-    except (DatasetError, FileNotFoundError) as error:
+    except (DatasetError, FileNotFoundError, InitMismatch) as error:
         raise CommandError(str(error)) from None
     if report:
         accuracy, macro_f1 = report["accuracy"], report["macro_f1"]
