@@ -41,6 +41,8 @@ MIN_TILE_SHARE = 0.05
 #: how far the stage's shades beside a complete gallery may be from its gap's (JPEG noise; a camera-off tile
 #: is further off)
 STAGE_SHADES = 6
+#: a flat stage that frames at most this many blobs is checked against the edge splitter (_videos_in_tiles)
+FEW_BLOBS = 3
 #: how far (share of a tile's height) a complete gallery's middle may sit from the frame's (see _looks_complete)
 VERTICAL_SLACK = 0.35
 
@@ -64,6 +66,9 @@ def split_gallery(image: np.ndarray, platform: str | None = None) -> Gallery:
         # and says nothing of how the frame was captured
         gallery, clean, flat = replace(gallery, tiles=[]), False, False
     if clean and flat and len(gallery.tiles) >= 2:  # a lossless capture: the stage is sure of these
+        videos = _videos_in_tiles(frame, gallery)
+        if videos is not None:
+            return videos
         complete = _looks_complete(gallery, frame.shape) and _stage_beside(frame, gallery)
         return gallery if complete else _with_cells(frame, _with_missed_cells(frame, gallery), centring_cells)
     # compression spreads the stage over near shades: smooth it and allow them (JPEG, video); the lightest
@@ -87,6 +92,32 @@ def split_gallery(image: np.ndarray, platform: str | None = None) -> Gallery:
         # a flat stage that framed its tiles, but not cleanly: tiles cut by the image's border touch it
         combined = _with_cells(frame, combined, border_cells)
     return _with_cells(frame, combined, centring_cells)
+
+
+def _videos_in_tiles(frame: np.ndarray, gallery: Gallery) -> Gallery | None:
+    """Where a flat stage frames only a few blobs, they may be pillarboxed videos, not tiles: a client that
+    draws its tiles in the stage's own colour (Zoom's black) leaves only the videos standing out once a JPEG
+    has blurred the tiles' faint outlines. The edge splitter's answer wins where it finds at least twice as
+    many tiles and each blob lies inside one of them; None where the stage's answer stands."""
+    if len(gallery.tiles) > FEW_BLOBS:
+        return None
+    edges = split_by_edges(frame)
+    if len(edges.tiles) < 2 * len(gallery.tiles):
+        return None
+    if not all(any(_inside(t.box, e.box) for e in edges.tiles) for t in gallery.tiles):
+        return None
+    return _with_cells(frame, edges, centring_cells)
+
+
+def _inside(inner: Box, outer: Box) -> bool:
+    """``inner`` within ``outer``, give or take 5% of its sides (the edge splitter's boxes are a few pixels off)."""
+    slack = max(4, round(0.05 * max(outer[2], outer[3])))
+    return (
+        inner[0] >= outer[0] - slack
+        and inner[1] >= outer[1] - slack
+        and inner[0] + inner[2] <= outer[0] + outer[2] + slack
+        and inner[1] + inner[3] <= outer[1] + outer[3] + slack
+    )
 
 
 def _tile_sized(gallery: Gallery, width: int) -> bool:
