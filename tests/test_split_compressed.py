@@ -146,3 +146,18 @@ def test_pillarboxed_videos_on_a_black_stage_are_not_the_tiles():
     matched = len(match_tiles(reference, found, real_split.REAL_IOU))
     assert len(reference) == 14
     assert matched == len(found) >= 12
+
+
+def test_tiles_a_jpeg_merged_into_one_blob_are_split_again():
+    """Zoom, 3 x 3 with dark camera-off tiles and the floating self-view, JPEG q75: the stage stays exactly
+    flat and frames three blobs, each two tiles tall (the thin gaps closed); they are whole numbers of the
+    edge splitter's tiles, which win (0 of 9 before). Frame 12 of ``frame_plan(30, 0)``."""
+    _assert_same_tiles(_planned(12, ("zoom", "self_view", 9), seed=0), "q75", 9)
+
+
+@pytest.mark.parametrize("copy", ["q90", "MJPG"])
+def test_a_title_bar_is_not_a_row_of_tiles(copy):
+    """Zoom in a window, 5 + 5 + 5 + 4: the edge splitter finds three cells in the title bar above the top
+    row; a row above the top one counts only with all but one of the widest row's cells (22 tiles before).
+    Frame 27 of ``frame_plan(30, 0)``."""
+    _assert_same_tiles(_planned(27, ("zoom", "window", 19), seed=0), copy, 19)

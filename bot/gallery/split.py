@@ -95,18 +95,30 @@ def split_gallery(image: np.ndarray, platform: str | None = None) -> Gallery:
 
 
 def _videos_in_tiles(frame: np.ndarray, gallery: Gallery) -> Gallery | None:
-    """Where a flat stage frames only a few blobs, they may be pillarboxed videos, not tiles: a client that
-    draws its tiles in the stage's own colour (Zoom's black) leaves only the videos standing out once a JPEG
-    has blurred the tiles' faint outlines. The edge splitter's answer wins where it finds at least twice as
-    many tiles and each blob lies inside one of them; None where the stage's answer stands."""
+    """Where a flat stage frames only a few blobs, they may be pillarboxed videos, not tiles (a client that
+    draws its tiles in the stage's own colour, Zoom's black, leaves only the videos standing out once a JPEG
+    has blurred the tiles' faint outlines), or tiles merged where a JPEG closed the thin gaps between dark
+    camera-off tiles. The edge splitter's answer wins where it finds at least twice as many tiles and each
+    blob lies inside one of them or is a whole number of them across and down; None where the stage's
+    answer stands."""
     if len(gallery.tiles) > FEW_BLOBS:
         return None
     edges = split_by_edges(frame)
     if len(edges.tiles) < 2 * len(gallery.tiles):
         return None
-    if not all(any(_inside(t.box, e.box) for e in edges.tiles) for t in gallery.tiles):
-        return None
+    w = float(np.median([e.box[2] for e in edges.tiles]))
+    h = float(np.median([e.box[3] for e in edges.tiles]))
+    for blob in (t.box for t in gallery.tiles):
+        video = any(_inside(blob, e.box) for e in edges.tiles)
+        merged = _multiple(blob[2], w) and _multiple(blob[3], h) and any(_inside(e.box, blob) for e in edges.tiles)
+        if not (video or merged):
+            return None
     return _with_cells(frame, edges, centring_cells)
+
+
+def _multiple(length: float, side: float) -> bool:
+    """``length`` is a whole number of ``side`` (tiles whose gaps a JPEG closed merge into one blob)."""
+    return abs(length / side - round(length / side)) * side <= 0.06 * side
 
 
 def _inside(inner: Box, outer: Box) -> bool:
@@ -226,7 +238,8 @@ def _combine(stage: Gallery, edges: Gallery) -> Gallery:
     h = float(np.median([t.box[3] for t in stage.tiles]))
     tops = [t.box[1] for t in stage.tiles]
     boxes = [t.box for t in stage.tiles]
-    row_needed = max(2, max(sum(abs(u - t) <= 0.1 * h for u in tops) for t in tops) // 2)
+    # a row above the top one: all but one of the widest row's cells (a title bar's blocks come in fewer)
+    row_needed = max(2, max(sum(abs(u - t) <= 0.1 * h for u in tops) for t in tops) - 1)
     half_pitch = lattice_pitch(boxes, round(w), round(h))[0] / 2
 
     def in_column(x: int) -> bool:
