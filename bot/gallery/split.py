@@ -66,11 +66,14 @@ def split_gallery(image: np.ndarray, platform: str | None = None) -> Gallery:
         # and says nothing of how the frame was captured
         gallery, clean, flat = replace(gallery, tiles=[]), False, False
     if clean and flat and len(gallery.tiles) >= 2:  # a lossless capture: the stage is sure of these
-        videos = _videos_in_tiles(frame, gallery)
-        if videos is not None:
-            return videos
         complete = _looks_complete(gallery, frame.shape) and _stage_beside(frame, gallery)
-        return gallery if complete else _with_cells(frame, _with_missed_cells(frame, gallery), centring_cells)
+        staged = gallery if complete else _with_cells(frame, _with_missed_cells(frame, gallery), centring_cells)
+        videos = _videos_in_tiles(frame, gallery)
+        # pillarboxed videos stand portrait where tiles do not (a client's tiles are 0.95 to 2.1 wide per high)
+        portrait = float(np.median([t.box[2] / t.box[3] for t in gallery.tiles])) < 0.95
+        if videos is not None and (portrait or len(videos.tiles) > len(staged.tiles)):
+            return videos
+        return staged
     # compression spreads the stage over near shades: smooth it and allow them (JPEG, video); the lightest
     # smoothing that frames the tiles cleanly wins, more only where it frames more of them. A lossless
     # capture's stage is one exact colour: there, near shades are a camera-off tile or a panel, not the stage.
@@ -98,9 +101,9 @@ def _videos_in_tiles(frame: np.ndarray, gallery: Gallery) -> Gallery | None:
     """Where a flat stage frames only a few blobs, they may be pillarboxed videos, not tiles (a client that
     draws its tiles in the stage's own colour, Zoom's black, leaves only the videos standing out once a JPEG
     has blurred the tiles' faint outlines), or tiles merged where a JPEG closed the thin gaps between dark
-    camera-off tiles. The edge splitter's answer wins where it finds at least twice as many tiles and each
-    blob lies inside one of them or is a whole number of them across and down; None where the stage's
-    answer stands."""
+    camera-off tiles. The edge splitter's answer wins where it finds at least twice as many tiles, a blob
+    lies inside one of them or is a whole number of them across and down, and no blob cuts across them (a
+    video in a row the edges missed overlaps none); None where the stage's answer stands."""
     if len(gallery.tiles) > FEW_BLOBS:
         return None
     edges = split_by_edges(frame)
@@ -108,12 +111,14 @@ def _videos_in_tiles(frame: np.ndarray, gallery: Gallery) -> Gallery | None:
         return None
     w = float(np.median([e.box[2] for e in edges.tiles]))
     h = float(np.median([e.box[3] for e in edges.tiles]))
+    explained = 0
     for blob in (t.box for t in gallery.tiles):
         video = any(_inside(blob, e.box) for e in edges.tiles)
         merged = _multiple(blob[2], w) and _multiple(blob[3], h) and any(_inside(e.box, blob) for e in edges.tiles)
-        if not (video or merged):
-            return None
-    return _with_cells(frame, edges, centring_cells)
+        explained += video or merged
+        if not (video or merged) and any(iou(blob, e.box) > 0 for e in edges.tiles):
+            return None  # a blob that cuts across the edge splitter's tiles: their lattice is not this one
+    return _with_cells(frame, edges, centring_cells) if explained else None
 
 
 def _multiple(length: float, side: float) -> bool:
