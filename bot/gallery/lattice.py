@@ -53,6 +53,7 @@ from bot.gallery.rows import (
     lattice_cells,
     lattice_pitch,
     pitch_of,
+    rows_by_top,
     wider_last_row,
 )
 from bot.gallery.tiles import gallery_of
@@ -212,19 +213,25 @@ def _cells_in_row(
     return found
 
 
+def _known_lattice(frame: np.ndarray, boxes: list[Box]) -> tuple[EdgeMaps, float, list[Box], tuple[int, ...]]:
+    """The given tiles' lattice at working resolution: the edge maps (fainter sides will do where the lattice
+    is known: a camera-off tile a shade off the stage), frame pixels per working pixel, the tiles in working
+    pixels, and (w, h, px, py): their size and pitch."""
+    small, factor = _working_image(frame)
+    edges = edge_maps(small, contrast=VERIFY_CONTRAST)
+    work = [tuple(round(v / factor) for v in b) for b in boxes]
+    w = int(np.median([b[2] for b in work]))
+    h = int(np.median([b[3] for b in work]))
+    return edges, factor, work, (w, h, *lattice_pitch(work, w, h))
+
+
 def missed_cells(frame: np.ndarray, boxes: list[Box]) -> list[Box]:
     """Cells next to the given tiles (frame pixels) that the tiles' lattice predicts and whose four sides
     stand out, with something in them: the tiles another splitter missed at the ends of rows, in holes, in
     a row below (centred or in step), whole rows above, and cells the image's border cuts."""
     if len(boxes) < 2:
         return []
-    small, factor = _working_image(frame)
-    # the lattice is known, so fainter sides will do (a camera-off tile a shade off the stage)
-    edges = edge_maps(small, contrast=VERIFY_CONTRAST)
-    work = [tuple(round(v / factor) for v in b) for b in boxes]
-    w = int(np.median([b[2] for b in work]))
-    h = int(np.median([b[3] for b in work]))
-    px, py = lattice_pitch(work, w, h)
+    edges, factor, work, (w, h, px, py) = _known_lattice(frame, boxes)
     height_w, width_w = edges.shape
     x_ref, y_ref = work[0][0], work[0][1]
     xs = sorted(
@@ -261,9 +268,7 @@ def missed_cells(frame: np.ndarray, boxes: list[Box]) -> list[Box]:
 def _full_row_holes(edges: EdgeMaps, tiles: list[Box], w: int, h: int) -> list[Box]:
     """Every row but the last is full: a cell of such a row at a column of the full rows holds a tile
     whatever its sides show (a video pillarboxed in the stage's colour), if anything is in it."""
-    rows: dict[int, list[Box]] = {}
-    for tile in tiles:
-        rows.setdefault(next((k for k in rows if abs(k - tile[1]) <= h // 4), tile[1]), []).append(tile)
+    rows = rows_by_top(tiles, h)
     full = [row for top, row in rows.items() if top != max(rows)]
     lefts = sorted(t[0] for row in full for t in row)
     columns = [round(np.median(group)) for group in _runs(lefts, max(3, w // 16))]
@@ -293,11 +298,7 @@ def border_cells(frame: np.ndarray, boxes: list[Box]) -> list[Box]:
     :func:`bot.gallery.border.cropped_cells`."""
     if len(boxes) < 2:
         return []
-    small, factor = _working_image(frame)
-    edges = edge_maps(small, contrast=VERIFY_CONTRAST)
-    work = [tuple(round(v / factor) for v in b) for b in boxes]
-    w, h = int(np.median([b[2] for b in work])), int(np.median([b[3] for b in work]))
-    px, py = lattice_pitch(work, w, h)
+    edges, factor, work, (w, h, px, py) = _known_lattice(frame, boxes)
     return _frame_boxes([r for r, _ in cropped_cells(edges, [(t, 1.0) for t in work], w, h, px, py)], factor, frame)
 
 
@@ -313,9 +314,7 @@ def centring_cells(frame: np.ndarray, boxes: list[Box]) -> list[Box]:
     work = [tuple(round(v / factor) for v in b) for b in boxes]
     w = int(np.median([b[2] for b in work]))
     h = int(np.median([b[3] for b in work]))
-    rows: dict[int, list[Box]] = {}
-    for tile in work:
-        rows.setdefault(next((k for k in rows if abs(k - tile[1]) <= h // 4), tile[1]), []).append(tile)
+    rows = rows_by_top(work, h)
     last = rows.pop(max(rows)) if len(rows) >= 2 else []
     full = list(rows.values())
     if not last or len({len(row) for row in full}) != 1 or len(last) > len(full[0]):

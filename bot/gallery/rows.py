@@ -165,13 +165,18 @@ def lattice_cells(
     return added
 
 
-def _rows_of(tiles: list[tuple[Rect, float]], h: int) -> dict[int, list[Rect]]:
-    """Tiles by row: a tile within a quarter of a tile's height of a row's first top is in that row."""
+def rows_by_top(rects: list[Rect], h: int) -> dict[int, list[Rect]]:
+    """Rectangles by row: one within a quarter of a tile's height of a row's first top is in that row."""
     rows: dict[int, list[Rect]] = {}
-    for rect, _ in tiles:
+    for rect in rects:
         key = next((k for k in rows if abs(k - rect[1]) <= h // 4), rect[1])
         rows.setdefault(key, []).append(rect)
     return rows
+
+
+def _rows_of(tiles: list[tuple[Rect, float]], h: int) -> dict[int, list[Rect]]:
+    """Scored tiles by row (:func:`rows_by_top`)."""
+    return rows_by_top([rect for rect, _ in tiles], h)
 
 
 def _cell_support(edges: EdgeMaps, x: int, y: int, w: int, h: int) -> tuple[float, tuple, int, int]:

@@ -277,14 +277,18 @@ def _same_size(a: Box, b: Box) -> bool:
     return abs(a[2] - b[2]) <= 0.1 * max(a[2], b[2]) and abs(a[3] - b[3]) <= 0.1 * max(a[3], b[3])
 
 
+def _rows_top_down(boxes: list[Box], h: float) -> list[list[Box]]:
+    """The boxes in rows (tops within a quarter of a tile's height), top row first."""
+    rows = cluster_1d([float(b[1]) for b in boxes], 0.25 * h)
+    rows.sort(key=lambda g: boxes[g[0]][1])
+    return [[boxes[i] for i in g] for g in rows]
+
+
 def _uneven_rows(found: list[Box], added: list[Box], h: float) -> list[Box]:
     """The added tiles of rows above the last that they make longer than the other such rows, where those
     rows were all one length without them (every row but the last is full): a shared screen's chart beside a
     filmstrip has cells one pitch from its column, in one row."""
-    everything = found + added
-    rows = cluster_1d([float(b[1]) for b in everything], 0.25 * h)
-    rows.sort(key=lambda g: everything[g[0]][1])
-    above = [[everything[i] for i in g] for g in rows[:-1]]
+    above = _rows_top_down(found + added, h)[:-1]
     before = {sum(b in found for b in row) for row in above}
     after = [len(row) for row in above]
     if len(above) < 2 or len(before) != 1 or len(set(after)) == 1:
@@ -296,12 +300,10 @@ def _uneven_rows(found: list[Box], added: list[Box], h: float) -> list[Box]:
 def _off_centre(found: list[Box], added: list[Box], w: float, h: float) -> list[Box]:
     """The added tiles of the last row, where they move it off the line the full rows are centred on and
     it was on that line without them (a floating self-view beside the last row, in its line and columns)."""
-    everything = found + added
-    rows = cluster_1d([float(b[1]) for b in everything], 0.25 * h)
+    rows = _rows_top_down(found + added, h)
     if len(rows) < 2:
         return []
-    rows.sort(key=lambda g: everything[g[0]][1])
-    *full, last = ([everything[i] for i in g] for g in rows)
+    *full, last = rows
 
     def centre(row: list[Box]) -> float:
         return (min(b[0] for b in row) + max(b[0] + b[2] for b in row)) / 2
