@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from face_data import make_image_folder
-from test_two_head import _ferplus_copy
+from test_two_head import _ferplus_copy, tiny_run
 
 torch = pytest.importorskip("torch")
 pytest.importorskip("timm")
@@ -20,15 +20,7 @@ def faces(tmp_path_factory):
 
 
 def _common(root) -> dict:
-    return dict(
-        fer2013=str(root / "fer"),
-        ferplus=str(root / "ferplus"),
-        match_cache=str(root / "match.csv"),
-        arch="regnetx_002",
-        image_size=32,
-        batch_size=16,
-        seed=2,
-    )
+    return tiny_run(root, "match.csv", seed=2)
 
 
 def test_teacher_file_covers_the_training_part_and_is_read_in_any_order(faces, tmp_path):

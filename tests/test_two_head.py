@@ -34,6 +34,19 @@ def _ferplus_copy(fer_root, ferplus_root, drop: int = 1) -> dict[int, str]:
     return truth
 
 
+def tiny_run(root, match_cache: str, **overrides) -> dict:
+    """TwoHeadConfig fields for a run on the tiny set under ``root`` (regnetx_002 at 32 px, batches of 16)."""
+    return dict(
+        fer2013=str(root / "fer"),
+        ferplus=str(root / "ferplus"),
+        match_cache=str(root / match_cache),
+        arch="regnetx_002",
+        image_size=32,
+        batch_size=16,
+        **overrides,
+    )
+
+
 @pytest.fixture(scope="module")
 def dataset(tmp_path_factory):
     root = tmp_path_factory.mktemp("two_head")
@@ -86,16 +99,7 @@ def test_two_head_training_resumes_exactly(dataset, tmp_path):
     from training.train_two_head import TwoHeadConfig, train_two_head
 
     root, _ = dataset
-    common = dict(
-        fer2013=str(root / "fer"),
-        ferplus=str(root / "ferplus"),
-        match_cache=str(root / "match2.csv"),
-        arch="regnetx_002",
-        image_size=32,
-        epochs=2,
-        batch_size=16,
-        seed=3,
-    )
+    common = tiny_run(root, "match2.csv", epochs=2, seed=3)
     straight = TwoHeadConfig(out=str(tmp_path / "straight"), **common)
     record = train_two_head(straight)
     assert record["epoch"] == 2 and 0.0 <= record["held_fer2013_ema"] <= 1.0

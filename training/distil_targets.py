@@ -26,27 +26,33 @@ import torch
 from model.labels import LABEL_SETS
 from training.ensemble_export import load_member
 from training.select_members import member_probabilities
-from training.two_head import load_two_head_data
+from training.two_head import TwoHeadNet, load_two_head_data
 
 log = logging.getLogger(__name__)
 
 
-def label_sets_of(path: str | Path) -> list[str]:
-    """The label sets a checkpoint can read: both for a two-head run, else its own."""
+def member_readings(path: str | Path, pixels: np.ndarray) -> dict[str, np.ndarray]:
+    """A checkpoint's (plain + mirrored) / 2 softmax on ``pixels`` per label set it reads: both heads of a
+    two-head run from one pass over the faces, a single-head checkpoint's own label set."""
+    from training.train_two_head import predict_two_head  # it imports load_teacher from here
+
     checkpoint = torch.load(path, map_location="cpu", weights_only=False)
-    if "dataset" not in checkpoint["config"]:
-        return sorted(LABEL_SETS)
-    return [name for name, classes in LABEL_SETS.items() if tuple(checkpoint["classes"]) == classes]
+    config = checkpoint["config"]
+    if "dataset" not in config:
+        net = TwoHeadNet(config["arch"], config.get("drop_rate", 0.2))
+        net.load_state_dict(checkpoint["model"])
+        return dict(zip(("fer2013", "ferplus"), predict_two_head(net, pixels, flip=True), strict=True))
+    label_set = next(name for name, classes in LABEL_SETS.items() if tuple(checkpoint["classes"]) == classes)
+    plain, mirrored = member_probabilities(load_member(path, label_set)[0], pixels)
+    return {label_set: (plain + mirrored) / 2}
 
 
 def teacher_probabilities(members: list[str], pixels: np.ndarray) -> dict[str, np.ndarray]:
     """Per label set, the mean over its members of (plain + mirrored) / 2 softmax on ``pixels``."""
     readings: dict[str, list[np.ndarray]] = {name: [] for name in LABEL_SETS}
     for path in members:
-        for label_set in label_sets_of(path):
-            model, _ = load_member(path, label_set)
-            plain, mirrored = member_probabilities(model, pixels)
-            readings[label_set].append((plain + mirrored) / 2)
+        for label_set, reading in member_readings(path, pixels).items():
+            readings[label_set].append(reading)
             log.info("read %d faces with %s (%s)", len(pixels), path, label_set)
     missing = [name for name, found in readings.items() if not found]
     if missing:
