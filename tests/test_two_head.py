@@ -245,6 +245,15 @@ def test_member_selection_scores_singles_and_their_mean(tmp_path):
     split = FaceSet(data.pixels, np.eye(7, dtype=np.float32)[data.fer2013], FER2013_CLASSES)
     assert [r["accuracy"] for r in score_candidates(paths, "fer2013", None, split)] == [r["accuracy"] for r in rows]
 
+    # members of other input sizes read the same faces at their own size (a second stage at 40 px)
+    large = str(tmp_path / "m40.pt")
+    torch.save({**torch.load(paths[0], weights_only=False), "config": {**config, "image_size": 40}}, large)
+    data40 = data.subset(np.ones(n, dtype=bool))
+    data40.pixels = np.stack([cv2.resize(face, (40, 40)) for face in data.pixels])
+    mixed = score_candidates([paths[0], large], "fer2013", {32: data, 40: data40})
+    alone = score_candidates([large], "fer2013", data40)
+    assert mixed[0]["accuracy"] == rows[0]["accuracy"] and mixed[2]["accuracy"] == alone[0]["accuracy"]
+
 
 def test_card_results_state_the_accuracy_the_shipped_model_test_reads():
     import re
@@ -256,3 +265,16 @@ def test_card_results_state_the_accuracy_the_shipped_model_test_reads():
     text = "\n".join(results_lines(report, "x-confusion.png"))
     assert float(re.search(r"\*\*accuracy ([0-9.]+)\*\*", text).group(1)) == 0.75
     assert "| b | 0 | 1 | 1 |" in text and "x-confusion.png" in text
+
+
+def test_a_second_stage_from_both_heads_lists_each_heads_first_stage(tmp_path):
+    """The card of a head trained on from both heads' files gives that head's first run (command, CPU time)."""
+    from training.export import earlier_stages
+
+    for label_set, seconds in (("fer2013", 100.0), ("ferplus", 200.0)):
+        first = {"config": {"dataset": label_set, "out": f"runs/{label_set}"}, "cpu_seconds": seconds, "epoch": 9}
+        torch.save({"model": {}, **first, "stages": []}, tmp_path / f"{label_set}.pt")
+    init = f"{tmp_path / 'fer2013.pt'},{tmp_path / 'ferplus.pt'}"
+    stages = earlier_stages({"init": init, "dataset": "ferplus"})
+    assert [stage["cpu_seconds"] for stage in stages] == [200.0]
+    assert earlier_stages({"init": str(tmp_path / "missing.pt"), "dataset": "ferplus"}) == []

@@ -63,16 +63,18 @@ def earlier_stages(config: dict) -> list[dict]:
 
     Each is ``{"config", "history", "cpu_seconds", "epoch"}``, oldest first, so the model card can give
     every command and the whole CPU time. A run started from another dataset's model (fer2013 from
-    ferplus) has none: that model's own card tells how to build it.
+    ferplus) has none: that model's own card tells how to build it. A two-head run started from both heads
+    of an earlier one (``--init fer2013.pt,ferplus.pt``) continues the file of its own dataset.
     """
-    init = config.get("init")
-    if not init or not Path(init).is_file():
-        return []
-    previous = torch.load(init, map_location="cpu", weights_only=False)
-    if not isinstance(previous, dict) or previous.get("config", {}).get("dataset") != config.get("dataset"):
-        return []
-    stage = {key: previous.get(key) for key in ("config", "history", "cpu_seconds", "epoch")}
-    return [*previous.get("stages", []), stage]
+    for init in (config.get("init") or "").split(","):  # a two-head run may start from both heads' files
+        if not init or not Path(init).is_file():
+            continue
+        previous = torch.load(init, map_location="cpu", weights_only=False)
+        if not isinstance(previous, dict) or previous.get("config", {}).get("dataset") != config.get("dataset"):
+            continue
+        stage = {key: previous.get(key) for key in ("config", "history", "cpu_seconds", "epoch")}
+        return [*previous.get("stages", []), stage]
+    return []
 
 
 def export_model(

@@ -51,21 +51,27 @@ def truth_for(label_set: str, data: TwoHeadData) -> tuple[np.ndarray, np.ndarray
 
 
 def score_candidates(
-    members: list[str], label_set: str, data: TwoHeadData | None, split: FaceSet | None = None
+    members: list[str],
+    label_set: str,
+    data: TwoHeadData | dict[int, TwoHeadData] | None,
+    split: FaceSet | dict[int, FaceSet] | None = None,
 ) -> list[dict]:
     """Accuracy / macro-F1 of every member and every mean of two or more, with and without flip.
 
-    Scored on the held-back ``data``, or on ``split`` (a public split, for the one report at the end).
+    Scored on the held-back ``data``, or on ``split`` (a public split, for the one report at the end); either
+    may be a dict by image size (the same faces at each member's own input size).
     """
-    if split is not None:
-        pixels, labels, scored = split.pixels, split.labels, np.ones(len(split), dtype=bool)
-    else:
-        (labels, scored), pixels = truth_for(label_set, data), data.pixels
+    faces = split if split is not None else data
     outputs = {}
     for path in members:
-        model, _ = load_member(path, label_set)
-        outputs[path] = member_probabilities(model, pixels)
+        model, info = load_member(path, label_set)
+        at_size = faces[int(info["image_size"])] if isinstance(faces, dict) else faces
+        outputs[path] = member_probabilities(model, at_size.pixels)
         log.info("scored %s", path)
+    if split is not None:
+        labels, scored = at_size.labels, np.ones(len(at_size), dtype=bool)
+    else:
+        labels, scored = truth_for(label_set, at_size)
     groups = [list(g) for size in range(1, len(members) + 1) for g in combinations(members, size)]
     rows = []
     for group, flip in product(groups, (False, True)):
@@ -99,12 +105,11 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     torch.set_num_threads(args.threads)
     sizes = {int(load_member(m, args.label_set)[1]["image_size"]) for m in args.member}
-    size = sizes.pop()
     if args.public:
-        public = load_faces(args.label_set, args.public, size, role="val")
+        public = {size: load_faces(args.label_set, args.public, size, role="val") for size in sizes}
         rows = score_candidates(args.member, args.label_set, None, public)
     else:
-        _, held = load_two_head_data(args.fer2013, args.ferplus, size, args.match_cache)
+        held = {size: load_two_head_data(args.fer2013, args.ferplus, size, args.match_cache)[1] for size in sizes}
         rows = score_candidates(args.member, args.label_set, held)
     for row in rows:
         names = " + ".join(Path(m).parent.name + "/" + Path(m).name for m in row["members"])

@@ -43,6 +43,7 @@ from bot.gallery.edges import (
     score_map,
     size_candidates,
 )
+from bot.gallery.pillarbox import centred_content, pillarbox_row
 from bot.gallery.rows import (
     SEED_BAR,
     centre_full_rows,
@@ -302,6 +303,15 @@ def border_cells(frame: np.ndarray, boxes: list[Box]) -> list[Box]:
     return _frame_boxes([r for r, _ in cropped_cells(edges, [(t, 1.0) for t in work], w, h, px, py)], factor, frame)
 
 
+def pillarbox_cells(frame: np.ndarray, boxes: list[Box]) -> list[Box]:
+    """A last row of pillarboxed videos under the given tiles (frame pixels), whose sides nothing shows: see
+    :mod:`bot.gallery.pillarbox`."""
+    if len(boxes) < 2:
+        return []
+    edges, factor, work, (w, h, px, py) = _known_lattice(frame, boxes)
+    return _frame_boxes(pillarbox_row(edges, work, w, h, px, py), factor, frame)
+
+
 def centring_cells(frame: np.ndarray, boxes: list[Box]) -> list[Box]:
     """Rows are centred on one line, and none is longer than the full rows: where the last row's middle is
     half a pitch to one side of the full rows' (all one length), either the full rows lack a tile at their
@@ -340,6 +350,10 @@ def centring_cells(frame: np.ndarray, boxes: list[Box]) -> list[Box]:
         found = [_support_near(edges, min(max(0, cx), small.shape[1] - w), cy, w, h) for cx, cy in places]
         cells = [(cx, cy, w, h) for _, cx, cy in found]
         value = min(v for v, _, _ in found)
+        if value < SEED_BAR and all(centred_content(edges, cx, cy, w, h) for cx, cy in places):
+            # no sides show (a camera-off tile a codec flattened into the stage), but each cell's drawing
+            # stands in its middle: the cells are where the lattice puts them; sides that show win
+            cells, value = [(cx, cy, w, h) for cx, cy in places], SEED_BAR
         if value >= max(SEED_BAR, best[0]) and all(has_content(edges, cell) for cell in cells):
             best = (value, cells)
     return _frame_boxes(best[1], factor, frame)

@@ -23,7 +23,7 @@ import numpy as np
 
 from bot.frames import Box, Gallery
 from bot.gallery.border import MIN_VISIBLE
-from bot.gallery.lattice import border_cells, centring_cells, missed_cells, split_by_edges
+from bot.gallery.lattice import border_cells, centring_cells, missed_cells, pillarbox_cells, split_by_edges
 from bot.gallery.rows import lattice_pitch
 from bot.gallery.stage import as_bgr, split_on_stage
 from bot.gallery.tiles import cluster_1d, gallery_of, iou, label_box_for
@@ -61,30 +61,31 @@ def split_gallery(image: np.ndarray, platform: str | None = None) -> Gallery:
     if frame is None or min(frame.shape[:2]) < 32:
         return Gallery()
     gallery, clean, flat = split_on_stage(frame, platform)
-    if gallery.tiles and not _tile_sized(gallery, frame.shape[1]):
+    if gallery.tiles and not _tile_like(gallery, frame.shape[1]):
         # a toolbar's buttons or a slide's chart, not tiles: the flat colour round them is not the stage,
-        # and says nothing of how the frame was captured
+        # and says nothing of how the frame was captured; nor are many portrait blobs, which are videos
+        # (pillarboxed in tiles a codec flattened into the stage: frame_plan(30, 1) frame 9, mp4v)
         gallery, clean, flat = replace(gallery, tiles=[]), False, False
     if clean and flat and len(gallery.tiles) >= 2:  # a lossless capture: the stage is sure of these
         complete = _looks_complete(gallery, frame.shape) and _stage_beside(frame, gallery)
         staged = gallery if complete else _with_cells(frame, _with_missed_cells(frame, gallery), centring_cells)
         videos = _videos_in_tiles(frame, gallery)
-        # pillarboxed videos stand portrait where tiles do not (a client's tiles are 0.95 to 2.1 wide per high)
-        portrait = float(np.median([t.box[2] / t.box[3] for t in gallery.tiles])) < 0.95
-        if videos is not None and (portrait or len(videos.tiles) > len(staged.tiles)):
+        if videos is not None and (_portrait(gallery) or len(videos.tiles) > len(staged.tiles)):
             return videos
-        return staged
+        wider = None if complete else _wider_on_smoothed_stage(frame, platform, staged)
+        return wider or staged
     # compression spreads the stage over near shades: smooth it and allow them (JPEG, video); the lightest
-    # smoothing that frames the tiles cleanly wins, more only where it frames more of them. A lossless
-    # capture's stage is one exact colour: there, near shades are a camera-off tile or a panel, not the stage.
+    # smoothing that frames the tiles cleanly wins, more only where it frames more of them. A flat stage that
+    # frames its blobs uncleanly is tried smoothed too (an mp4v copy kept the black exactly flat round
+    # pillarboxed videos and framed a lattice of the wrong width: frame_plan(30, 1) frame 9, 9 -> 14 of 14).
     # One blob on a flat colour proves nothing (a shared screen stays framed by a dark stage in a JPEG).
     clean = clean and flat
-    for smooth, tolerance in () if flat and len(gallery.tiles) >= 2 else LOSSY_PASSES:
+    for smooth, tolerance in LOSSY_PASSES:
         retry, retry_clean, _ = split_on_stage(smooth(frame), platform, tolerance)
         if (
             retry_clean
             and len(retry.tiles) >= 2
-            and _tile_sized(retry, frame.shape[1])
+            and _tile_like(retry, frame.shape[1])
             and not (clean and len(retry.tiles) <= len(gallery.tiles))
         ):
             gallery, clean = retry, True
@@ -94,7 +95,25 @@ def split_gallery(image: np.ndarray, platform: str | None = None) -> Gallery:
     elif flat and len(gallery.tiles) >= 2 and combined.method == "stage":
         # a flat stage that framed its tiles, but not cleanly: tiles cut by the image's border touch it
         combined = _with_cells(frame, combined, border_cells)
-    return _with_cells(frame, combined, centring_cells)
+    return _with_last_row(frame, combined)
+
+
+def _wider_on_smoothed_stage(frame: np.ndarray, platform: str | None, staged: Gallery) -> Gallery | None:
+    """A JPEG of high quality keeps the stage exactly flat round some tiles only, where tiles a shade off the
+    stage hold pillarboxed videos elsewhere (``frame_plan(30, 1)`` frame 9, q95: 9 of 14 tiles). Where the
+    smoothed stage (:data:`LOSSY_PASSES`) frames every one of the staged tiles and more of their size, its
+    answer (the most tiles) wins; None where it does not."""
+    best: Gallery | None = None
+    for smooth, tolerance in LOSSY_PASSES:
+        retry, retry_clean, _ = split_on_stage(smooth(frame), platform, tolerance)
+        if (
+            retry_clean
+            and len(retry.tiles) > len(best.tiles if best else staged.tiles)
+            and _tile_like(retry, frame.shape[1])
+            and all(any(_same_tile(t.box, r.box) for r in retry.tiles) for t in staged.tiles)
+        ):
+            best = retry
+    return _with_last_row(frame, best) if best is not None else None
 
 
 def _videos_in_tiles(frame: np.ndarray, gallery: Gallery) -> Gallery | None:
@@ -118,7 +137,7 @@ def _videos_in_tiles(frame: np.ndarray, gallery: Gallery) -> Gallery | None:
         explained += video or merged
         if not (video or merged) and any(iou(blob, e.box) > 0 for e in edges.tiles):
             return None  # a blob that cuts across the edge splitter's tiles: their lattice is not this one
-    return _with_cells(frame, edges, centring_cells) if explained else None
+    return _with_last_row(frame, edges) if explained else None
 
 
 def _multiple(length: float, side: float) -> bool:
@@ -135,6 +154,18 @@ def _inside(inner: Box, outer: Box) -> bool:
         and inner[0] + inner[2] <= outer[0] + outer[2] + slack
         and inner[1] + inner[3] <= outer[1] + outer[3] + slack
     )
+
+
+def _tile_like(gallery: Gallery, width: int) -> bool:
+    """Whether the stage's blobs can be tiles: as wide as tiles can be (:func:`_tile_sized`), and not many
+    of them portrait (:func:`_portrait`; a few are weighed against the edge splitter, see _videos_in_tiles)."""
+    return _tile_sized(gallery, width) and not (len(gallery.tiles) > FEW_BLOBS and _portrait(gallery))
+
+
+def _portrait(gallery: Gallery) -> bool:
+    """Whether the blobs stand portrait, as pillarboxed videos do and tiles do not (a client's tiles are 0.95
+    to 2.1 wide per high)."""
+    return float(np.median([t.box[2] / t.box[3] for t in gallery.tiles])) < 0.95
 
 
 def _tile_sized(gallery: Gallery, width: int) -> bool:
@@ -200,6 +231,12 @@ def _with_missed_cells(frame: np.ndarray, gallery: Gallery) -> Gallery:
     return _with_cells(frame, gallery, missed_cells)
 
 
+def _with_last_row(frame: np.ndarray, gallery: Gallery) -> Gallery:
+    """The gallery with its last row completed: the cells a centred partial row lacks (centring_cells), or a
+    whole row of pillarboxed videos under full rows (pillarbox_cells)."""
+    return _with_cells(frame, _with_cells(frame, gallery, centring_cells), pillarbox_cells)
+
+
 def _with_cells(frame: np.ndarray, gallery: Gallery, find: Callable[[np.ndarray, list[Box]], list[Box]]) -> Gallery:
     """The gallery plus the cells ``find`` adds to its tiles (put on their size and lines)."""
     boxes = [t.box for t in gallery.tiles]
@@ -236,7 +273,7 @@ def _combine(stage: Gallery, edges: Gallery) -> Gallery:
     tiles the edges do not confirm and many fewer of them."""
     if len(stage.tiles) <= 1:
         return edges if len(edges.tiles) > len(stage.tiles) else stage
-    agreed = sum(any(iou(t.box, e.box) >= 0.5 and _same_size(t.box, e.box) for e in edges.tiles) for t in stage.tiles)
+    agreed = sum(any(_same_tile(t.box, e.box) for e in edges.tiles) for t in stage.tiles)
     if agreed < len(stage.tiles) / 2:
         return edges if len(edges.tiles) >= 2 * len(stage.tiles) else stage
     w = float(np.median([t.box[2] for t in stage.tiles]))
@@ -270,6 +307,10 @@ def _combine(stage: Gallery, edges: Gallery) -> Gallery:
         return stage
     confidence = min(stage.confidence, edges.confidence)
     return gallery_of(boxes, confidence, "stage+edges", stage.pages)
+
+
+def _same_tile(a: Box, b: Box) -> bool:
+    return iou(a, b) >= 0.5 and _same_size(a, b)
 
 
 def _same_size(a: Box, b: Box) -> bool:
