@@ -72,7 +72,8 @@ def split_gallery(image: np.ndarray, platform: str | None = None) -> Gallery:
         videos = _videos_in_tiles(frame, gallery)
         if videos is not None and (_portrait(gallery) or len(videos.tiles) > len(staged.tiles)):
             return videos
-        wider = None if complete else _wider_on_smoothed_stage(frame, platform, staged)
+        beside = complete or _stage_beside(frame, gallery)  # the rows end where the stage begins
+        wider = None if beside else _wider_on_smoothed_stage(frame, platform, staged)
         return wider or staged
     # compression spreads the stage over near shades: smooth it and allow them (JPEG, video); the lightest
     # smoothing that frames the tiles cleanly wins, more only where it frames more of them. A flat stage that
