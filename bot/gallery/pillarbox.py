@@ -23,6 +23,7 @@ import numpy as np
 
 from bot.frames import Box
 from bot.gallery.edges import EdgeMaps, has_content, overlaps
+from bot.gallery.rows import rows_by_top
 
 #: a video's side runs along at least this share of the cell's height, and its top and bottom along this
 #: share of its width
@@ -93,10 +94,7 @@ def pillarbox_row(edges: EdgeMaps, tiles: list[Box], w: int, h: int, px: int, py
     """The cells of a pillarboxed last row under the found ``tiles`` (working pixels, a lattice of w x h
     tiles at pitch px, py; every row full): side by side, centred under the rows above, each holding a
     pillarboxed video (:func:`pillarbox_offset`). Empty where there is no such row."""
-    rows: dict[int, list[Box]] = {}
-    for tile in tiles:
-        key = next((k for k in rows if abs(k - tile[1]) <= h // 4), tile[1])
-        rows.setdefault(key, []).append(tile)
+    rows = rows_by_top(tiles, h)
     if len({len(row) for row in rows.values()}) != 1:
         return []  # a partial last row is already found: centring_cells completes it
     left = min(t[0] for t in tiles)

@@ -165,14 +165,20 @@ def lattice_cells(
     return _whole_rows_above(added, [r for r, _ in tiles], h)
 
 
+def cells_for_row_above(widest: int) -> int:
+    """A row above a gallery's top row counts only whole: all but one of its widest row's cells, two at the
+    least (a window's title bar and toolbar give fewer blocks)."""
+    return max(2, widest - 1)
+
+
 def _whole_rows_above(added: list[tuple[Rect, float]], found: list[Rect], h: int) -> list[tuple[Rect, float]]:
-    """The added cells, less those above the top found row that do not make a whole row (all but one of the
-    widest row's cells): a window's title bar and toolbar give a cell's three sides at its corners
+    """The added cells, less those above the top found row that do not make a whole row
+    (:func:`cells_for_row_above`): a window's title bar and toolbar give a cell's three sides at its corners
     (``frame_plan(30, 1)`` frame 27, q50: two cells at the ends of a Zoom window's title bar)."""
     top = min(r[1] for r in found)
     widest = max(len(row) for row in rows_by_top(found, h).values())
     above = rows_by_top([r for r, _ in added if r[1] < top - h // 4], h)
-    dropped = {r for row in above.values() if len(row) < max(2, widest - 1) for r in row}
+    dropped = {r for row in above.values() if len(row) < cells_for_row_above(widest) for r in row}
     return [(r, s) for r, s in added if r not in dropped]
 
 

@@ -24,7 +24,7 @@ import numpy as np
 from bot.frames import Box, Gallery
 from bot.gallery.border import MIN_VISIBLE
 from bot.gallery.lattice import border_cells, centring_cells, missed_cells, pillarbox_cells, split_by_edges
-from bot.gallery.rows import lattice_pitch
+from bot.gallery.rows import cells_for_row_above, lattice_pitch
 from bot.gallery.stage import as_bgr, split_on_stage
 from bot.gallery.tiles import cluster_1d, gallery_of, iou, label_box_for
 
@@ -67,12 +67,12 @@ def split_gallery(image: np.ndarray, platform: str | None = None) -> Gallery:
         # (pillarboxed in tiles a codec flattened into the stage: frame_plan(30, 1) frame 9, mp4v)
         gallery, clean, flat = replace(gallery, tiles=[]), False, False
     if clean and flat and len(gallery.tiles) >= 2:  # a lossless capture: the stage is sure of these
-        complete = _looks_complete(gallery, frame.shape) and _stage_beside(frame, gallery)
+        beside = _stage_beside(frame, gallery)  # the rows end where the stage begins
+        complete = beside and _looks_complete(gallery, frame.shape)
         staged = gallery if complete else _with_cells(frame, _with_missed_cells(frame, gallery), centring_cells)
         videos = _videos_in_tiles(frame, gallery)
         if videos is not None and (_portrait(gallery) or len(videos.tiles) > len(staged.tiles)):
             return videos
-        beside = complete or _stage_beside(frame, gallery)  # the rows end where the stage begins
         wider = None if beside else _wider_on_smoothed_stage(frame, platform, staged)
         return wider or staged
     # compression spreads the stage over near shades: smooth it and allow them (JPEG, video); the lightest
@@ -281,8 +281,7 @@ def _combine(stage: Gallery, edges: Gallery) -> Gallery:
     h = float(np.median([t.box[3] for t in stage.tiles]))
     tops = [t.box[1] for t in stage.tiles]
     boxes = [t.box for t in stage.tiles]
-    # a row above the top one: all but one of the widest row's cells (a title bar's blocks come in fewer)
-    row_needed = max(2, max(sum(abs(u - t) <= 0.1 * h for u in tops) for t in tops) - 1)
+    row_needed = cells_for_row_above(max(sum(abs(u - t) <= 0.1 * h for u in tops) for t in tops))
     half_pitch = lattice_pitch(boxes, round(w), round(h))[0] / 2
 
     def in_column(x: int) -> bool:
