@@ -38,6 +38,9 @@ class Tile:
     col: int
     #: where the name label is (or would be) drawn, in frame pixels
     label_box: Box | None = None
+    #: a video apart from the layout's lattice (a speaker's thumbnail, a picture-in-picture; see
+    #: bot.gallery.floating); its row follows the layout's rows
+    floating: bool = False
 
     def crop(self, image: np.ndarray) -> np.ndarray:
         x, y, w, h = self.box

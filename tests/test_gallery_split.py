@@ -15,8 +15,19 @@ from bot.synthetic.render import render_scene
 from bot.synthetic.scene import PLATFORMS, VARIANTS, random_participants, random_scene
 
 
+def _layout_tiles(gallery: Gallery, truth) -> list:
+    """The gallery's tiles but the floating video found on the frame's self-view (the real development set
+    counts such a video as a tile, our renderer does not: see bot.synthetic.evaluate); it follows the layout."""
+    on_self_view = [
+        t for t in gallery.tiles if t.floating and truth.self_view is not None and iou(t.box, truth.self_view) >= 0.5
+    ]
+    assert all(t.row > max(o.row for o in gallery.tiles if not o.floating) for t in on_self_view)
+    return [t for t in gallery.tiles if t not in on_self_view]
+
+
 def _check(image, truth, platform=None, min_iou=0.9):
     gallery = split_gallery(image, platform)
+    gallery = replace(gallery, tiles=_layout_tiles(gallery, truth))
     t_boxes = [t.box for t in truth.tiles]
     p_boxes = [t.box for t in gallery.tiles]
     matches = match_tiles(t_boxes, p_boxes, bar=0.85)
@@ -45,13 +56,14 @@ def test_split_finds_every_tile(platform, variant):
 
 
 @pytest.mark.parametrize("platform", PLATFORMS)
-def test_self_view_is_not_a_tile(platform):
+def test_a_self_view_is_no_cell_of_the_layout(platform):
+    """The floating self-view neither takes a cell of the lattice nor moves its rows; where it is found
+    (by its face), it is a floating video after the layout's rows (checked in _check)."""
     rng = random.Random(5)
     scene = replace(random_scene(rng, platform, 30, "plain"), self_view=True)
     image, truth = render_scene(scene)
     assert truth.self_view is not None
-    gallery = _check(image, truth)
-    assert all(iou(t.box, truth.self_view) < 0.85 for t in gallery.tiles)  # every tile matched a true tile above
+    _check(image, truth)
 
 
 @pytest.mark.parametrize(

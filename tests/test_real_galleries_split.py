@@ -26,11 +26,11 @@ FLOORS = {
     "zoom_5.jpg": (6, 0),  # rounded tiles
     "zoom_6.jpg": (5, 0),  # 3 + 2, speaker border outside the tile
     "zoom_11.jpg": (25, 0),
-    "meet_1.jpg": (8, 0),  # gapless Meet, wider last row; the recording's speaker thumbnail (tile 0 again) missed
-    "meet_2.jpg": (8, 0),
-    "meet_4.jpg": (14, 1),  # mockup: outer columns cropped (15 of 16 with lattice.cropped_cells; 12 + 5 extra before)
+    "meet_1.jpg": (9, 0),  # gapless Meet, wider last row; the recording's speaker thumbnail floats (8 before)
+    "meet_2.jpg": (9, 0),
+    "meet_4.jpg": (16, 0),  # mockup: outer columns cropped; the top-right cell under a widget floats (15 before)
     "webex_1.png": (25, 0),  # gapless test pattern
-    "webex_2.png": (4, 5),  # mockup: speaker view with a 64x40 filmstrip (5 on an earlier machine, 4 on this one)
+    "webex_2.png": (7, 2),  # mockup: speaker and picture-in-picture float over a 64x40 filmstrip (4-5 + 4 extra before)
 }
 
 

@@ -6,6 +6,8 @@
   stage it relies on (it found 38 of 72 tiles on the real development set).
 - The edge splitter (:mod:`bot.gallery.lattice`) finds tiles by their straight sides and completes them on
   the layout's lattice; it holds on compressed and gapless galleries (70 of 72 real tiles, no extra one).
+- Videos that float apart from the layout (a recording's speaker thumbnail, a picture-in-picture) are
+  found last, by their faces (:mod:`bot.gallery.floating`): 72 of 72 real tiles with them.
 
 A lossless capture whose stage frames every tile is trusted (and its lattice checked for a cell the stage
 missed, unless its rows are full and centred with the stage beside them); a compressed one is split again
@@ -23,6 +25,7 @@ import numpy as np
 
 from bot.frames import Box, Gallery
 from bot.gallery.border import MIN_VISIBLE
+from bot.gallery.floating import floating_videos
 from bot.gallery.lattice import border_cells, centring_cells, missed_cells, pillarbox_cells, split_by_edges
 from bot.gallery.rows import cells_for_row_above, lattice_pitch
 from bot.gallery.stage import as_bgr, split_on_stage
@@ -50,16 +53,40 @@ VERTICAL_SLACK = 0.35
 def split_gallery(image: np.ndarray, platform: str | None = None) -> Gallery:
     """The participant tiles of a meeting frame (BGR, BGRA or gray), in reading order, plus page controls.
 
-    Two splitters work together. The stage splitter (this module) is exact and fast where tiles sit on a
-    flat stage colour, as in a lossless capture; the edge splitter (:mod:`bot.gallery.lattice`) finds tiles
-    by their straight sides, which survive compression and gapless layouts. Where the stage splitter is
-    sure (every tile framed by an exactly flat stage) the edge splitter only looks for more tiles of the
-    same size that the stage did not frame (a row whose videos touch the stage colour); elsewhere it
-    solves the layout itself and the better answer is kept (see :func:`_combine`).
+    The layout's tiles come from two splitters (:func:`_split_layout`); videos that float apart from them
+    (a speaker's thumbnail, a picture-in-picture) are then found by their faces (:mod:`bot.gallery.floating`).
     """
     frame = as_bgr(image)
     if frame is None or min(frame.shape[:2]) < 32:
         return Gallery()
+    return _with_floating(frame, _split_layout(frame, platform))
+
+
+def _with_floating(frame: np.ndarray, gallery: Gallery) -> Gallery:
+    """``gallery`` with the floating videos beside its tiles (where it has two at least: a gallery is on
+    screen), less the cells that lie inside one of them. The layout's tiles keep their rows and columns;
+    the floating videos follow them in reading order, as rows of their own."""
+    if len(gallery.tiles) < 2:
+        return gallery
+    videos, inside = floating_videos(frame, [t.box for t in gallery.tiles])
+    if not videos:
+        return gallery
+    kept = [t for t in gallery.tiles if t.box not in inside]
+    after = max((t.row for t in kept), default=-1) + 1
+    floating = gallery_of(videos, gallery.confidence, "floating").tiles
+    tiles = kept + [replace(t, row=after + t.row, floating=True) for t in floating]
+    area = gallery_of([t.box for t in tiles], gallery.confidence, "").area
+    return replace(gallery, tiles=tiles, area=area, method=f"{gallery.method}+floating")
+
+
+def _split_layout(frame: np.ndarray, platform: str | None) -> Gallery:
+    """The tiles of the meeting's layout. Two splitters work together. The stage splitter (this module) is
+    exact and fast where tiles sit on a flat stage colour, as in a lossless capture; the edge splitter
+    (:mod:`bot.gallery.lattice`) finds tiles by their straight sides, which survive compression and gapless
+    layouts. Where the stage splitter is sure (every tile framed by an exactly flat stage) the edge splitter
+    only looks for more tiles of the same size that the stage did not frame (a row whose videos touch the
+    stage colour); elsewhere it solves the layout itself and the better answer is kept (see :func:`_combine`).
+    """
     gallery, clean, flat = split_on_stage(frame, platform)
     if gallery.tiles and not _tile_like(gallery, frame.shape[1]):
         # a toolbar's buttons or a slide's chart, not tiles: the flat colour round them is not the stage,

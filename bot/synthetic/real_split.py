@@ -78,12 +78,12 @@ def format_real(results: list[RealSplit]) -> str:
         f"gallery split on real screenshots (IoU >= {REAL_IOU})",
         "",
         f"{'image':14s} {'kind':9s} {'tiles':>6s} {'found':>6s} {'recall':>7s} {'precis.':>7s} "
-        f"{'conf.':>6s} {'method':12s} {'ms':>7s}",
+        f"{'conf.':>6s} {'method':20s} {'ms':>7s}",
     ]
     for r in results:
         lines.append(
             f"{r.file:14s} {r.kind:9s} {r.truth:6d} {r.found:6d} {r.recall:7.3f} {r.precision:7.3f} "
-            f"{r.confidence:6.2f} {r.method or '-':12s} {r.ms:7.1f}"
+            f"{r.confidence:6.2f} {r.method or '-':20s} {r.ms:7.1f}"
         )
     for kinds, name in (({"real"}, "real"), ({"mockup"}, "mockups"), ({"synthetic"}, "test pattern")):
         part = [r for r in results if r.kind in kinds]
