@@ -30,7 +30,7 @@ FLOORS = {
     "meet_2.jpg": (9, 0),
     "meet_4.jpg": (16, 0),  # mockup: outer columns cropped; the top-right cell under a widget floats (15 before)
     "webex_1.png": (25, 0),  # gapless test pattern
-    "webex_2.png": (7, 2),  # mockup: speaker and picture-in-picture float over a 64x40 filmstrip (4-5 + 4 extra before)
+    "webex_2.png": (8, 1),  # mockup: speaker and picture-in-picture float over a 64x40 filmstrip (4-5 + 4 extra before)
 }
 
 

@@ -59,6 +59,9 @@ WORK_FACE = 40
 #: bar or a stage: 0.0-0.1)
 BAND = 4
 CUT_STEP = 0.4
+#: each side taken without a line of its own (the border, a tile's side) costs this much of a rectangle's score:
+#: four lines are better evidence than two
+SEEN_PENALTY = 0.1
 #: a lattice tile's sides bound a video only where it is at least this many times the face's area
 KNOWN_FROM = 4
 #: a video is at most this much wider than high, and at least this much (portrait thumbnails)
@@ -222,7 +225,7 @@ def video_around(frame: np.ndarray, face: Box, tiles: Sequence[Box] = ()) -> Box
     bare = ((support < WEAKEST_SIDE) & counted).any(axis=0) | ~counted.any(axis=0)
     score = np.where(counted, support, 0).sum(axis=0) / np.maximum(1, counted.sum(axis=0))
     cut = ~counted[2] & (lf == 0) | ~counted[3] & (r == search.edges.shape[1] - 1)  # its face may be off-centre
-    score -= _unlikely(ax - lf, ay - t, aw, ah, w, h, ~cut)
+    score -= _unlikely(ax - lf, ay - t, aw, ah, w, h, ~cut) + SEEN_PENALTY * (4 - counted.sum(axis=0))
     score[bare] = -np.inf
     for i in np.argsort(-score):
         if not score[i] > 0:
@@ -336,7 +339,7 @@ def floating_videos(frame: np.ndarray, tiles: Sequence[Box]) -> tuple[list[Box],
             if min(face.w, face.h) < MIN_FACE or any(_inside(centre, t) for t in tiles):
                 continue
             video = video_around(frame, box, tiles)
-            if video is None or any(iou(video, v) > 0.5 for v in videos):
+            if video is None or any(_clashes(video, v) for v in videos):
                 continue
             part = [t for t in tiles if _part_of(t, video)]
             if part and any(_detector().detect_batch([frame[y : y + h, x : x + w] for x, y, w, h in part])):
@@ -344,6 +347,14 @@ def floating_videos(frame: np.ndarray, tiles: Sequence[Box]) -> tuple[list[Box],
             videos.append(video)
             inside += [t for t in part if t not in inside]
     return videos, inside
+
+
+def _clashes(video: Box, other: Box) -> bool:
+    """Whether two floating videos cannot both be: the same one, or overlapping without one holding the other
+    (a picture-in-picture lies inside the speaker's video)."""
+    shared = _overlap(video, other)
+    smaller = min(video[2] * video[3], other[2] * other[3])
+    return iou(video, other) > 0.5 or MAX_OVERLAP * smaller < shared < INSIDE_SHARE * smaller
 
 
 def _clear_of(video: Box, tiles: Sequence[Box]) -> bool:
