@@ -56,6 +56,7 @@ def test_inspect_shows_tiles_names_faces_and_emotions(gallery_png, tmp_path):
     assert result.returncode == 0, result.stderr
     seen = json.loads(result.stdout)
     assert len(seen["tiles"]) == len(truth.tiles) == 12
+    assert not any(t["floating"] for t in seen["tiles"])  # every tile is one of the gallery's
     for tile in truth.tiles:
         best = max(seen["tiles"], key=lambda t: iou(t["box"], tile.box))
         assert iou(best["box"], tile.box) >= 0.85

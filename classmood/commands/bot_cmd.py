@@ -221,6 +221,7 @@ def run_inspect(args: argparse.Namespace) -> int:
             "face": list(o.face_box) if o.face_box else None,
             "emotion": o.label,
             "confidence": round(o.confidence, 4) if o.confidence is not None else None,
+            "floating": o.tile.floating,
         }
         for o in result.observations
     ]
@@ -248,7 +249,8 @@ def run_inspect(args: argparse.Namespace) -> int:
             print(f"  {heavy}")
         for number, tile in enumerate(tiles, 1):
             emotion = f"{tile['emotion']} {tile['confidence']:.0%}" if tile["emotion"] else "no face"
-            print(f"  {number:>2}. {tile['name'] or '(name unreadable)':<28} {emotion}")
+            apart = "  (a video apart from the gallery)" if tile["floating"] else ""
+            print(f"  {number:>2}. {tile['name'] or '(name unreadable)':<28} {emotion}{apart}")
         if args.annotate:
             print(f"annotated picture: {args.annotate}")
     return 0
