@@ -124,3 +124,18 @@ def test_a_compressed_light_gallery_is_not_its_toolbar():
     reference = [t.box for t in split_gallery(image).tiles]
     found = [t.box for t in split_gallery(real_split.jpeg_copy(image, 50)).tiles]
     assert len(reference) == 17 and len(match_tiles(reference, found, 0.5)) == 17 == len(found)
+
+
+def test_a_middle_row_keeps_the_full_rows_columns_in_a_jpeg_copy(real_results):
+    """meet_4 (gapless 4 x 4, outer columns cropped) as JPEG q95: a middle row's seeds half a tile off the
+    other rows' columns agreed with each other and made a lattice of the wrong width (13 of 16 tiles, 6 extra);
+    only a last row may stand off the full rows' columns (bot.gallery.rows.consistent_seeds)."""
+    import cv2
+
+    from bot.synthetic.evaluate import match_tiles
+
+    image = cv2.imread(str(REAL / "meet_4.jpg"))
+    reference = [t.box for t in split_gallery(image).tiles]
+    found = [t.box for t in split_gallery(real_split.jpeg_copy(image, 95)).tiles]
+    assert len(reference) == 16
+    assert len(match_tiles(reference, found, real_split.REAL_IOU)) == len(found) == 16

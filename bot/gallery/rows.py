@@ -91,8 +91,10 @@ def greedy_tiles(
 
 
 def consistent_seeds(seeds: list[tuple[Rect, float]], w: int, h: int) -> list[tuple[Rect, float]]:
-    """The seeds that sit on one lattice (rows in step, columns in step or half a step off in a row of their
-    own): the lattice with the most support wins, and seeds found between its cells are dropped."""
+    """The seeds that sit on one lattice (rows in step, columns in step, or half a step off in the last row:
+    clients centre a partial last row under full ones): the lattice with the most support wins, and seeds
+    found between its cells are dropped (meet_4 as JPEG q95: a middle row's seeds half a tile off the
+    others' columns agreed with each other)."""
     best: tuple[float, list[tuple[Rect, float]]] = (0.0, [])
     for gap in range(0, max(2, round(0.06 * w)) + 1):
         px, py = w + gap, h + gap
@@ -102,9 +104,12 @@ def consistent_seeds(seeds: list[tuple[Rect, float]], w: int, h: int) -> list[tu
             for r, v in on_rows:
                 rows.setdefault(round((r[1] - ay) / py), []).append((r, v))
             kept = []
-            for row in rows.values():
+            last = max(rows)
+            for index, row in rows.items():
                 straight = [(r, v) for r, v in row if in_step(r[0], ax, px)]
                 shifted = [(r, v) for r, v in row if in_step(r[0], ax + px // 2, px)]
+                if index != last:
+                    shifted = []  # only a last row is centred off the full rows' columns
                 kept += max(straight, shifted, key=lambda cells: sum(v for _, v in cells))
             support = sum(v for _, v in kept)
             if support > best[0]:
