@@ -104,4 +104,4 @@ def test_a_lattice_cell_inside_a_video_is_part_of_it_unless_it_shows_a_face(face
 )
 def test_real_floating_videos(file, truth):
     gallery = split_gallery(cv2.imread(str(REAL / file)))
-    assert any(t.floating and iou(t.box, truth) >= 0.5 for t in gallery.tiles)
+    assert any(t.floating and iou(t.box, truth) >= 0.75 for t in gallery.tiles)  # the match bar is 0.5

@@ -61,7 +61,7 @@ BAND = 4
 CUT_STEP = 0.4
 #: each side taken without a line of its own (the border, a tile's side) costs this much of a rectangle's score:
 #: four lines are better evidence than two
-SEEN_PENALTY = 0.1
+SEEN_PENALTY = 0.05
 #: a lattice tile's sides bound a video only where it is at least this many times the face's area
 KNOWN_FROM = 4
 #: a video is at most this much wider than high, and at least this much (portrait thumbnails)
