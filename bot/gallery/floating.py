@@ -28,7 +28,7 @@ import numpy as np
 
 from bot.frames import Box
 from bot.gallery.edges import INNER_WEIGHT, MIN_SIDE, WEAKEST_SIDE, EdgeMaps, edge_maps, has_content
-from bot.gallery.tiles import iou
+from bot.gallery.tiles import intersection, iou
 
 #: the busy-pixel mask is made on every n-th pixel of the frame, n the least that leaves this many on its
 #: longest side at most
@@ -130,12 +130,6 @@ def _gray_entropy(crop: np.ndarray) -> float:
 def _inside(point: tuple[float, float], box: Box) -> bool:
     x, y, w, h = box
     return x <= point[0] < x + w and y <= point[1] < y + h
-
-
-def _overlap(a: Box, b: Box) -> int:
-    ix = max(0, min(a[0] + a[2], b[0] + b[2]) - max(a[0], b[0]))
-    iy = max(0, min(a[1] + a[3], b[1] + b[3]) - max(a[1], b[1]))
-    return ix * iy
 
 
 def _side_lines(lengths: np.ndarray, positions: range) -> list[int]:
@@ -354,7 +348,7 @@ def floating_videos(frame: np.ndarray, tiles: Sequence[Box]) -> tuple[list[Box],
 def _clashes(video: Box, other: Box) -> bool:
     """Whether two floating videos cannot both be: the same one, or overlapping without one holding the other
     (a picture-in-picture lies inside the speaker's video)."""
-    shared = _overlap(video, other)
+    shared = intersection(video, other)
     smaller = min(video[2] * video[3], other[2] * other[3])
     return iou(video, other) > 0.5 or MAX_OVERLAP * smaller < shared < INSIDE_SHARE * smaller
 
@@ -362,11 +356,11 @@ def _clashes(video: Box, other: Box) -> bool:
 def _clear_of(video: Box, tiles: Sequence[Box]) -> bool:
     """Whether a floating video overlaps the lattice's tiles (but those that are part of it) by at most
     :data:`MAX_OVERLAP` of its area."""
-    overlap = sum(_overlap(video, t) for t in tiles if not _part_of(t, video))
+    overlap = sum(intersection(video, t) for t in tiles if not _part_of(t, video))
     return overlap <= MAX_OVERLAP * video[2] * video[3]
 
 
 def _part_of(tile: Box, video: Box) -> bool:
     """Whether a lattice cell lies in a floating video at least twice its size (see :data:`INSIDE_SHARE`)."""
     area = tile[2] * tile[3]
-    return 2 * area <= video[2] * video[3] and _overlap(tile, video) >= INSIDE_SHARE * area
+    return 2 * area <= video[2] * video[3] and intersection(tile, video) >= INSIDE_SHARE * area

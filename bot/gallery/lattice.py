@@ -57,7 +57,7 @@ from bot.gallery.rows import (
     rows_by_top,
     wider_last_row,
 )
-from bot.gallery.tiles import cluster_1d, gallery_of
+from bot.gallery.tiles import gallery_of
 
 Rect = tuple[int, int, int, int]
 
@@ -72,8 +72,6 @@ FAR_REACH = tuple(range(-4, 5))
 SAME_SIZE = 2
 #: working resolution: the longer side of the frame is brought to at most this many pixels
 WORK_SIDE = 480
-#: tiles whose tops are this share of a tile's height apart (or less) are one row (see _aligned_rows)
-ROW_SLACK = 0.25
 #: how many of the best-covering tile sizes are completed and compared by the edge they explain
 TOP_SIZES = 3
 
@@ -176,21 +174,16 @@ def split_by_edges(frame: np.ndarray) -> Gallery:
 
 
 def _aligned_rows(boxes: list[Box]) -> list[Box]:
-    """Every tile of a row at the row's median top: clients lay tiles out in rows, and a cell placed on its
-    own evidence may sit a few pixels off where its video has a stronger line than its side (webex_2's
-    filmstrip: one thumbnail 8 px above its row, IoU 0.48 with its true box)."""
+    """Every tile of a row (:func:`bot.gallery.rows.rows_by_top`) at the row's median top: clients lay tiles
+    out in rows, and a cell placed on its own evidence may sit a few pixels off where its video has a stronger
+    line than its side (webex_2's filmstrip: one thumbnail 8 px above its row, IoU 0.48 with its true box)."""
     if len(boxes) < 2:
         return boxes
-    height = float(np.median([b[3] for b in boxes]))
-    aligned = list(boxes)
-    for row in cluster_1d([b[1] for b in boxes], ROW_SLACK * height):
-        if len(row) < 2:
-            continue
-        top = round(float(np.median([boxes[i][1] for i in row])))
-        for i in row:
-            x, _, w, h = boxes[i]
-            aligned[i] = (x, top, w, h)
-    return aligned
+    tops = {}
+    for row in rows_by_top(boxes, round(float(np.median([b[3] for b in boxes])))).values():
+        top = round(float(np.median([b[1] for b in row])))
+        tops.update((box, top) for box in row)
+    return [(x, tops[(x, y, w, h)], w, h) for x, y, w, h in boxes]
 
 
 def _working_image(frame: np.ndarray) -> tuple[np.ndarray, float]:

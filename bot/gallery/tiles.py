@@ -54,10 +54,15 @@ def gallery_of(
     return Gallery(tiles=tiles, pages=pages, area=(x0, y0, x1 - x0, y1 - y0), confidence=confidence, method=method)
 
 
-def iou(a: Box, b: Box) -> float:
-    """Intersection over union of two (x, y, w, h) boxes (0 for empty ones)."""
+def intersection(a: Box, b: Box) -> int:
+    """The area two (x, y, w, h) boxes share (0 where they do not meet)."""
     ix = max(0, min(a[0] + a[2], b[0] + b[2]) - max(a[0], b[0]))
     iy = max(0, min(a[1] + a[3], b[1] + b[3]) - max(a[1], b[1]))
-    inter = ix * iy
+    return ix * iy
+
+
+def iou(a: Box, b: Box) -> float:
+    """Intersection over union of two (x, y, w, h) boxes (0 for empty ones)."""
+    inter = intersection(a, b)
     union = a[2] * a[3] + b[2] * b[3] - inter
     return inter / union if union > 0 else 0.0
