@@ -20,17 +20,20 @@ from bot.synthetic.scene import random_scene
 REAL = Path(__file__).resolve().parents[1].parent / "shared" / "real-galleries"
 
 
-def _gallery_with_thumbnail(face: np.ndarray, box: tuple[int, int, int, int]) -> tuple[np.ndarray, list]:
-    """A rendered 2 x 2 Zoom gallery shrunk into the left 1100 pixels of a 1920 x 1080 frame of its stage's
-    colour, and a video of ``face`` at ``box`` on the stage to the right (a recording's speaker thumbnail)."""
+def _gallery_with_thumbnail(
+    face: np.ndarray, box: tuple[int, int, int, int], left: int = 0, width: int = 1100
+) -> tuple[np.ndarray, list]:
+    """A rendered 2 x 2 Zoom gallery shrunk into ``width`` pixels from ``left`` of a 1920 x 1080 frame of its
+    stage's colour, and a video of ``face`` at ``box`` on the stage beside it (a recording's speaker
+    thumbnail)."""
     image, truth = render_scene(random_scene(random.Random(3), "zoom", 4, "plain"))
-    scale, top = 1100 / image.shape[1], 230
+    scale, top = width / image.shape[1], 230
     frame = np.empty((1080, 1920, 3), np.uint8)
     frame[:] = image[image.shape[0] // 2, 2]  # the stage at the frame's left edge
-    small = cv2.resize(image, (1100, round(image.shape[0] * scale)), interpolation=cv2.INTER_AREA)
-    frame[top : top + small.shape[0], :1100] = small
+    small = cv2.resize(image, (width, round(image.shape[0] * scale)), interpolation=cv2.INTER_AREA)
+    frame[top : top + small.shape[0], left : left + width] = small
     tiles = [
-        (round(x * scale), top + round(y * scale), round(w * scale), round(h * scale))
+        (left + round(x * scale), top + round(y * scale), round(w * scale), round(h * scale))
         for x, y, w, h in (t.box for t in truth.tiles)
     ]
     x, y, w, h = box
@@ -65,6 +68,23 @@ def test_a_patch_without_a_face_is_no_video(face):
     noise = np.random.default_rng(0).integers(0, 255, (300, 240, 3), np.uint8)
     frame[380:680, 1400:1640] = cv2.GaussianBlur(noise, (9, 9), 0)  # a busy patch, no face
     assert not any(t.floating for t in split_gallery(frame).tiles)
+
+
+def test_a_shared_screen_with_a_face_beside_the_gallery_is_no_tile(face):
+    """A film shared beside the participants (zoom_108 of the extra real set): the rectangle round its face has
+    a video's shape, but it fills the meeting's main stage, so it is no participant's video."""
+    shared = (40, 100, 1400, 880)
+    frame, tiles = _gallery_with_thumbnail(face, (0, 0, 10, 10), left=1480, width=420)
+    x, y, w, h = shared
+    scene = cv2.GaussianBlur(np.random.default_rng(1).integers(60, 200, (h, w, 3), np.uint8), (0, 0), 6)
+    side = int(h * 0.45)
+    fx, fy = (w - side) // 2, int(h * 0.2)
+    feather = cv2.GaussianBlur(np.pad(np.ones((side - 40, side - 40)), 20), (0, 0), 10)[..., None]
+    portrait = cv2.cvtColor(cv2.resize(face, (side, side), interpolation=cv2.INTER_CUBIC), cv2.COLOR_GRAY2BGR)
+    scene[fy : fy + side, fx : fx + side] = feather * portrait + (1 - feather) * scene[fy : fy + side, fx : fx + side]
+    frame[y : y + h, x : x + w] = scene
+    assert iou(video_around(frame, (x + fx, y + fy, side, side), tiles), shared) >= 0.85  # framed like a video
+    assert floating_videos(frame, tiles) == ([], [])
 
 
 def test_the_rectangle_round_a_face_is_the_video_not_its_background(face):

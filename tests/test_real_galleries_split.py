@@ -10,10 +10,13 @@ from __future__ import annotations
 import random
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from bot.gallery import split_gallery
+from bot.realset import load_manifest
 from bot.synthetic import real_split
+from bot.synthetic.evaluate import match_tiles
 from bot.synthetic.render import render_scene
 from bot.synthetic.scene import random_scene
 
@@ -30,7 +33,7 @@ FLOORS = {
     "meet_2.jpg": (9, 0),
     "meet_4.jpg": (16, 0),  # mockup: outer columns cropped; the top-right cell under a widget floats (15 before)
     "webex_1.png": (25, 0),  # gapless test pattern
-    "webex_2.png": (8, 1),  # mockup: speaker and picture-in-picture float over a 64x40 filmstrip (4-5 + 4 extra before)
+    "webex_2.png": (8, 0),  # mockup: speaker and picture-in-picture float over a 64x40 filmstrip (4-5 + 4 extra before)
 }
 
 
@@ -47,6 +50,23 @@ def test_real_screenshot_tiles(real_results, file):
     least, extra = FLOORS[file]
     assert result.matched >= least, f"{file}: {result.matched}/{result.truth} tiles found"
     assert result.found - result.matched <= extra, f"{file}: {result.found - result.matched} extra tiles"
+
+
+@pytest.mark.parametrize("file", ["webex_2.png", "meet_4.jpg", "meet_1.jpg"])
+def test_a_grey_level_of_noise_changes_no_tile(file):
+    """The split must not hinge on single grey levels: webex_2 gave 0, 4, 5, 7 or 8 of its 8 tiles as +-1 grey
+    level of noise changed (its 64 x 40 thumbnails were solved at 480 px wide), which is also how one CPU's
+    rounding differs from another's."""
+    if not (REAL / "manifest.csv").is_file():
+        pytest.skip(f"the real development set is not at {REAL}")
+    real = next(r for r in load_manifest(REAL) if r.name == file)
+    image = real.image()
+    least, extra = FLOORS[file]
+    for seed in (1, 2, 3):
+        noise = np.random.default_rng(seed).integers(-1, 2, image.shape)
+        found = [t.box for t in split_gallery(np.clip(image + noise, 0, 255).astype(np.uint8)).tiles]
+        matched = len(match_tiles(real.boxes, found, real_split.REAL_IOU))
+        assert matched >= least and len(found) - matched <= extra, f"{file}, noise {seed}: {matched}/{len(found)}"
 
 
 def test_real_screens_overall(real_results):

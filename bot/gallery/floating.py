@@ -46,8 +46,10 @@ MIN_ENTROPY = 3.0
 MAX_PATCHES = 4
 #: a face counts at this detector score (the pipeline's is lower: here a false face makes a false tile)
 FACE_SCORE = 0.9
-#: each patch is searched for faces at this size (longest side): a floating video's face is a large part of it
-DETECT_SIDE = 160
+#: each patch is searched for faces at this size (longest side): a floating video's face is a large part of it,
+#: but a picture-in-picture's shares a patch with the speaker's video (webex_2: 160 left its face under the
+#: detector's smallest, and the picture-in-picture was found or not as a grey level of noise changed)
+DETECT_SIDE = 240
 #: faces smaller than this (frame pixels, shorter side) are not looked for a video round
 MIN_FACE = 12
 #: a video's side runs this many face widths (heights) from the face at most
@@ -79,6 +81,11 @@ SIZE_PENALTY = 0.2
 ACROSS_PENALTY = 0.4
 #: a lattice cell this much inside a floating video at least twice its size is part of that video
 INSIDE_SHARE = 0.8
+#: a "video" round a face that covers more than this share of the frame is the meeting's main stage beside a
+#: filmstrip: a shared screen (a film, a slide with a photo), not a participant's video. Real floating videos
+#: cover 0.03-0.14 of their frames in the development set (meet_1, meet_2, meet_4, webex_2); a film shared
+#: beside Zoom's filmstrip 0.64 (a real screenshot, zoom_108 of the extra set: see docs/extra-real.md).
+STAGE_SHARE = 0.4
 
 
 @lru_cache(maxsize=1)
@@ -335,7 +342,7 @@ def floating_videos(frame: np.ndarray, tiles: Sequence[Box]) -> tuple[list[Box],
             if min(face.w, face.h) < MIN_FACE or any(_inside(centre, t) for t in tiles):
                 continue
             video = video_around(frame, box, tiles)
-            if video is None or any(_clashes(video, v) for v in videos):
+            if video is None or _stage(video, frame) or any(_clashes(video, v) for v in videos):
                 continue
             part = [t for t in tiles if _part_of(t, video)]
             if part and any(_detector().detect_batch([frame[y : y + h, x : x + w] for x, y, w, h in part])):
@@ -343,6 +350,11 @@ def floating_videos(frame: np.ndarray, tiles: Sequence[Box]) -> tuple[list[Box],
             videos.append(video)
             inside += [t for t in part if t not in inside]
     return videos, inside
+
+
+def _stage(video: Box, frame: np.ndarray) -> bool:
+    """Whether a video round a face fills the frame's main stage (see :data:`STAGE_SHARE`)."""
+    return video[2] * video[3] > STAGE_SHARE * frame.shape[0] * frame.shape[1]
 
 
 def _clashes(video: Box, other: Box) -> bool:

@@ -45,6 +45,7 @@ from bot.gallery.edges import (
 )
 from bot.gallery.pillarbox import centred_content, pillarbox_row
 from bot.gallery.rows import (
+    BAND_GAP,
     SEED_BAR,
     centre_full_rows,
     complete,
@@ -72,6 +73,10 @@ FAR_REACH = tuple(range(-4, 5))
 SAME_SIZE = 2
 #: working resolution: the longer side of the frame is brought to at most this many pixels
 WORK_SIDE = 480
+#: ... but a frame up to this long is solved as it is: brought down by under 1.5x it would save little time and
+#: blur every line over two pixels, where its tiles are small already (webex_2, 640 x 400: its 64 x 40
+#: filmstrip thumbnails were found in one place or another at each grey level of noise)
+WHOLE_UP_TO = 720
 #: how many of the best-covering tile sizes are completed and compared by the edge they explain
 TOP_SIZES = 3
 
@@ -108,7 +113,7 @@ def solve(image: np.ndarray) -> LatticeResult | None:
     for w, h, score, seeds in _distinct_sizes(edges, hypotheses):
         tiles = complete(score, consistent_seeds(seeds, w, h), w, h)
         px = pitch_of([r[0] for r, _ in tiles], w) or w
-        py = pitch_of([r[1] for r, _ in tiles], h) or h
+        py = pitch_of([r[1] for r, _ in tiles], h, 1 + BAND_GAP) or h
         tiles += lattice_cells(edges, tiles, w, h, px, py)
         tiles = wider_last_row(edges, tiles, w, h, px, py)
         for _ in range(2):  # a row filled out widens the gallery's known sides for the others
@@ -189,11 +194,17 @@ def _aligned_rows(boxes: list[Box]) -> list[Box]:
 def _working_image(frame: np.ndarray) -> tuple[np.ndarray, float]:
     """The frame brought to :data:`WORK_SIDE` at most, and the frame pixels per working pixel."""
     height, width = frame.shape[:2]
-    factor = max(1.0, max(height, width) / WORK_SIDE)
+    factor = _work_factor(frame.shape)
     if factor == 1:
         return frame, factor
     size = (round(width / factor), round(height / factor))
     return cv2.resize(frame, size, interpolation=cv2.INTER_AREA), factor
+
+
+def _work_factor(shape: tuple[int, ...]) -> float:
+    """Frame pixels per working pixel (see :data:`WORK_SIDE`, :data:`WHOLE_UP_TO`)."""
+    longest = max(shape[:2])
+    return 1.0 if longest <= WHOLE_UP_TO else longest / WORK_SIDE
 
 
 def _frame_boxes(rects: list[Rect], factor: float, frame: np.ndarray) -> list[Box]:
@@ -333,7 +344,7 @@ def centring_cells(frame: np.ndarray, boxes: list[Box]) -> list[Box]:
     a few grey levels off the stage, which a compressed copy's smoothed stage swallows)."""
     if len(boxes) < 2:
         return []
-    factor = max(1.0, max(frame.shape[:2]) / WORK_SIDE)  # as _working_image, which waits for a candidate
+    factor = _work_factor(frame.shape)  # as _working_image, which waits for a candidate
     work = [tuple(round(v / factor) for v in b) for b in boxes]
     w = int(np.median([b[2] for b in work]))
     h = int(np.median([b[3] for b in work]))

@@ -32,24 +32,37 @@ INSIDE_ROW_BAR = 0.3
 THREE_SIDED_BAR = 0.7
 
 
+#: rows may stand up to this share of a tile's height apart where columns touch (see _row_gaps)
+BAND_GAP = 0.35
+
+
+def _row_gaps(seeds: list[tuple[Rect, float]], h: int) -> set[int]:
+    """Gaps between rows wider than between columns: where a tile's label band blends into the page below it,
+    its sides show the video only, and the rows stand a band's height apart (webex_2's filmstrip: 32 px of
+    video in 41 px of pitch). Only the gaps the seeds themselves show, up to :data:`BAND_GAP` of a tile."""
+    tops = sorted({r[1] for r, _ in seeds})
+    return {b - a - h for a, b in pairwise(tops) if 0 < b - a - h <= BAND_GAP * h}
+
+
 def in_step(a: int, b: int, pitch: int, slack: int = 3) -> bool:
     offset = (a - b) % pitch
     return min(offset, pitch - offset) <= slack
 
 
-def pitch_of(starts: list[int], side: int) -> int | None:
-    """The distance between neighbouring tiles' starts (side + gap), from the found tiles."""
+def pitch_of(starts: list[int], side: int, longest: float = 1.2) -> int | None:
+    """The distance between neighbouring tiles' starts (side + gap), from the found tiles; at most ``longest``
+    sides."""
     ordered = sorted(set(starts))
     steps = [b - a for a, b in pairwise(ordered)]
     steps = [d / round(d / side) for d in steps if d >= side * 0.97 and round(d / side) >= 1]
-    good = [d for d in steps if side * 0.97 <= d <= side * 1.2]
+    good = [d for d in steps if side * 0.97 <= d <= side * longest]
     return round(float(np.median(good))) if good else None
 
 
 def lattice_pitch(rects: list[Rect], w: int, h: int) -> tuple[int, int]:
     """Column and row pitch of a lattice of w x h tiles, from the tiles found; where only one direction
     shows a pitch, the other has the same gap (a default gap where neither does)."""
-    px, py = pitch_of([r[0] for r in rects], w), pitch_of([r[1] for r in rects], h)
+    px, py = pitch_of([r[0] for r in rects], w), pitch_of([r[1] for r in rects], h, 1 + BAND_GAP)
     gap = (px - w) if px is not None else (py - h) if py is not None else max(1, round(0.02 * w))
     return px or w + gap, py or h + gap
 
@@ -96,8 +109,10 @@ def consistent_seeds(seeds: list[tuple[Rect, float]], w: int, h: int) -> list[tu
     found between its cells are dropped (meet_4 as JPEG q95: a middle row's seeds half a tile off the
     others' columns agreed with each other)."""
     best: tuple[float, list[tuple[Rect, float]]] = (0.0, [])
-    for gap in range(0, max(2, round(0.06 * w)) + 1):
-        px, py = w + gap, h + gap
+    gaps = range(0, max(2, round(0.06 * w)) + 1)
+    pitches = [(w + gap, h + gap) for gap in gaps]
+    pitches += sorted({(w + gap, h + down) for gap in gaps for down in _row_gaps(seeds, h)} - set(pitches))
+    for px, py in pitches:
         for (ax, ay, _, _), _ in seeds:
             on_rows = [(r, v) for r, v in seeds if in_step(r[1], ay, py)]
             rows: dict[int, list[tuple[Rect, float]]] = {}
