@@ -85,6 +85,11 @@ TESSERACT_BAR_PER_LEAST = 10.0
 #: plus this many times its least sure letter's wins (chosen on --seed 3 frames: 0 gave 2569 of 2729 labels
 #: right, 1-4 gave 2580-2584, 3 the most).
 POLARITY_LEAST_WEIGHT = 3.0
+#: ... except that a reading sure of every letter (SURE_LETTER) beats one with a letter under JUNK_LETTER, however
+#: long: the other polarity of a label over busy video reads as a long run of junk whose summed probabilities
+#: outweighed a sure name (zoom_107 of the extra real set: 'Lydia Sposaro', least letter 0.96, lost to 31 junk
+#: letters, least 0.21).
+JUNK_LETTER = 0.3
 #: Where a label reads as nothing or as junk (least sure letter under BAND_SURE), the strip's lowest rows are read
 #: again: these shares of its height (at least MIN_BAND_HEIGHT rows), twice as large where under BAND_UPSCALE_BELOW
 #: rows; that reading replaces junk where it is at least BAND_WINS sure. Measured on the real development set
@@ -110,6 +115,16 @@ def _image_hash(image: np.ndarray) -> int:
     small = cv2.resize(text, (HASH_WIDTH + 1, 8), interpolation=cv2.INTER_AREA).astype(np.int16)
     bits = (small[:, 1:] > small[:, :-1]).ravel()
     return int.from_bytes(np.packbits(bits).tobytes(), "big")
+
+
+def surer_reading(readings: Sequence[LineText]) -> int:
+    """Which of two readings of one line (in its two polarities) to keep: the larger sum of letter
+    probabilities plus :data:`POLARITY_LEAST_WEIGHT` times the least sure letter's, unless the other is sure of
+    every letter and this one has junk in it (:data:`JUNK_LETTER`)."""
+    surer = max(range(len(readings)), key=lambda i: readings[i].total + POLARITY_LEAST_WEIGHT * readings[i].least)
+    if readings[surer].least < JUNK_LETTER and readings[1 - surer].least >= SURE_LETTER:
+        return 1 - surer
+    return surer
 
 
 def has_text(crop: np.ndarray) -> bool:
@@ -340,7 +355,7 @@ class NameReader:
         flipped = others[0] if others else dataclasses.replace(line, light=not line.light)
         outputs = self._recognizer.log_probs([recognizer_input(gray, line), recognizer_input(gray, flipped)])
         readings = [greedy_decode(output, self._recognizer.charset) for output in outputs]
-        surer = max(range(len(readings)), key=lambda i: readings[i].total + POLARITY_LEAST_WEIGHT * readings[i].least)
+        surer = surer_reading(readings)
         reading = readings[surer]
         if self._lexicon is None or not reading.text:
             return reading
