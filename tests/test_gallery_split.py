@@ -184,3 +184,24 @@ def test_a_screenshot_that_cuts_the_outer_columns_keeps_their_tiles(seed):
     found = [t.box for t in split_gallery(crop).tiles]
     matches = match_tiles(expected, found, bar=0.8)
     assert len(matches) == len(expected) == len(found), f"{len(matches)} of {len(expected)}, {len(found)} found"
+
+
+def test_a_highlight_round_one_cell_does_not_widen_its_row_or_column():
+    """macOS Zoom draws the speaker's highlight in the gap round its cell. With two columns, that highlight is
+    half of its row's and column's profile; the cells (and so the label strips the names are read from) must
+    stay the cells, not grow to the highlight (1120 x 630 cells were found as 1124 x 636)."""
+    rng = np.random.default_rng(4)
+    frame = np.full((760, 1300, 3), 26, np.uint8)  # Zoom's dark stage
+    cells = [(20 + c * 640, 40 + r * 360, 630, 350) for r in range(2) for c in range(2)]
+    for x, y, w, h in cells:
+        frame[y : y + h, x : x + w] = rng.integers(60, 200, (1, 1, 3)) + rng.integers(-20, 21, (h, w, 3))
+    x, y, w, h = cells[0]
+    frame[y - 4 : y + h + 4, x - 4 : x + w + 4][:4] = (0, 215, 255)  # the highlight, 4 px outside the cell
+    frame[y - 4 : y + h + 4, x - 4 : x + w + 4][-4:] = (0, 215, 255)
+    frame[y - 4 : y + h + 4, x - 4 : x - 0] = (0, 215, 255)
+    frame[y - 4 : y + h + 4, x + w : x + w + 4] = (0, 215, 255)
+    gallery = split_gallery(frame)
+    found = sorted(t.box for t in gallery.tiles)
+    assert len(found) == 4
+    for box, cell in zip(found, sorted(cells), strict=True):
+        assert max(abs(a - b) for a, b in zip(box, cell, strict=True)) <= 2, (box, cell)

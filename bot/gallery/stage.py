@@ -189,13 +189,20 @@ def _walk_out(shares_inward_first: np.ndarray) -> int | None:
     return int(hits[0]) if len(hits) else None
 
 
+def _spans(extents: list[tuple[int, int]], side: float) -> list[tuple[int, int]]:
+    """Each tile's middle half along a row (column): where its top and bottom (sides) are looked for."""
+    return [(start + int(side // 4), start + length - int(side // 4)) for start, length in extents]
+
+
 def _refine_lattice(bg: np.ndarray, approx: list[tuple[int, int, int, int]]) -> list[tuple[float, ...]]:
     """Exact boxes (half-resolution) for the group's blobs.
 
     The quarter-resolution blobs are up to two half pixels short on each side. Tiles of a row share their
-    top and bottom, tiles of a column their left and right, so each of those edges is found once, on the
-    summed profile across the row (column), by walking outwards from just inside to the first line that is
-    mostly stage.
+    top and bottom, tiles of a column their left and right. Each tile's edge is found on its own profile, by
+    walking outwards from just inside to the first line that is mostly stage, and the row (column) takes the
+    innermost: a speaker's highlight drawn round its cell makes that tile look larger, never smaller (on
+    the whole row's profile, the highlight of one of two tiles moved the row's top and bottom out to it:
+    macOS Zoom at 2x, 1120 x 630 cells found as 1124 x 636, their labels' crops 6 px low).
     """
     tw = median([b[2] for b in approx])
     th = median([b[3] for b in approx])
@@ -205,25 +212,25 @@ def _refine_lattice(bg: np.ndarray, approx: list[tuple[int, int, int, int]]) -> 
     for g in rows:
         y0 = int(median([approx[i][1] for i in g]))
         y1 = int(median([approx[i][1] + approx[i][3] for i in g]))
-        c0 = min(approx[i][0] for i in g) + int(tw // 4)
-        c1 = max(approx[i][0] + approx[i][2] for i in g) - int(tw // 4)
-        k = _walk_out(_row_shares(bg, y0 - 3, y0 + 2, c0, c1)[::-1])
-        t = y0 + 2 - k if k is not None else y0 - 1
-        k = _walk_out(_row_shares(bg, y1 - 2, y1 + 3, c0, c1))
-        b = y1 - 2 + k if k is not None else y1 + 1
+        tops, bottoms = [], []
+        for c0, c1 in _spans([(approx[i][0], approx[i][2]) for i in g], tw):
+            k = _walk_out(_row_shares(bg, y0 - 3, y0 + 2, c0, c1)[::-1])
+            tops.append(y0 + 2 - k if k is not None else y0 - 1)
+            k = _walk_out(_row_shares(bg, y1 - 2, y1 + 3, c0, c1))
+            bottoms.append(y1 - 2 + k if k is not None else y1 + 1)
         for i in g:
-            top[i], bottom[i] = t, b
+            top[i], bottom[i] = max(tops), min(bottoms)
     for g in cols:
         x0 = int(median([approx[i][0] for i in g]))
         x1 = int(median([approx[i][0] + approx[i][2] for i in g]))
-        r0 = min(approx[i][1] for i in g) + int(th // 4)
-        r1 = max(approx[i][1] + approx[i][3] for i in g) - int(th // 4)
-        k = _walk_out(_col_shares(bg, x0 - 3, x0 + 2, r0, r1)[::-1])
-        lft = x0 + 2 - k if k is not None else x0 - 1
-        k = _walk_out(_col_shares(bg, x1 - 2, x1 + 3, r0, r1))
-        rgt = x1 - 2 + k if k is not None else x1 + 1
+        lefts, rights = [], []
+        for r0, r1 in _spans([(approx[i][1], approx[i][3]) for i in g], th):
+            k = _walk_out(_col_shares(bg, x0 - 3, x0 + 2, r0, r1)[::-1])
+            lefts.append(x0 + 2 - k if k is not None else x0 - 1)
+            k = _walk_out(_col_shares(bg, x1 - 2, x1 + 3, r0, r1))
+            rights.append(x1 - 2 + k if k is not None else x1 + 1)
         for i in g:
-            left[i], right[i] = lft, rgt
+            left[i], right[i] = max(lefts), min(rights)
     return [
         (float(left[i]), float(top[i]), float(right[i] - left[i]), float(bottom[i] - top[i]))
         for i in range(len(approx))
