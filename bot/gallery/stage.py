@@ -179,10 +179,6 @@ def _row_shares(bg: np.ndarray, r0: int, r1: int, c0: int, c1: int) -> np.ndarra
     return out
 
 
-def _col_shares(bg: np.ndarray, c0: int, c1: int, r0: int, r1: int) -> np.ndarray:
-    return _row_shares(bg.T, c0, c1, r0, r1)
-
-
 def _walk_out(shares_inward_first: np.ndarray) -> int | None:
     """Index of the first line that is mostly background, walking outwards."""
     hits = np.flatnonzero(shares_inward_first >= 0.7)
@@ -192,6 +188,18 @@ def _walk_out(shares_inward_first: np.ndarray) -> int | None:
 def _spans(extents: list[tuple[int, int]], side: float) -> list[tuple[int, int]]:
     """Each tile's middle half along a row (column): where its top and bottom (sides) are looked for."""
     return [(start + int(side // 4), start + length - int(side // 4)) for start, length in extents]
+
+
+def _innermost_edges(bg: np.ndarray, near: int, far: int, spans: list[tuple[int, int]]) -> tuple[int, int]:
+    """The innermost near and far edges of a row of tiles (the rows of ``bg``; a column's in ``bg.T``), each
+    tile's found from about ``near`` (``far``) across its own ``span`` of columns."""
+    nears, fars = [], []
+    for c0, c1 in spans:
+        k = _walk_out(_row_shares(bg, near - 3, near + 2, c0, c1)[::-1])
+        nears.append(near + 2 - k if k is not None else near - 1)
+        k = _walk_out(_row_shares(bg, far - 2, far + 3, c0, c1))
+        fars.append(far - 2 + k if k is not None else far + 1)
+    return max(nears), min(fars)
 
 
 def _refine_lattice(bg: np.ndarray, approx: list[tuple[int, int, int, int]]) -> list[tuple[float, ...]]:
@@ -212,25 +220,15 @@ def _refine_lattice(bg: np.ndarray, approx: list[tuple[int, int, int, int]]) -> 
     for g in rows:
         y0 = int(median([approx[i][1] for i in g]))
         y1 = int(median([approx[i][1] + approx[i][3] for i in g]))
-        tops, bottoms = [], []
-        for c0, c1 in _spans([(approx[i][0], approx[i][2]) for i in g], tw):
-            k = _walk_out(_row_shares(bg, y0 - 3, y0 + 2, c0, c1)[::-1])
-            tops.append(y0 + 2 - k if k is not None else y0 - 1)
-            k = _walk_out(_row_shares(bg, y1 - 2, y1 + 3, c0, c1))
-            bottoms.append(y1 - 2 + k if k is not None else y1 + 1)
+        t, b = _innermost_edges(bg, y0, y1, _spans([(approx[i][0], approx[i][2]) for i in g], tw))
         for i in g:
-            top[i], bottom[i] = max(tops), min(bottoms)
+            top[i], bottom[i] = t, b
     for g in cols:
         x0 = int(median([approx[i][0] for i in g]))
         x1 = int(median([approx[i][0] + approx[i][2] for i in g]))
-        lefts, rights = [], []
-        for r0, r1 in _spans([(approx[i][1], approx[i][3]) for i in g], th):
-            k = _walk_out(_col_shares(bg, x0 - 3, x0 + 2, r0, r1)[::-1])
-            lefts.append(x0 + 2 - k if k is not None else x0 - 1)
-            k = _walk_out(_col_shares(bg, x1 - 2, x1 + 3, r0, r1))
-            rights.append(x1 - 2 + k if k is not None else x1 + 1)
+        lft, rgt = _innermost_edges(bg.T, x0, x1, _spans([(approx[i][1], approx[i][3]) for i in g], th))
         for i in g:
-            left[i], right[i] = max(lefts), min(rights)
+            left[i], right[i] = lft, rgt
     return [
         (float(left[i]), float(top[i]), float(right[i] - left[i]), float(bottom[i] - top[i]))
         for i in range(len(approx))
