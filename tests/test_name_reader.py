@@ -220,10 +220,10 @@ def test_the_cli_offers_the_readers_engines():
 def test_a_sure_name_beats_a_longer_run_of_junk_read_in_the_other_polarity():
     """A label over busy video read in its other polarity gave 31 junk letters whose probabilities summed to
     more than a name read at 0.96 and better (zoom_107 of the extra real set): the sure name is kept."""
-    name = LineText("Lydia Sposaro", least=0.96, total=13.9)
+    name = LineText("Maria Kowalska", least=0.96, total=13.9)
     junk = LineText("L•77•2•••-) •)0)21 ••••••••••••", least=0.21, total=17.53)
     assert surer_reading([name, junk]) == 0 and surer_reading([junk, name]) == 1
     # without a sure rival, the longer reading still wins (a fragment read in the wrong polarity is short)
-    fragment = LineText("Lyd", least=0.8, total=2.7)
-    whole = LineText("Lydia Sposaro", least=0.6, total=12.0)
+    fragment = LineText("Mar", least=0.8, total=2.7)
+    whole = LineText("Maria Kowalska", least=0.6, total=12.0)
     assert surer_reading([fragment, whole]) == 1

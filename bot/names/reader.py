@@ -87,7 +87,7 @@ TESSERACT_BAR_PER_LEAST = 10.0
 POLARITY_LEAST_WEIGHT = 3.0
 #: ... except that a reading sure of every letter (SURE_LETTER) beats one with a letter under JUNK_LETTER, however
 #: long: the other polarity of a label over busy video reads as a long run of junk whose summed probabilities
-#: outweighed a sure name (zoom_107 of the extra real set: 'Lydia Sposaro', least letter 0.96, lost to 31 junk
+#: outweighed a sure name (zoom_107 of the extra real set: a two-word name read at least 0.96 lost to 31 junk
 #: letters, least 0.21).
 JUNK_LETTER = 0.3
 #: Where a label reads as nothing or as junk (least sure letter under BAND_SURE), the strip's lowest rows are read
