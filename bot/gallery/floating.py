@@ -84,7 +84,7 @@ INSIDE_SHARE = 0.8
 #: a "video" round a face that covers more than this share of the frame is the meeting's main stage beside a
 #: filmstrip: a shared screen (a film, a slide with a photo), not a participant's video. Real floating videos
 #: cover 0.03-0.14 of their frames in the development set (meet_1, meet_2, meet_4, webex_2); a film shared
-#: beside Zoom's filmstrip 0.64 (a real screenshot, zoom_108 of the extra set: see docs/extra-real.md).
+#: beside Zoom's filmstrip 0.64 (a real screenshot, zoom_108 of the extra set: see docs/extra-real/).
 STAGE_SHARE = 0.4
 
 

@@ -45,7 +45,6 @@ from bot.gallery.edges import (
 )
 from bot.gallery.pillarbox import centred_content, pillarbox_row
 from bot.gallery.rows import (
-    BAND_GAP,
     SEED_BAR,
     centre_full_rows,
     complete,
@@ -55,6 +54,7 @@ from bot.gallery.rows import (
     lattice_cells,
     lattice_pitch,
     pitch_of,
+    row_pitch_of,
     rows_by_top,
     wider_last_row,
 )
@@ -113,7 +113,7 @@ def solve(image: np.ndarray) -> LatticeResult | None:
     for w, h, score, seeds in _distinct_sizes(edges, hypotheses):
         tiles = complete(score, consistent_seeds(seeds, w, h), w, h)
         px = pitch_of([r[0] for r, _ in tiles], w) or w
-        py = pitch_of([r[1] for r, _ in tiles], h, 1 + BAND_GAP) or h
+        py = row_pitch_of([r[1] for r, _ in tiles], h) or h
         tiles += lattice_cells(edges, tiles, w, h, px, py)
         tiles = wider_last_row(edges, tiles, w, h, px, py)
         for _ in range(2):  # a row filled out widens the gallery's known sides for the others

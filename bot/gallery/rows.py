@@ -59,10 +59,15 @@ def pitch_of(starts: list[int], side: int, longest: float = 1.2) -> int | None:
     return round(float(np.median(good))) if good else None
 
 
+def row_pitch_of(tops: list[int], h: int) -> int | None:
+    """:func:`pitch_of` for rows, which may stand up to :data:`BAND_GAP` of a tile apart (see _row_gaps)."""
+    return pitch_of(tops, h, 1 + BAND_GAP)
+
+
 def lattice_pitch(rects: list[Rect], w: int, h: int) -> tuple[int, int]:
     """Column and row pitch of a lattice of w x h tiles, from the tiles found; where only one direction
     shows a pitch, the other has the same gap (a default gap where neither does)."""
-    px, py = pitch_of([r[0] for r in rects], w), pitch_of([r[1] for r in rects], h, 1 + BAND_GAP)
+    px, py = pitch_of([r[0] for r in rects], w), row_pitch_of([r[1] for r in rects], h)
     gap = (px - w) if px is not None else (py - h) if py is not None else max(1, round(0.02 * w))
     return px or w + gap, py or h + gap
 
@@ -110,8 +115,9 @@ def consistent_seeds(seeds: list[tuple[Rect, float]], w: int, h: int) -> list[tu
     others' columns agreed with each other)."""
     best: tuple[float, list[tuple[Rect, float]]] = (0.0, [])
     gaps = range(0, max(2, round(0.06 * w)) + 1)
+    row_gaps = _row_gaps(seeds, h)
     pitches = [(w + gap, h + gap) for gap in gaps]
-    pitches += sorted({(w + gap, h + down) for gap in gaps for down in _row_gaps(seeds, h)} - set(pitches))
+    pitches += sorted({(w + gap, h + down) for gap in gaps for down in row_gaps} - set(pitches))
     for px, py in pitches:
         for (ax, ay, _, _), _ in seeds:
             on_rows = [(r, v) for r, v in seeds if in_step(r[1], ay, py)]
