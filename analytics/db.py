@@ -24,6 +24,7 @@ from __future__ import annotations
 import logging
 import os
 import random
+import sqlite3
 import stat
 import time
 from collections.abc import Callable, Iterator
@@ -163,10 +164,25 @@ def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
     try:
         cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA foreign_keys = ON")
-        cursor.execute("PRAGMA journal_mode = WAL")
+        _set_wal(cursor)
         cursor.execute("PRAGMA synchronous = NORMAL")
     finally:
         cursor.close()
+
+
+def _set_wal(cursor: sqlite3.Cursor) -> None:
+    """Put the file in WAL mode, retried with backoff while it is locked: SQLite changes a file's journal mode
+    under an exclusive lock and does not wait the busy timeout for it, so of several processes opening a new
+    database at once one could fail at once ("database is locked": 4-6 of 480 openings, 8 at a time)."""
+    for attempt in range(1, WRITE_ATTEMPTS + 1):
+        try:
+            cursor.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as error:
+            message = str(error).lower()
+            if attempt == WRITE_ATTEMPTS or not ("locked" in message or "busy" in message):
+                raise
+            time.sleep(retry_delay(attempt))
 
 
 def _sqlite_on_begin(connection: Connection) -> None:
