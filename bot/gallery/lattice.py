@@ -24,6 +24,7 @@ Measured on the real development set (``python -m bot.synthetic.evaluate --real`
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import pairwise
 
 import cv2
 import numpy as np
@@ -46,6 +47,7 @@ from bot.gallery.edges import (
 from bot.gallery.pillarbox import centred_content, pillarbox_row
 from bot.gallery.rows import (
     SEED_BAR,
+    cells_for_row_above,
     centre_full_rows,
     complete,
     consistent_seeds,
@@ -78,7 +80,7 @@ WORK_SIDE = 480
 #: filmstrip thumbnails were found in one place or another at each grey level of noise)
 WHOLE_UP_TO = 720
 #: how many of the best-covering tile sizes are completed and compared by the edge they explain
-TOP_SIZES = 3
+TOP_SIZES = 4
 
 
 @dataclass
@@ -125,7 +127,7 @@ def solve(image: np.ndarray) -> LatticeResult | None:
         tiles += cropped_cells(edges, tiles, w, h, px, py)
         # then: the size whose completed lattice explains the most edge (the supported length of its
         # sides): four tiles explain the lines between them, one tile drawn around them does not
-        explained = sum(2 * s * (r[2] + r[3]) for r, s in tiles)
+        explained = sum(2 * s * (r[2] + r[3]) for r, s in tiles) * _in_step_share(tiles, h, px - w)
         if best is None or explained > best[0]:
             best = (explained, w, h, tiles)
     if best is None:
@@ -135,6 +137,21 @@ def solve(image: np.ndarray) -> LatticeResult | None:
     if not tiles:
         return None
     return LatticeResult([r for r, _ in tiles], float(np.mean([s for _, s in tiles])), (w, h))
+
+
+def _in_step_share(tiles: list, h: int, gap: int) -> float:
+    """The share of neighbouring tiles in a row that stand a whole number of pitches apart (their width plus
+    the lattice's gap, a few pixels either way). A lattice is regular; a finer one that lines inside the
+    videos let the completion scatter over a JPEG is not, however much edge its many cells explain (zoom_2
+    as JPEG q55: 18 cells of half a tile, rows 123 to 217 pixels apart, beside its 12 tiles)."""
+    steps = good = 0
+    for row in rows_by_top([r for r, _ in tiles], h).values():
+        for a, b in pairwise(sorted(row)):
+            pitch = a[2] + gap
+            count = round((b[0] - a[0]) / pitch)
+            steps += 1
+            good += count >= 1 and abs(b[0] - a[0] - count * pitch) <= max(3, 0.03 * pitch)
+    return good / steps if steps else 1.0
 
 
 def _distinct_sizes(edges: EdgeMaps, hypotheses: list) -> list[tuple]:
@@ -276,12 +293,13 @@ def missed_cells(frame: np.ndarray, boxes: list[Box]) -> list[Box]:
         found += row
         if beyond and not row:
             break
-    # above the top row are title bars and toolbars: a row there counts only whole (as many cells as the
-    # top row), as when a compressed capture's stage lost the first row of tiles
+    # above the top row are title bars and toolbars: a row there counts only whole (all but one of the top
+    # row's cells, :func:`cells_for_row_above`), as when a compressed capture's stage lost the first rows of
+    # tiles (zoom_2 as JPEG q55: the stage kept its last row, and a video's side in each row above is faint)
     top_row = sum(abs(b[1] - top) <= 3 for b in work)
     for y in sorted((v for v in ys if v < top - 3), reverse=True):
         row = _cells_in_row(edges, xs, y, w, h, list(taken), FAR_REACH)
-        if len(row) < max(2, top_row):
+        if len(row) < cells_for_row_above(top_row):
             break
         taken += row
         found += row

@@ -238,7 +238,11 @@ def fill_full_rows(
     """Every row but the last is full: a cell of such a row, between the gallery's outer sides and in step
     with the row's tiles, holds a tile even where its sides do not show (a dark room beside a dark panel),
     as long as something is in it. No row has holes: in the last row, the cells between its own first
-    and last tile are taken the same way (two camera-off tiles a shade off the stage, in a JPEG)."""
+    and last tile are taken the same way (two camera-off tiles a shade off the stage, in a JPEG). Nor is a
+    short last row of two or more tiles off centre (clients centre it under the full rows): where its
+    tiles lean to one side, its cells within the gallery's sides are taken where their sides show as a full
+    row's do (zoom_2 as JPEG q55, 9 -> 12 of 12). A lone tile is left alone: too little to tell a leaning
+    row from a wrong lattice (a wild rendering's Meet gallery, 4 -> 0 of 7 tiles when it was filled)."""
     rows = _rows_of(tiles, h)
     if len(rows) < 2:
         return []
@@ -252,8 +256,11 @@ def fill_full_rows(
         anchor = min(row, key=lambda r: r[0])[0]
         start = anchor - ((anchor - left + 3) // px) * px
         span = range(start - px, right - w + 4 + px, px)
-        if y == last:  # only its holes
+        leaning = y == last and not _centred(row, left, right, px)
+        if y == last and not leaning:  # only its holes
             span = range(anchor + px, max(r[0] for r in row) - w // 2, px)
+        elif leaning:  # off centre: within the gallery's sides, where their sides show as a full row's do
+            span = range(start, right - w + 4, px)
         for x in span:
             cell = (max(0, x), y, w, h)
             if any(overlaps(*cell, other, slack=6) for other in row) or not has_content(edges, cell):
@@ -261,9 +268,16 @@ def fill_full_rows(
             value, sides, cx, cy = _cell_support(edges, cell[0], y, w, h)
             # beyond the gallery's known sides, a row goes on only where its top and bottom lines do
             beyond = x < left - 3 or x + w > right + 3
-            if (not beyond and value >= INSIDE_ROW_BAR) or (beyond and value >= FULL_ROW_BAR and min(sides[:2]) >= 0.5):
+            bar = FULL_ROW_BAR if leaning else INSIDE_ROW_BAR
+            if (not beyond and value >= bar) or (beyond and value >= FULL_ROW_BAR and min(sides[:2]) >= 0.5):
                 added.append(((cx, cy, w, h), value))
     return added
+
+
+def _centred(row: list[Rect], left: int, right: int, px: int) -> bool:
+    """Whether a row's middle is within a quarter pitch of the gallery's (its outer sides ``left``, ``right``)."""
+    middle = (min(r[0] for r in row) + max(r[0] + r[2] for r in row)) / 2
+    return abs(middle - (left + right) / 2) <= px / 4
 
 
 def _mean(tiles: list[tuple[Rect, float]]) -> float:

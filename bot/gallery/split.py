@@ -117,9 +117,17 @@ def _split_layout(frame: np.ndarray, platform: str | None) -> Gallery:
             and not (clean and len(retry.tiles) <= len(gallery.tiles))
         ):
             gallery, clean = retry, True
-    combined = _combine(gallery, split_by_edges(frame))
+    edges = split_by_edges(frame)
+    combined = _combine(gallery, edges)
     if clean and combined.method == "stage":
         combined = _with_missed_cells(frame, combined)
+    elif clean and combined is edges and len(gallery.tiles) >= 2:
+        # the edges' lattice outnumbers a clean stage's row: the stage's own lattice, completed on the edges,
+        # may explain as much (zoom_2 as JPEG q55: the stage framed the dark last row, the edges two rows
+        # of double-height cells above it, toolbar and all)
+        grown = _with_missed_cells(frame, gallery)
+        if len(grown.tiles) >= len(edges.tiles):
+            combined = grown
     elif flat and len(gallery.tiles) >= 2 and combined.method == "stage":
         # a flat stage that framed its tiles, but not cleanly: tiles cut by the image's border touch it
         combined = _with_cells(frame, combined, border_cells)
@@ -303,7 +311,8 @@ def _combine(stage: Gallery, edges: Gallery) -> Gallery:
         return edges if len(edges.tiles) > len(stage.tiles) else stage
     agreed = sum(any(_same_tile(t.box, e.box) for e in edges.tiles) for t in stage.tiles)
     if agreed < len(stage.tiles) / 2:
-        return edges if len(edges.tiles) >= 2 * len(stage.tiles) else stage
+        many = len(edges.tiles) >= 2 * len(stage.tiles)
+        return edges if many and not _finer_inside(stage, edges) else stage
     w = float(np.median([t.box[2] for t in stage.tiles]))
     h = float(np.median([t.box[3] for t in stage.tiles]))
     tops = [t.box[1] for t in stage.tiles]
@@ -334,6 +343,18 @@ def _combine(stage: Gallery, edges: Gallery) -> Gallery:
         return stage
     confidence = min(stage.confidence, edges.confidence)
     return gallery_of(boxes, confidence, "stage+edges", stage.pages)
+
+
+def _finer_inside(stage: Gallery, edges: Gallery) -> bool:
+    """Whether the edge splitter's tiles are a finer lattice inside the stage's equal tiles: lines in the videos
+    (a window frame, a shelf) in step with the tiles' sides at half their pitch, each cell inside one tile
+    (zoom_5 as JPEG q80: 17 half-size cells inside its 6 framed tiles). Tiles a JPEG merged on the stage
+    (closed gaps between dark camera-off tiles) are of unequal sizes."""
+    widths = [t.box[2] for t in stage.tiles]
+    heights = [t.box[3] for t in stage.tiles]
+    if max(widths) > 1.05 * min(widths) or max(heights) > 1.05 * min(heights):
+        return False
+    return all(any(_inside(e.box, t.box) for t in stage.tiles) for e in edges.tiles)
 
 
 def _same_tile(a: Box, b: Box) -> bool:

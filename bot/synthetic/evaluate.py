@@ -33,6 +33,7 @@ import numpy as np
 from analytics.names import normalize_name as analytics_normalize
 from bot.frames import Box, Gallery
 from bot.gallery.tiles import iou
+from bot.synthetic import real_split
 from bot.synthetic.scene import PLATFORMS, VARIANTS, FrameTruth, random_scene
 
 IOU_BAR = 0.85
@@ -331,10 +332,10 @@ def format_report(result: dict) -> str:
     return "\n".join(lines)
 
 
-def _real_and_compressed(real: str | None, compressed: int, seed: int) -> dict:
+def _real_and_compressed(
+    real: str | None, compressed: int, seed: int, qualities: tuple[int, ...] = real_split.JPEG_QUALITIES
+) -> dict:
     """Print (and return) the real-screenshot and compressed-copy figures beside the synthetic ones."""
-    from bot.synthetic import real_split
-
     out: dict = {}
     if real:
         from bot.gallery import split_gallery
@@ -356,7 +357,7 @@ def _real_and_compressed(real: str | None, compressed: int, seed: int) -> dict:
             render_scene(random_scene(random.Random(s), platform, tiles, variant))[0]
             for platform, variant, tiles, s in frame_plan(compressed, seed)
         ]
-        score = real_split.score_compressed(frames)
+        score = real_split.score_compressed(frames, qualities=qualities)
         print()
         print(real_split.format_compressed(score, f"{compressed} rendered frames"))
         out["compressed_rendered"] = {c: score.recall(c) for c in score.reference}
@@ -364,10 +365,20 @@ def _real_and_compressed(real: str | None, compressed: int, seed: int) -> dict:
             from bot.realset import load_manifest
 
             images = [image.image() for image in load_manifest(real)]
-            score = real_split.score_compressed(images, codecs=())
+            score = real_split.score_compressed(images, codecs=(), qualities=qualities)
             print(real_split.format_compressed(score, "the real screenshots"))
             out["compressed_real"] = {c: score.recall(c) for c in score.reference}
     return out
+
+
+def _qualities(text: str) -> tuple[int, ...]:
+    try:
+        qualities = tuple(int(q) for q in text.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a list of numbers: {text!r}") from None
+    if not qualities or not all(1 <= q <= 100 for q in qualities):
+        raise argparse.ArgumentTypeError("JPEG qualities are 1-100")
+    return qualities
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -399,6 +410,14 @@ def main(argv: list[str] | None = None) -> int:
         help="also split JPEG (q95-q50) and video (mp4v, MJPG) copies of N rendered frames (and of the real "
         "screenshots with --real) and compare with the lossless frames",
     )
+    parser.add_argument(
+        "--qualities",
+        type=_qualities,
+        default=real_split.JPEG_QUALITIES,
+        metavar="Q,Q,...",
+        help="JPEG qualities of the --compressed copies (default: %(default)s; a sweep such as "
+        "95,90,85,80,75,70,65,60,55,50 shows how steady the split is between them)",
+    )
     args = parser.parse_args(argv)
     if args.real and not (Path(args.real) / "manifest.csv").is_file():
         parser.error(f"no manifest.csv in {args.real}")
@@ -414,7 +433,7 @@ def main(argv: list[str] | None = None) -> int:
         wild=args.wild,
     )
     print(format_report(result))
-    result.update(_real_and_compressed(args.real, args.compressed, args.seed))
+    result.update(_real_and_compressed(args.real, args.compressed, args.seed, args.qualities))
     if args.json:
         Path(args.json).write_text(json.dumps(result, indent=2))
     return 0

@@ -158,15 +158,17 @@ def video_copies(frames: list[np.ndarray], codec: str) -> list[np.ndarray]:
     return copies
 
 
-def score_compressed(images: list[np.ndarray], codecs: tuple[str, ...] = VIDEO_CODECS) -> CompressedSplit:
-    """Tiles on JPEG copies of each image at :data:`JPEG_QUALITIES` and on video copies, against the tiles
-    found on the image itself."""
+def score_compressed(
+    images: list[np.ndarray], codecs: tuple[str, ...] = VIDEO_CODECS, qualities: tuple[int, ...] = JPEG_QUALITIES
+) -> CompressedSplit:
+    """Tiles on JPEG copies of each image at ``qualities`` and on video copies, against the tiles found on
+    the image itself."""
     from bot.gallery import split_gallery
 
     score = CompressedSplit()
     references = [[t.box for t in split_gallery(image).tiles] for image in images]
     for image, reference in zip(images, references, strict=True):
-        for quality in JPEG_QUALITIES:
+        for quality in qualities:
             copy = jpeg_copy(image, quality)
             score.add(f"jpeg q{quality}", reference, [t.box for t in split_gallery(copy).tiles], copy)
     for codec in codecs:
