@@ -79,6 +79,9 @@ WORK_SIDE = 480
 #: blur every line over two pixels, where its tiles are small already (webex_2, 640 x 400: its 64 x 40
 #: filmstrip thumbnails were found in one place or another at each grey level of noise)
 WHOLE_UP_TO = 720
+#: how far (share of a pitch) neighbouring tiles may stand from a whole number of pitches apart: the sides of
+#: a real screenshot's tiles, found at working size, are a few pixels off each way
+STEP_SLACK = 0.05
 #: how many of the best-covering tile sizes are completed and compared by the edge they explain
 TOP_SIZES = 4
 
@@ -140,17 +143,17 @@ def solve(image: np.ndarray) -> LatticeResult | None:
 
 
 def _in_step_share(tiles: list, h: int, gap: int) -> float:
-    """The share of neighbouring tiles in a row that stand a whole number of pitches apart (their width plus
-    the lattice's gap, a few pixels either way). A lattice is regular; a finer one that lines inside the
-    videos let the completion scatter over a JPEG is not, however much edge its many cells explain (zoom_2
-    as JPEG q55: 18 cells of half a tile, rows 123 to 217 pixels apart, beside its 12 tiles)."""
+    """The share of neighbouring tiles in a row that stand one pitch apart (their width plus the lattice's
+    gap, :data:`STEP_SLACK` either way). A completed lattice is regular and has no holes; a finer one that
+    lines inside the videos let the completion scatter over a JPEG is not, however much edge its many cells
+    explain (zoom_2 as JPEG q55: 18 cells of half a tile, 123 to 217 pixels apart, beside its 12 tiles)."""
     steps = good = 0
     for row in rows_by_top([r for r, _ in tiles], h).values():
         for a, b in pairwise(sorted(row)):
             pitch = a[2] + gap
             count = round((b[0] - a[0]) / pitch)
             steps += 1
-            good += count >= 1 and abs(b[0] - a[0] - count * pitch) <= max(3, 0.03 * pitch)
+            good += count >= 1 and abs(b[0] - a[0] - count * pitch) <= max(3, STEP_SLACK * pitch)
     return good / steps if steps else 1.0
 
 

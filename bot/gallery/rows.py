@@ -263,7 +263,10 @@ def fill_full_rows(
             span = range(start, right - w + 4, px)
         for x in span:
             cell = (max(0, x), y, w, h)
-            if any(overlaps(*cell, other, slack=6) for other in row) or not has_content(edges, cell):
+            # (a cell before the frame's left edge is clamped onto the first one: it is not taken twice)
+            if any(overlaps(*cell, other, slack=6) for other in row + [r for r, _ in added]):
+                continue
+            if not has_content(edges, cell):
                 continue
             value, sides, cx, cy = _cell_support(edges, cell[0], y, w, h)
             # beyond the gallery's known sides, a row goes on only where its top and bottom lines do

@@ -46,6 +46,8 @@ MIN_TILE_SHARE = 0.05
 STAGE_SHADES = 6
 #: a flat stage that frames at most this many blobs is checked against the edge splitter (_videos_in_tiles)
 FEW_BLOBS = 3
+#: the shape (width / height) of one tile of a video and its label strip, 16:9 or a little taller
+VIDEO_ASPECT = (1.5, 2.0)
 #: how far (share of a tile's height) a complete gallery's middle may sit from the frame's (see _looks_complete)
 VERTICAL_SLACK = 0.35
 
@@ -123,10 +125,12 @@ def _split_layout(frame: np.ndarray, platform: str | None) -> Gallery:
         combined = _with_missed_cells(frame, combined)
     elif clean and combined is edges and len(gallery.tiles) >= 2:
         # the edges' lattice outnumbers a clean stage's row: the stage's own lattice, completed on the edges,
-        # may explain as much (zoom_2 as JPEG q55: the stage framed the dark last row, the edges two rows
-        # of double-height cells above it, toolbar and all)
+        # wins where it explains as much, or where the edges' cells cut across the stage's framed tiles
+        # (zoom_2 as JPEG q55: the stage framed the dark last row; the edges found two rows of double-height
+        # cells above it, toolbar and all, or 17 half-size cells of lines inside the videos)
         grown = _with_missed_cells(frame, gallery)
-        if len(grown.tiles) >= len(edges.tiles):
+        crossed = any(_cuts_across(e.box, t.box) for e in edges.tiles for t in gallery.tiles)
+        if len(grown.tiles) >= len(edges.tiles) or (crossed and len(grown.tiles) > len(gallery.tiles)):
             combined = grown
     elif flat and len(gallery.tiles) >= 2 and combined.method == "stage":
         # a flat stage that framed its tiles, but not cleanly: tiles cut by the image's border touch it
@@ -348,13 +352,21 @@ def _combine(stage: Gallery, edges: Gallery) -> Gallery:
 def _finer_inside(stage: Gallery, edges: Gallery) -> bool:
     """Whether the edge splitter's tiles are a finer lattice inside the stage's equal tiles: lines in the videos
     (a window frame, a shelf) in step with the tiles' sides at half their pitch, each cell inside one tile
-    (zoom_5 as JPEG q80: 17 half-size cells inside its 6 framed tiles). Tiles a JPEG merged on the stage
-    (closed gaps between dark camera-off tiles) are of unequal sizes."""
+    (zoom_5 as JPEG q80: 17 half-size cells inside its 6 framed tiles). Blocks of tiles a compression merged
+    on the stage (closed gaps between dark camera-off tiles) are not taken for tiles: they are of unequal
+    sizes, or not of a video's shape (zoom_2 scaled by 1.1: two 2 x 3 blocks, 548 x 467)."""
     widths = [t.box[2] for t in stage.tiles]
     heights = [t.box[3] for t in stage.tiles]
     if max(widths) > 1.05 * min(widths) or max(heights) > 1.05 * min(heights):
         return False
+    if not VIDEO_ASPECT[0] <= float(np.median(widths)) / float(np.median(heights)) <= VIDEO_ASPECT[1]:
+        return False
     return all(any(_inside(e.box, t.box) for t in stage.tiles) for e in edges.tiles)
+
+
+def _cuts_across(a: Box, b: Box) -> bool:
+    """Whether two boxes overlap without one holding the other: two lattices that cannot both be right."""
+    return iou(a, b) > 0.02 and not (_inside(a, b) or _inside(b, a))
 
 
 def _same_tile(a: Box, b: Box) -> bool:

@@ -333,7 +333,11 @@ def format_report(result: dict) -> str:
 
 
 def _real_and_compressed(
-    real: str | None, compressed: int, seed: int, qualities: tuple[int, ...] = real_split.JPEG_QUALITIES
+    real: str | None,
+    compressed: int,
+    seed: int,
+    qualities: tuple[int, ...] = real_split.JPEG_QUALITIES,
+    scales: tuple[float, ...] = (),
 ) -> dict:
     """Print (and return) the real-screenshot and compressed-copy figures beside the synthetic ones."""
     out: dict = {}
@@ -345,6 +349,11 @@ def _real_and_compressed(
         print()
         print(real_split.format_real(results))
         out["real"] = [vars(r) | {"recall": r.recall, "precision": r.precision} for r in results]
+        if scales:
+            by_scale = {scale: real_split.score_real(real, scale) for scale in scales}
+            print()
+            print(real_split.format_scaled(by_scale))
+            out["real_scaled"] = {str(s): [vars(r) for r in results] for s, results in by_scale.items()}
         rows = measure(real, split=lambda image: split_gallery(image).tiles)
         print()
         print("names and faces on the tiles the splitter found")
@@ -379,6 +388,16 @@ def _qualities(text: str) -> tuple[int, ...]:
     if not qualities or not all(1 <= q <= 100 for q in qualities):
         raise argparse.ArgumentTypeError("JPEG qualities are 1-100")
     return qualities
+
+
+def _scales(text: str) -> tuple[float, ...]:
+    try:
+        scales = tuple(float(s) for s in text.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a list of numbers: {text!r}") from None
+    if not all(0.2 <= s <= 4 for s in scales):
+        raise argparse.ArgumentTypeError("scales are 0.2-4")
+    return scales
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -418,6 +437,14 @@ def main(argv: list[str] | None = None) -> int:
         help="JPEG qualities of the --compressed copies (default: %(default)s; a sweep such as "
         "95,90,85,80,75,70,65,60,55,50 shows how steady the split is between them)",
     )
+    parser.add_argument(
+        "--scales",
+        type=_scales,
+        default=(),
+        metavar="S,S,...",
+        help="with --real, also split the screenshots resized by each factor (e.g. 0.5,0.67,0.8,0.9,1.1,1.25,1.5: "
+        "the same screens at other resolutions)",
+    )
     args = parser.parse_args(argv)
     if args.real and not (Path(args.real) / "manifest.csv").is_file():
         parser.error(f"no manifest.csv in {args.real}")
@@ -433,7 +460,7 @@ def main(argv: list[str] | None = None) -> int:
         wild=args.wild,
     )
     print(format_report(result))
-    result.update(_real_and_compressed(args.real, args.compressed, args.seed, args.qualities))
+    result.update(_real_and_compressed(args.real, args.compressed, args.seed, args.qualities, args.scales))
     if args.json:
         Path(args.json).write_text(json.dumps(result, indent=2))
     return 0

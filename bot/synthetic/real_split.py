@@ -53,15 +53,23 @@ class RealSplit:
         return self.matched / self.found if self.found else 1.0
 
 
-def score_real(folder: Path | str) -> list[RealSplit]:
-    """The splitter on every screenshot of the development set."""
+def scaled(image: np.ndarray, scale: float) -> np.ndarray:
+    """The screenshot as a screen ``scale`` times as large would show it (area averaging down, cubic up)."""
+    if scale == 1.0:
+        return image
+    return cv2.resize(image, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA if scale < 1 else cv2.INTER_CUBIC)
+
+
+def score_real(folder: Path | str, scale: float = 1.0) -> list[RealSplit]:
+    """The splitter on every screenshot of the development set (resized by ``scale``, with its boxes)."""
     from bot.gallery import split_gallery
     from bot.realset import load_manifest
     from bot.synthetic.evaluate import match_tiles
 
     results = []
     for real in load_manifest(folder):
-        image, file, kind, boxes = real.image(), real.name, real.kind, real.boxes
+        image, file, kind = scaled(real.image(), scale), real.name, real.kind
+        boxes = [tuple(round(v * scale) for v in box) for box in real.boxes]
         start = time.perf_counter()
         gallery = split_gallery(image)
         ms = (time.perf_counter() - start) * 1000.0
@@ -71,6 +79,25 @@ def score_real(folder: Path | str) -> list[RealSplit]:
             RealSplit(file, kind, len(boxes), len(found), matched, gallery.confidence, gallery.method, round(ms, 1))
         )
     return results
+
+
+def format_scaled(by_scale: dict[float, list[RealSplit]]) -> str:
+    """One line per image, one column per scale: tiles found of the manifest's (IoU >= REAL_IOU), then totals."""
+    files = [r.file for r in next(iter(by_scale.values()))]
+    lines = [f"the real screenshots resized, against their resized boxes (IoU >= {REAL_IOU}): matched/tiles (found)"]
+    lines.append(f"{'image':14s} " + " ".join(f"{'x' + format(s, 'g'):>11s}" for s in by_scale))
+    for k, file in enumerate(files):
+        cells = [f"{r[k].matched}/{r[k].truth} ({r[k].found})" for r in by_scale.values()]
+        lines.append(f"{file:14s} " + " ".join(f"{c:>11s}" for c in cells))
+    for kinds, name in (({"real"}, "real"), ({"mockup"}, "mockups")):
+        part = [r for results in by_scale.values() for r in results if r.kind in kinds]
+        if part:
+            truth, found, matched = (sum(getattr(r, a) for r in part) for a in ("truth", "found", "matched"))
+            lines.append(
+                f"{name}, all scales: recall {matched}/{truth} = {matched / max(1, truth):.3f}, "
+                f"precision {matched}/{found} = {matched / max(1, found):.3f}"
+            )
+    return "\n".join(lines)
 
 
 def format_real(results: list[RealSplit]) -> str:
