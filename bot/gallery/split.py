@@ -395,6 +395,8 @@ def _uneven_rows(found: list[Box], added: list[Box], h: float) -> list[Box]:
     if len(above) < 2 or len(before) != 1 or len(set(after)) == 1:
         return []
     usual = before.pop()
+    if usual == 0:
+        return []  # whole rows the stage missed above its own (zoom_2 scaled by 0.8: it framed only the last)
     return [b for row in above if len(row) > usual for b in row if b in added]
 
 
