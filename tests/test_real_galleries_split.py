@@ -153,10 +153,10 @@ def test_jpeg_copies_between_the_measured_qualities_split_like_the_screens(file,
 def test_a_real_screen_at_another_size_splits_into_its_tiles(scale):
     """The Windows Zoom gallery (JPEG, a camera-off last row) at other screen sizes. At 0.67 it gave 9 of its
     12 tiles and 2 extra boxes before (e26fa15); at 0.8 the stage framed only the last row, and the edges'
-    two rows above it were dropped as rows made longer than the stage's (6 of 12; split._uneven_rows). 1.1 and 1.5 guard what the steadier JPEG split nearly lost:
-    at 1.1 the stage merges the tiles into two 2 x 3 blocks, which are no finer lattice's frames
-    (split.VIDEO_ASPECT); at 1.5 neighbouring tiles stand a few pixels off a whole pitch apart
-    (lattice.STEP_SLACK)."""
+    two rows above it were dropped as rows made longer than the stage's (6 of 12; split._uneven_rows).
+    1.1 and 1.5 guard what the steadier JPEG split nearly lost: at 1.1 the stage merges the tiles into two
+    2 x 3 blocks, which are no finer lattice's frames (split.VIDEO_ASPECT); at 1.5 neighbouring tiles stand
+    a few pixels off a whole pitch apart (lattice.STEP_SLACK)."""
     if not (REAL / "manifest.csv").is_file():
         pytest.skip(f"the real development set is not at {REAL}")
     real = next(r for r in load_manifest(REAL) if r.name == "zoom_2.jpg")

@@ -102,7 +102,9 @@ def _split_layout(frame: np.ndarray, platform: str | None) -> Gallery:
         videos = _videos_in_tiles(frame, gallery)
         if videos is not None and (_portrait(gallery) or len(videos.tiles) > len(staged.tiles)):
             return videos
-        wider = None if beside else _wider_on_smoothed_stage(frame, platform, staged)
+        # (a complete gallery is not tried again: the retry costs ~25 ms on a 49-tile frame; a filmstrip beside a
+        # shared screen is, where a JPEG broke its speaker's frame: zoom_108 of the extra real set, 4 -> 5 of 5)
+        wider = None if complete else _wider_on_smoothed_stage(frame, platform, staged)
         return wider or staged
     # compression spreads the stage over near shades: smooth it and allow them (JPEG, video); the lightest
     # smoothing that frames the tiles cleanly wins, more only where it frames more of them. A flat stage that
