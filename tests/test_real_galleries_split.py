@@ -138,8 +138,9 @@ def test_jpeg_copies_of_real_screens_split_like_the_screens():
 def test_jpeg_copies_between_the_measured_qualities_split_like_the_screens(file, quality):
     """Qualities between the evaluator's four failed before: zoom_5 at q80 gave 17 half-size cells of lines in
     its videos for its 6 framed tiles (0 of 6), zoom_2 at q55 two rows of double-height cells over the last
-    row the stage framed (8 of 12), meet_1 at q85 a 2 x 2 block for its tiles, whose size was sixth of the
-    sizes proposed and not compared (2 of 9)."""
+    row the stage framed (8 of 12; with four sizes compared, 17 half-size cells that cut across that row:
+    split._cuts_across), meet_1 at q85 a 2 x 2 block for its tiles, whose size was sixth of the sizes
+    proposed and not compared (2 of 9)."""
     if not (REAL / "manifest.csv").is_file():
         pytest.skip(f"the real development set is not at {REAL}")
     real = next(r for r in load_manifest(REAL) if r.name == file)
@@ -155,8 +156,7 @@ def test_a_real_screen_at_another_size_splits_into_its_tiles(scale):
     12 tiles and 2 extra boxes before (e26fa15); at 0.8 the stage framed only the last row, and the edges'
     two rows above it were dropped as rows made longer than the stage's (6 of 12; split._uneven_rows).
     1.1 and 1.5 guard what the steadier JPEG split nearly lost: at 1.1 the stage merges the tiles into two
-    2 x 3 blocks, which are no finer lattice's frames (split.VIDEO_ASPECT); at 1.5 neighbouring tiles stand
-    a few pixels off a whole pitch apart (lattice.STEP_SLACK)."""
+    2 x 3 blocks, which are no finer lattice's frames (split.VIDEO_ASPECT)."""
     if not (REAL / "manifest.csv").is_file():
         pytest.skip(f"the real development set is not at {REAL}")
     real = next(r for r in load_manifest(REAL) if r.name == "zoom_2.jpg")

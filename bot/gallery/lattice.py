@@ -24,7 +24,6 @@ Measured on the real development set (``python -m bot.synthetic.evaluate --real`
 from __future__ import annotations
 
 from dataclasses import dataclass
-from itertools import pairwise
 
 import cv2
 import numpy as np
@@ -79,9 +78,6 @@ WORK_SIDE = 480
 #: blur every line over two pixels, where its tiles are small already (webex_2, 640 x 400: its 64 x 40
 #: filmstrip thumbnails were found in one place or another at each grey level of noise)
 WHOLE_UP_TO = 720
-#: how far (share of a pitch) neighbouring tiles may stand from a whole number of pitches apart: the sides of
-#: a real screenshot's tiles, found at working size, are a few pixels off each way
-STEP_SLACK = 0.05
 #: how many of the best-covering tile sizes are completed and compared by the edge they explain
 TOP_SIZES = 4
 
@@ -130,7 +126,7 @@ def solve(image: np.ndarray) -> LatticeResult | None:
         tiles += cropped_cells(edges, tiles, w, h, px, py)
         # then: the size whose completed lattice explains the most edge (the supported length of its
         # sides): four tiles explain the lines between them, one tile drawn around them does not
-        explained = sum(2 * s * (r[2] + r[3]) for r, s in tiles) * _in_step_share(tiles, h, px - w)
+        explained = sum(2 * s * (r[2] + r[3]) for r, s in tiles)
         if best is None or explained > best[0]:
             best = (explained, w, h, tiles)
     if best is None:
@@ -140,21 +136,6 @@ def solve(image: np.ndarray) -> LatticeResult | None:
     if not tiles:
         return None
     return LatticeResult([r for r, _ in tiles], float(np.mean([s for _, s in tiles])), (w, h))
-
-
-def _in_step_share(tiles: list, h: int, gap: int) -> float:
-    """The share of neighbouring tiles in a row that stand one pitch apart (their width plus the lattice's
-    gap, :data:`STEP_SLACK` either way). A completed lattice is regular and has no holes; a finer one that
-    lines inside the videos let the completion scatter over a JPEG is not, however much edge its many cells
-    explain (zoom_2 as JPEG q55: 18 cells of half a tile, 123 to 217 pixels apart, beside its 12 tiles)."""
-    steps = good = 0
-    for row in rows_by_top([r for r, _ in tiles], h).values():
-        for a, b in pairwise(sorted(row)):
-            pitch = a[2] + gap
-            count = round((b[0] - a[0]) / pitch)
-            steps += 1
-            good += count >= 1 and abs(b[0] - a[0] - count * pitch) <= max(3, STEP_SLACK * pitch)
-    return good / steps if steps else 1.0
 
 
 def _distinct_sizes(edges: EdgeMaps, hypotheses: list) -> list[tuple]:

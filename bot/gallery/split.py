@@ -130,9 +130,17 @@ def _split_layout(frame: np.ndarray, platform: str | None) -> Gallery:
         # wins where it explains as much, or where the edges' cells cut across the stage's framed tiles
         # (zoom_2 as JPEG q55: the stage framed the dark last row; the edges found two rows of double-height
         # cells above it, toolbar and all, or 17 half-size cells of lines inside the videos)
+        # Not where the stage's blobs are no video's shape, or the edges' lattice is more than twice the
+        # stage's (two pictures pillarboxed in the stage's colour, framed as two wide blobs, in a 28-tile
+        # gallery: tests/test_split_compressed.py).
         grown = _with_missed_cells(frame, gallery)
         crossed = any(_cuts_across(e.box, t.box) for e in edges.tiles for t in gallery.tiles)
-        if len(grown.tiles) >= len(edges.tiles) or (crossed and len(grown.tiles) > len(gallery.tiles)):
+        if len(grown.tiles) >= len(edges.tiles) or (
+            crossed
+            and len(gallery.tiles) < len(grown.tiles)
+            and 2 * len(grown.tiles) >= len(edges.tiles)
+            and _video_shaped(gallery)
+        ):
             combined = grown
     elif flat and len(gallery.tiles) >= 2 and combined.method == "stage":
         # a flat stage that framed its tiles, but not cleanly: tiles cut by the image's border touch it
@@ -357,13 +365,18 @@ def _finer_inside(stage: Gallery, edges: Gallery) -> bool:
     (zoom_5 as JPEG q80: 17 half-size cells inside its 6 framed tiles). Blocks of tiles a compression merged
     on the stage (closed gaps between dark camera-off tiles) are not taken for tiles: they are of unequal
     sizes, or not of a video's shape (zoom_2 scaled by 1.1: two 2 x 3 blocks, 548 x 467)."""
-    widths = [t.box[2] for t in stage.tiles]
-    heights = [t.box[3] for t in stage.tiles]
-    if max(widths) > 1.05 * min(widths) or max(heights) > 1.05 * min(heights):
-        return False
-    if not VIDEO_ASPECT[0] <= float(np.median(widths)) / float(np.median(heights)) <= VIDEO_ASPECT[1]:
+    if not _video_shaped(stage):
         return False
     return all(any(_inside(e.box, t.box) for t in stage.tiles) for e in edges.tiles)
+
+
+def _video_shaped(gallery: Gallery) -> bool:
+    """Whether the gallery's tiles are of one size (5%) and a video tile's shape (:data:`VIDEO_ASPECT`)."""
+    widths = [t.box[2] for t in gallery.tiles]
+    heights = [t.box[3] for t in gallery.tiles]
+    if max(widths) > 1.05 * min(widths) or max(heights) > 1.05 * min(heights):
+        return False
+    return VIDEO_ASPECT[0] <= float(np.median(widths)) / float(np.median(heights)) <= VIDEO_ASPECT[1]
 
 
 def _cuts_across(a: Box, b: Box) -> bool:
