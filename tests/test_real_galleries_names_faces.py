@@ -25,13 +25,13 @@ pytestmark = pytest.mark.skipif(
 EXPECTED = {
     "zoom_2.jpg": (4, 12, 8, 8),
     "zoom_4.png": (6, 6, 6, 6),
-    "zoom_5.jpg": (4, 6, 6, 6),
+    "zoom_5.jpg": (5, 6, 6, 6),  # 4 before the reader read the lowest quarter of a strip, doubled
     "zoom_6.jpg": (0, 0, 5, 5),
     "zoom_11.jpg": (24, 25, 25, 25),
     "meet_1.jpg": (0, 0, 9, 9),
     "meet_2.jpg": (0, 0, 9, 9),
     "meet_4.jpg": (1, 1, 16, 16),
-    "webex_1.png": (23, 25, 0, 0),
+    "webex_1.png": (25, 25, 0, 0),
     "webex_2.png": (0, 1, 8, 8),
 }
 
