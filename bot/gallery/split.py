@@ -102,9 +102,11 @@ def _split_layout(frame: np.ndarray, platform: str | None) -> Gallery:
         videos = _videos_in_tiles(frame, gallery)
         if videos is not None and (_portrait(gallery) or len(videos.tiles) > len(staged.tiles)):
             return videos
-        # (a complete gallery is not tried again: the retry costs ~25 ms on a 49-tile frame; a filmstrip beside a
-        # shared screen is, where a JPEG broke its speaker's frame: zoom_108 of the extra real set, 4 -> 5 of 5)
-        wider = None if complete else _wider_on_smoothed_stage(frame, platform, staged)
+        # Where the rows end at the stage, only a filmstrip (one row or column) is tried again: the retry costs
+        # ~30 ms on the 49-tile bench frame, and a JPEG can break a filmstrip speaker's frame beside a shared
+        # screen (zoom_108 of the extra real set, 4 -> 5 of 5 at q95-q60).
+        filmstrip = min(len({t.row for t in gallery.tiles}), len({t.col for t in gallery.tiles})) == 1
+        wider = None if beside and not filmstrip else _wider_on_smoothed_stage(frame, platform, staged)
         return wider or staged
     # compression spreads the stage over near shades: smooth it and allow them (JPEG, video); the lightest
     # smoothing that frames the tiles cleanly wins, more only where it frames more of them. A flat stage that
