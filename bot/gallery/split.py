@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
+from itertools import pairwise
 
 import cv2
 import numpy as np
@@ -147,6 +148,10 @@ def _split_layout(frame: np.ndarray, platform: str | None) -> Gallery:
     elif flat and len(gallery.tiles) >= 2 and combined.method == "stage":
         # a flat stage that framed its tiles, but not cleanly: tiles cut by the image's border touch it
         combined = _with_cells(frame, combined, border_cells)
+    if combined.method == "edges" and _regular(combined):
+        # the edges' lattice, like a stage's, may lack a row whose sides hardly show (camera-off tiles on the
+        # dark stage below the others: zoom_2 scaled by 1.25, 8 -> 12 of 12), found with fainter sides
+        combined = _with_missed_cells(frame, combined)
     return _with_last_row(frame, combined)
 
 
@@ -370,6 +375,21 @@ def _finer_inside(stage: Gallery, edges: Gallery) -> bool:
     if not _video_shaped(stage):
         return False
     return all(any(_inside(e.box, t.box) for t in stage.tiles) for e in edges.tiles)
+
+
+def _regular(gallery: Gallery) -> bool:
+    """Whether the tiles make a lattice of two rows or more: every row but the last as long (two tiles at
+    least), the rows a pitch apart (10% of a tile's height either way)."""
+    rows: dict[int, list[Box]] = {}
+    for tile in gallery.tiles:
+        rows.setdefault(tile.row, []).append(tile.box)
+    ordered = [rows[r] for r in sorted(rows)]
+    if len(ordered) < 2 or len({len(row) for row in ordered[:-1]}) != 1 or len(ordered[0]) < 2:
+        return False
+    h = float(np.median([t.box[3] for t in gallery.tiles]))
+    tops = [float(np.median([b[1] for b in row])) for row in ordered]
+    steps = [b - a for a, b in pairwise(tops)]
+    return max(steps) - min(steps) <= 0.1 * h
 
 
 def _video_shaped(gallery: Gallery) -> bool:
