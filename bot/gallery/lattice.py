@@ -78,11 +78,6 @@ WORK_SIDE = 480
 #: blur every line over two pixels, where its tiles are small already (webex_2, 640 x 400: its 64 x 40
 #: filmstrip thumbnails were found in one place or another at each grey level of noise)
 WHOLE_UP_TO = 720
-#: clients draw 16:9 videos: a size of that shape (width / height, with or without a label strip) explains this
-#: much more than its edge, so that it wins a near tie with a lattice of double-height cells (zoom_2 scaled by
-#: 1.25: 12 tiles of 16:9 with a camera-off row, or 8 cells two rows high)
-VIDEO_SHAPE = (1.5, 2.0)
-SHAPE_PREFERENCE = 0.05
 #: how many of the best-covering tile sizes are completed and compared by the edge they explain
 TOP_SIZES = 4
 
@@ -132,8 +127,6 @@ def solve(image: np.ndarray) -> LatticeResult | None:
         # then: the size whose completed lattice explains the most edge (the supported length of its
         # sides): four tiles explain the lines between them, one tile drawn around them does not
         explained = sum(2 * s * (r[2] + r[3]) for r, s in tiles)
-        if VIDEO_SHAPE[0] <= w / h <= VIDEO_SHAPE[1]:
-            explained *= 1 + SHAPE_PREFERENCE
         if best is None or explained > best[0]:
             best = (explained, w, h, tiles)
     if best is None:
