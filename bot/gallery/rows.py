@@ -257,6 +257,7 @@ def fill_full_rows(
         start = anchor - ((anchor - left + 3) // px) * px
         span = range(start - px, right - w + 4 + px, px)
         leaning = y == last and not _centred(row, left, right, px)
+        bar = FULL_ROW_BAR if leaning else INSIDE_ROW_BAR
         if y == last and not leaning:  # only its holes
             span = range(anchor + px, max(r[0] for r in row) - w // 2, px)
         elif leaning:  # off centre: within the gallery's sides, where their sides show as a full row's do
@@ -271,7 +272,6 @@ def fill_full_rows(
             value, sides, cx, cy = _cell_support(edges, cell[0], y, w, h)
             # beyond the gallery's known sides, a row goes on only where its top and bottom lines do
             beyond = x < left - 3 or x + w > right + 3
-            bar = FULL_ROW_BAR if leaning else INSIDE_ROW_BAR
             if (not beyond and value >= bar) or (beyond and value >= FULL_ROW_BAR and min(sides[:2]) >= 0.5):
                 added.append(((cx, cy, w, h), value))
     return added

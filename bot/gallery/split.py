@@ -238,10 +238,7 @@ def _looks_complete(gallery: Gallery, frame_shape: tuple[int, ...]) -> bool:
     lost from the top or bottom moves the middle by half a row). Then no tile can be missing and the lattice
     need not be checked; anything else (a row short at one end, a gallery off to one side) is checked."""
     height, width = frame_shape[:2]
-    rows: dict[int, list[Box]] = {}
-    for tile in gallery.tiles:
-        rows.setdefault(tile.row, []).append(tile.box)
-    ordered = [rows[r] for r in sorted(rows)]
+    ordered = _rows_in_order(gallery)
     widest = max(len(row) for row in ordered)
     if any(len(row) != widest for row in ordered[:-1]):
         return False
@@ -377,13 +374,18 @@ def _finer_inside(stage: Gallery, edges: Gallery) -> bool:
     return all(any(_inside(e.box, t.box) for t in stage.tiles) for e in edges.tiles)
 
 
-def _regular(gallery: Gallery) -> bool:
-    """Whether the tiles make a lattice of two rows or more: every row but the last as long (two tiles at
-    least), the rows a pitch apart (10% of a tile's height either way)."""
+def _rows_in_order(gallery: Gallery) -> list[list[Box]]:
+    """The gallery's tile boxes, row by row, top row first."""
     rows: dict[int, list[Box]] = {}
     for tile in gallery.tiles:
         rows.setdefault(tile.row, []).append(tile.box)
-    ordered = [rows[r] for r in sorted(rows)]
+    return [rows[r] for r in sorted(rows)]
+
+
+def _regular(gallery: Gallery) -> bool:
+    """Whether the tiles make a lattice of two rows or more: every row but the last as long (two tiles at
+    least), the rows a pitch apart (10% of a tile's height either way)."""
+    ordered = _rows_in_order(gallery)
     if len(ordered) < 2 or len({len(row) for row in ordered[:-1]}) != 1 or len(ordered[0]) < 2:
         return False
     h = float(np.median([t.box[3] for t in gallery.tiles]))

@@ -380,24 +380,19 @@ def _real_and_compressed(
     return out
 
 
-def _qualities(text: str) -> tuple[int, ...]:
-    try:
-        qualities = tuple(int(q) for q in text.split(","))
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a list of numbers: {text!r}") from None
-    if not qualities or not all(1 <= q <= 100 for q in qualities):
-        raise argparse.ArgumentTypeError("JPEG qualities are 1-100")
-    return qualities
+def _number_list(kind: type, low: float, high: float, what: str):
+    """An argparse type: comma-separated numbers of ``kind``, each within [low, high] (``what`` names them)."""
 
+    def parse(text: str) -> tuple:
+        try:
+            values = tuple(kind(v) for v in text.split(","))
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not a list of numbers: {text!r}") from None
+        if not all(low <= v <= high for v in values):
+            raise argparse.ArgumentTypeError(f"{what} are {low:g}-{high:g}")
+        return values
 
-def _scales(text: str) -> tuple[float, ...]:
-    try:
-        scales = tuple(float(s) for s in text.split(","))
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a list of numbers: {text!r}") from None
-    if not all(0.2 <= s <= 4 for s in scales):
-        raise argparse.ArgumentTypeError("scales are 0.2-4")
-    return scales
+    return parse
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -431,7 +426,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument(
         "--qualities",
-        type=_qualities,
+        type=_number_list(int, 1, 100, "JPEG qualities"),
         default=real_split.JPEG_QUALITIES,
         metavar="Q,Q,...",
         help="JPEG qualities of the --compressed copies (default: %(default)s; a sweep such as "
@@ -439,7 +434,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument(
         "--scales",
-        type=_scales,
+        type=_number_list(float, 0.2, 4, "scales"),
         default=(),
         metavar="S,S,...",
         help="with --real, also split the screenshots resized by each factor (e.g. 0.5,0.67,0.8,0.9,1.1,1.25,1.5: "

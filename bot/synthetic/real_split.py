@@ -89,15 +89,23 @@ def format_scaled(by_scale: dict[float, list[RealSplit]]) -> str:
     for k, file in enumerate(files):
         cells = [f"{r[k].matched}/{r[k].truth} ({r[k].found})" for r in by_scale.values()]
         lines.append(f"{file:14s} " + " ".join(f"{c:>11s}" for c in cells))
-    for kinds, name in (({"real"}, "real"), ({"mockup"}, "mockups")):
-        part = [r for results in by_scale.values() for r in results if r.kind in kinds]
+    every = [r for results in by_scale.values() for r in results]
+    lines += _totals(every, (("real", "real"), ("mockup", "mockups")), ", all scales")
+    return "\n".join(lines)
+
+
+def _totals(results: list[RealSplit], kinds: tuple[tuple[str, str], ...], what: str = "") -> list[str]:
+    """Recall and precision summed over the results of each (kind, title), one line each where there are any."""
+    lines = []
+    for kind, name in kinds:
+        part = [r for r in results if r.kind == kind]
         if part:
             truth, found, matched = (sum(getattr(r, a) for r in part) for a in ("truth", "found", "matched"))
             lines.append(
-                f"{name}, all scales: recall {matched}/{truth} = {matched / max(1, truth):.3f}, "
+                f"{name}{what}: recall {matched}/{truth} = {matched / max(1, truth):.3f}, "
                 f"precision {matched}/{found} = {matched / max(1, found):.3f}"
             )
-    return "\n".join(lines)
+    return lines
 
 
 def format_real(results: list[RealSplit]) -> str:
@@ -112,14 +120,7 @@ def format_real(results: list[RealSplit]) -> str:
             f"{r.file:14s} {r.kind:9s} {r.truth:6d} {r.found:6d} {r.recall:7.3f} {r.precision:7.3f} "
             f"{r.confidence:6.2f} {r.method or '-':20s} {r.ms:7.1f}"
         )
-    for kinds, name in (({"real"}, "real"), ({"mockup"}, "mockups"), ({"synthetic"}, "test pattern")):
-        part = [r for r in results if r.kind in kinds]
-        if part:
-            truth, found, matched = (sum(getattr(r, a) for r in part) for a in ("truth", "found", "matched"))
-            lines.append(
-                f"{name}: recall {matched}/{truth} = {matched / max(1, truth):.3f}, "
-                f"precision {matched}/{found} = {matched / max(1, found):.3f}"
-            )
+    lines += _totals(results, (("real", "real"), ("mockup", "mockups"), ("synthetic", "test pattern")))
     return "\n".join(lines)
 
 
