@@ -36,8 +36,12 @@ def to_model_input(pixels: torch.Tensor) -> torch.Tensor:
 
 
 def augment_batch(pixels: torch.Tensor, config: AugmentConfig, generator: torch.Generator) -> torch.Tensor:
-    """Random augmentation of (N, S, S) uint8 faces -> normalized (N, 1, S, S) float32."""
-    n = pixels.shape[0]
+    """Random augmentation of (N, S, S) uint8 faces -> normalized (N, 1, S, S) float32.
+
+    The random draws come from ``generator`` on the CPU whatever the faces' device, so a run on a GPU
+    takes the same warps as one on the CPU; only the erasing noise is drawn on the faces' device.
+    """
+    n, device = pixels.shape[0], pixels.device
     x = pixels.float().unsqueeze(1) / 255.0
 
     def uniform(low: float, high: float) -> torch.Tensor:
@@ -57,12 +61,12 @@ def augment_batch(pixels: torch.Tensor, config: AugmentConfig, generator: torch.
     theta[:, 1, 0] = sin * flip
     theta[:, 1, 1] = cos
     theta[:, :, 2] = shift
-    grid = F.affine_grid(theta, list(x.shape), align_corners=False)
+    grid = F.affine_grid(theta.to(device), list(x.shape), align_corners=False)
     x = F.grid_sample(x, grid, mode="bilinear", padding_mode="reflection", align_corners=False)
 
     mean = x.mean(dim=(1, 2, 3), keepdim=True)
-    contrast = uniform(1 - config.contrast, 1 + config.contrast).view(n, 1, 1, 1)
-    brightness = uniform(-config.brightness, config.brightness).view(n, 1, 1, 1)
+    contrast = uniform(1 - config.contrast, 1 + config.contrast).view(n, 1, 1, 1).to(device)
+    brightness = uniform(-config.brightness, config.brightness).view(n, 1, 1, 1).to(device)
     x = ((x - mean) * contrast + mean + brightness).clamp(0.0, 1.0)
 
     if config.erase_prob > 0:
@@ -89,8 +93,9 @@ def _random_erase(x: torch.Tensor, config: AugmentConfig, generator: torch.Gener
         & (cols < (left + w).view(n, 1, 1))
         & chosen.view(n, 1, 1)
     ).unsqueeze(1)
-    noise = torch.rand(x.shape, generator=generator)
-    return torch.where(mask, noise, x)
+    on_cpu = x.device.type == "cpu"
+    noise = torch.rand(x.shape, generator=generator) if on_cpu else torch.rand(x.shape, device=x.device)
+    return torch.where(mask.to(x.device), noise, x)
 
 
 def mixup_cutmix(

@@ -12,6 +12,9 @@ For each label set this averages every member that has it (a two-head run has
 both, a single-head checkpoint its own), each with its mirrored-face reading,
 over the training part of :func:`training.two_head.load_two_head_data` only:
 the held-back slice stays unseen, so it can still select the student's epochs.
+Each two-head member reads the faces at the input size it was trained at
+(``--image-size`` serves members that do not record one); ``--packed`` and
+``--device`` as in :mod:`training.train_two_head`.
 """
 
 from __future__ import annotations
@@ -24,34 +27,46 @@ import numpy as np
 import torch
 
 from model.labels import LABEL_SETS
+from model.preprocess import face_pixels
 from training.ensemble_export import load_member
 from training.select_members import member_probabilities
 from training.two_head import TwoHeadNet, load_two_head_data
 
+NATIVE_SIZE = 48  # FER2013's own; each member's input is resized from it
+
 log = logging.getLogger(__name__)
 
 
-def member_readings(path: str | Path, pixels: np.ndarray) -> dict[str, np.ndarray]:
+def member_readings(
+    path: str | Path, pixels: np.ndarray, default_size: int = 64, device: str = "cpu"
+) -> dict[str, np.ndarray]:
     """A checkpoint's (plain + mirrored) / 2 softmax on ``pixels`` per label set it reads: both heads of a
-    two-head run from one pass over the faces, a single-head checkpoint's own label set."""
+    two-head run from one pass over the faces, a single-head checkpoint's own label set. The faces are
+    resized to the member's recorded input size (``default_size`` where it records none)."""
     from training.train_two_head import predict_two_head  # it imports load_teacher from here
 
     checkpoint = torch.load(path, map_location="cpu", weights_only=False)
     config = checkpoint["config"]
+    size = config.get("image_size", default_size)
+    if pixels.shape[1:] != (size, size):
+        pixels = np.stack([face_pixels(face, size) for face in pixels])
     if "dataset" not in config:
         net = TwoHeadNet(config["arch"], config.get("drop_rate", 0.2))
-        net.load_state_dict(checkpoint["model"])
+        net.load_state_dict({k: v.float() for k, v in checkpoint["model"].items()})
+        net = net.to(device)
         return dict(zip(("fer2013", "ferplus"), predict_two_head(net, pixels, flip=True), strict=True))
     label_set = next(name for name, classes in LABEL_SETS.items() if tuple(checkpoint["classes"]) == classes)
     plain, mirrored = member_probabilities(load_member(path, label_set)[0], pixels)
     return {label_set: (plain + mirrored) / 2}
 
 
-def teacher_probabilities(members: list[str], pixels: np.ndarray) -> dict[str, np.ndarray]:
+def teacher_probabilities(
+    members: list[str], pixels: np.ndarray, default_size: int = 64, device: str = "cpu"
+) -> dict[str, np.ndarray]:
     """Per label set, the mean over its members of (plain + mirrored) / 2 softmax on ``pixels``."""
     readings: dict[str, list[np.ndarray]] = {name: [] for name in LABEL_SETS}
     for path in members:
-        for label_set, reading in member_readings(path, pixels).items():
+        for label_set, reading in member_readings(path, pixels, default_size, device).items():
             readings[label_set].append(reading)
             log.info("read %d faces with %s (%s)", len(pixels), path, label_set)
     missing = [name for name, found in readings.items() if not found]
@@ -80,11 +95,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--match-cache", default="runs/fer2013_ferplus_match.csv")
     parser.add_argument("--image-size", type=int, default=64)
     parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--packed", default="", help="a training.packed_faces file instead of the folders")
+    parser.add_argument("--device", default="cpu")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
     torch.set_num_threads(args.threads)
-    train, _ = load_two_head_data(args.fer2013, args.ferplus, args.image_size, args.match_cache)
-    probabilities = teacher_probabilities(args.member, train.pixels)
+    if args.packed:
+        from training.packed_faces import read_pack
+
+        train, _ = read_pack(args.packed, NATIVE_SIZE)
+    else:
+        train, _ = load_two_head_data(args.fer2013, args.ferplus, NATIVE_SIZE, args.match_cache)
+    probabilities = teacher_probabilities(args.member, train.pixels, args.image_size, args.device)
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     np.savez_compressed(args.out, ids=train.ids, **probabilities)
     for name, p in probabilities.items():

@@ -48,18 +48,24 @@ def results_lines(report: dict[str, Any], png_name: str) -> list[str]:
 
 
 def run_lines(run: Path) -> tuple[list[str], float]:
-    """A two-head run's recipe, held-back curve and CPU time (from its last.pt / best.pt)."""
-    last = torch.load(run / "last.pt", map_location="cpu", weights_only=False)
-    best = torch.load(run / "best.pt", map_location="cpu", weights_only=False)
+    """A two-head run's recipe, held-back curve and CPU time (from its last.pt / best.pt, or from the one
+    file of :func:`training.gpu_recipe.ship`, which holds the best epoch and the whole history)."""
+    if run.is_file():
+        last = best = torch.load(run, map_location="cpu", weights_only=False)
+    else:
+        last = torch.load(run / "last.pt", map_location="cpu", weights_only=False)
+        best = torch.load(run / "best.pt", map_location="cpu", weights_only=False)
     c = last["config"]
+    mixing = f", Mixup/CutMix Beta({c['mixup']})" if c.get("mixup") else ""
+    teaching = f", distilled from `{c['teacher']}` (weight {c['distil_weight']})" if c.get("teacher") else ""
     cpu = float(last["cpu_seconds"])
     lines = [
         f"- `{run}`: timm `{c['arch']}` with a FER2013 head and a FER+ head, started from `{c['init']}`; "
         f"{c['epochs']} epochs, AdamW peak lr {c['lr']}, weight decay {c['weight_decay']}, batch {c['batch_size']}, "
         f"{c['warmup_epochs']} warm-up epoch then cosine, label smoothing {c['label_smoothing']} (FER2013 head), "
         f"FER+ loss weight {c['ferplus_weight']}, weight EMA {c['ema_decay']}, dropout {c['drop_rate']}, "
-        f"seed {c['seed']}, {c['image_size']} px; kept epoch {best['epoch']} ({best['weights']} weights); "
-        f"{cpu / 3600:.2f} CPU-hours (process time).",
+        f"seed {c['seed']}, {c['image_size']} px{mixing}{teaching}, on `{c.get('device', 'cpu')}`; "
+        f"kept epoch {best['epoch']} ({best['weights']} weights); {cpu / 3600:.2f} CPU-hours (process time).",
         "",
         "| epoch | train loss | held-back FER2013 (EMA) | held-back FER+ (EMA) |",
         "|---|---|---|---|",

@@ -47,9 +47,10 @@ def split_run(run: str | Path, out_dir: str | Path) -> list[Path]:
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     written = []
+    weights = {k: v.float() if v.is_floating_point() else v for k, v in checkpoint["model"].items()}  # fp16 -> fp32
     for label_set, classes in LABEL_SETS.items():
         single = {
-            "model": single_head_state(checkpoint["model"], label_set, config["arch"]),
+            "model": single_head_state(weights, label_set, config["arch"]),
             "config": {**config, "dataset": label_set, "two_head_run": str(run)},
             "classes": list(classes),
             "epoch": checkpoint.get("epoch"),

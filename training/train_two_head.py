@@ -10,7 +10,15 @@ majority accuracy, see :func:`training.two_head.is_held_back`) is kept as
 
 ``--teacher runs/teacher.npz`` (from :mod:`training.distil_targets`) distils an
 ensemble into this one network: each head also learns the ensemble's
-probabilities, ``--distil-weight`` of its loss.
+probabilities, ``--distil-weight`` of its loss. ``--mixup A`` mixes every
+batch with a shuffled copy of itself (Mixup or CutMix, Beta(A, A)), labels and
+teacher probabilities alike.
+
+``--device cuda`` runs the same recipe on a GPU (bfloat16 autocast,
+channels-last); the augmentation's random draws stay on the CPU generator, so
+the command is the same on either and only the arithmetic differs.
+``--packed runs/fer-pack.npz`` (:mod:`training.packed_faces`) reads the faces
+from one file instead of the dataset folders.
 """
 
 from __future__ import annotations
@@ -18,6 +26,7 @@ from __future__ import annotations
 import argparse
 import copy
 import dataclasses
+import functools
 import json
 import logging
 import random
@@ -30,8 +39,9 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from training.augment import AugmentConfig, augment_batch, to_model_input
+from training.augment import AugmentConfig, augment_batch, mixup_cutmix, to_model_input
 from training.distil_targets import load_teacher
+from training.packed_faces import read_pack
 from training.train import _atomic_save, _restore_rng, _rng_state, lr_at
 from training.two_head import TwoHeadData, TwoHeadNet, init_two_head, load_two_head_data
 
@@ -63,6 +73,9 @@ class TwoHeadConfig:
     limit: int = 0  # smoke runs: only the first N faces of each part
     teacher: str = ""  # a training.distil_targets file: learn the ensemble's probabilities too
     distil_weight: float = 0.7  # with a teacher: its share of each head's loss (the labels get the rest)
+    mixup: float = 0.0  # Beta(a, a) Mixup/CutMix on every batch; 0 leaves batches as they are
+    packed: str = ""  # a training.packed_faces file instead of the fer2013/ferplus folders
+    device: str = "cpu"
 
 
 @torch.no_grad()
@@ -70,15 +83,16 @@ def predict_two_head(model: torch.nn.Module, pixels: np.ndarray, flip: bool = Fa
     """(FER2013 probabilities, FER+ probabilities) for (N, S, S) uint8 faces; ``flip`` averages the mirror."""
     was_training = model.training
     model.eval()
+    device = next(model.parameters()).device
     fer, plus = [], []
     for start in range(0, len(pixels), batch):
-        x = to_model_input(torch.from_numpy(pixels[start : start + batch]))
-        a, b = (t.softmax(1) for t in model(x))
+        x = to_model_input(torch.from_numpy(pixels[start : start + batch])).to(device)
+        a, b = (t.float().softmax(1) for t in model(x))
         if flip:
-            fa, fb = (t.softmax(1) for t in model(x.flip(3)))
+            fa, fb = (t.float().softmax(1) for t in model(x.flip(3)))
             a, b = (a + fa) / 2, (b + fb) / 2
-        fer.append(a.numpy())
-        plus.append(b.numpy())
+        fer.append(a.cpu().numpy())
+        plus.append(b.cpu().numpy())
     model.train(was_training)
     return np.concatenate(fer), np.concatenate(plus)
 
@@ -108,7 +122,42 @@ def two_head_loss(model: torch.nn.Module, inputs: torch.Tensor, batch: dict[str,
     return fer_loss + config.ferplus_weight * plus_loss, fer_logits
 
 
+def mixed_two_head_loss(
+    model: torch.nn.Module, inputs: torch.Tensor, batch: dict[str, torch.Tensor], config, generator: torch.Generator
+) -> tuple:
+    """:func:`two_head_loss` on a Mixup/CutMix batch: every target (the smoothed FER2013 one-hot, the FER+
+    shares and their mask, the teacher's probabilities) is mixed with the same weights as the faces."""
+    fer_classes = model.fer2013.out_features
+    eps = config.label_smoothing
+    parts = {"fer2013": F.one_hot(batch["fer2013"], fer_classes).float() * (1 - eps) + eps / fer_classes}
+    parts.update({k: batch[k] for k in ("ferplus", "teacher_fer2013", "teacher_ferplus") if k in batch})
+    parts["mask"] = batch["mask"][:, None]
+    widths = [t.shape[1] for t in parts.values()]
+    mixed_inputs, mixed = mixup_cutmix(inputs, torch.cat(list(parts.values()), 1), config.mixup, generator)
+    targets = dict(zip(parts, torch.split(mixed, widths, 1), strict=True))
+    fer_logits, plus_logits = model(mixed_inputs)
+    fer_log, plus_log = F.log_softmax(fer_logits.float(), 1), F.log_softmax(plus_logits.float(), 1)
+    fer_loss = -(targets["fer2013"] * fer_log).sum(1).mean()
+    mask = targets["mask"][:, 0]
+    plus_loss = -(targets["ferplus"] * plus_log).sum(1).sum() / mask.sum().clamp(min=1.0)
+    if "teacher_fer2013" in targets:
+        w = config.distil_weight
+        fer_soft = -(targets["teacher_fer2013"] * fer_log).sum(1).mean()
+        plus_soft = -(targets["teacher_ferplus"] * plus_log).sum(1).mean()
+        fer_loss, plus_loss = (1 - w) * fer_loss + w * fer_soft, (1 - w) * plus_loss + w * plus_soft
+    return fer_loss + config.ferplus_weight * plus_loss, fer_logits
+
+
 def _update_ema(ema: torch.nn.Module, model: torch.nn.Module, decay: float) -> None:
+    if next(model.parameters()).device.type != "cpu":  # one fused kernel per tensor list, not ~500 launches
+        pairs = [(e, p) for e, p in zip(ema.state_dict().values(), model.state_dict().values(), strict=True)]
+        floats = [(e, p.detach()) for e, p in pairs if e.dtype.is_floating_point]
+        with torch.no_grad():
+            torch._foreach_lerp_([e for e, _ in floats], [p for _, p in floats], 1 - decay)
+            for e, p in pairs:
+                if not e.dtype.is_floating_point:
+                    e.copy_(p)
+        return
     with torch.no_grad():
         for ema_p, p in zip(ema.state_dict().values(), model.state_dict().values(), strict=True):
             if ema_p.dtype.is_floating_point:
@@ -121,7 +170,8 @@ def _run_epoch(model, ema, optimizer, train: TwoHeadData, config, generator, ste
     model.train()
     steps = len(train) // config.batch_size
     warmup = int(config.warmup_epochs * steps)
-    pixels = torch.from_numpy(train.pixels)
+    device = torch.device(config.device)
+    pixels = torch.from_numpy(train.pixels).to(device)
     tensors = {
         "fer2013": torch.from_numpy(train.fer2013),
         "ferplus": torch.from_numpy(train.ferplus),
@@ -130,21 +180,27 @@ def _run_epoch(model, ema, optimizer, train: TwoHeadData, config, generator, ste
     if config.teacher:
         teacher = load_teacher(config.teacher, train.ids)
         tensors.update({f"teacher_{name}": torch.from_numpy(p) for name, p in teacher.items()})
+    tensors = {k: v.to(device) for k, v in tensors.items()}
+    loss_of = functools.partial(mixed_two_head_loss, generator=generator) if config.mixup > 0 else two_head_loss
     order = torch.randperm(len(train), generator=generator)
     loss_sum, correct, seen, started = 0.0, 0, 0, time.time()
     for b in range(steps):
         index = order[b * config.batch_size : (b + 1) * config.batch_size]
-        inputs = augment_batch(pixels[index], AugmentConfig(), generator)
+        inputs = augment_batch(pixels[index.to(device)], AugmentConfig(), generator)
+        if device.type == "cuda":
+            inputs = inputs.contiguous(memory_format=torch.channels_last)
         for group in optimizer.param_groups:
             group["lr"] = lr_at(step, total, warmup, config.lr)
-        loss, fer_logits = two_head_loss(model, inputs, {k: v[index] for k, v in tensors.items()}, config)
+        batch = {k: v[index.to(device)] for k, v in tensors.items()}
+        with torch.autocast(device.type, dtype=torch.bfloat16, enabled=device.type == "cuda"):
+            loss, fer_logits = loss_of(model, inputs, batch, config)
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
         optimizer.step()
         step += 1
         _update_ema(ema, model, min(config.ema_decay, (1 + step) / (10 + step)))
         loss_sum += float(loss.detach()) * len(index)
-        correct += int((fer_logits.argmax(1) == tensors["fer2013"][index]).sum())
+        correct += int((fer_logits.argmax(1) == batch["fer2013"]).sum())
         seen += len(index)
         if b % 25 == 0:
             log.info("step %d/%d loss %.3f (%.1f img/s)", b, steps, loss_sum / seen, seen / (time.time() - started))
@@ -169,13 +225,20 @@ def train_two_head(config: TwoHeadConfig, resume: bool = False, stop_after: int 
     np.random.seed(config.seed)
     torch.manual_seed(config.seed)
     generator = torch.Generator().manual_seed(config.seed)
-    train, held = load_two_head_data(config.fer2013, config.ferplus, config.image_size, config.match_cache)
+    if config.packed:
+        train, held = read_pack(config.packed, config.image_size)
+    else:
+        train, held = load_two_head_data(config.fer2013, config.ferplus, config.image_size, config.match_cache)
     if config.limit:
         train, held = train.subset(np.arange(config.limit)), held.subset(np.arange(config.limit))
 
     model = TwoHeadNet(config.arch, config.drop_rate)
     if config.init and checkpoint is None:
         init_two_head(model, config.init)
+    if config.device != "cpu":
+        torch.cuda.manual_seed_all(config.seed)
+        torch.backends.cudnn.benchmark = True
+        model = model.to(config.device, memory_format=torch.channels_last)
     ema = copy.deepcopy(model).eval()
     optimizer = torch.optim.AdamW(model.parameters(), lr=config.lr, weight_decay=config.weight_decay)
     start, step, best, history, cpu = 0, 0, -1.0, [], 0.0

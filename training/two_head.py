@@ -161,7 +161,8 @@ def init_two_head(model: TwoHeadNet, init: str) -> None:
     A single-head checkpoint's backbone goes into the backbone and its classifier into the head of the
     same class count (8 -> FER+, 7 -> FER2013); the other head starts new. Two checkpoints, comma-separated
     (``fer2013.pt,ferplus.pt``: the two heads of one network, as :mod:`training.split_heads` wrote them),
-    give both heads; their backbones must be the same weights.
+    give both heads; their backbones must be the same weights. A two-head run's own checkpoint
+    (``best.pt``) gives the whole network. Half-precision weights are widened to float32.
     """
     if init == "imagenet":
         state = {k: v for k, v in efficientnet_lite0_imagenet_state().items() if not k.startswith("classifier.")}
@@ -173,7 +174,10 @@ def init_two_head(model: TwoHeadNet, init: str) -> None:
     backbone: dict[str, torch.Tensor] | None = None
     for path in init.split(","):
         checkpoint = torch.load(path, map_location="cpu", weights_only=False)
-        state = checkpoint.get("model", checkpoint)
+        state = {k: v.float() if v.is_floating_point() else v for k, v in checkpoint.get("model", checkpoint).items()}
+        if any(k.startswith("backbone.") for k in state):
+            model.load_state_dict(state, strict=True)
+            continue
         head_keys = [k for k in state if k not in own]  # the classifier: head.fc (RegNet), classifier (EfficientNet)
         this_backbone = {k: v for k, v in state.items() if k not in head_keys}
         if backbone is not None and any(not torch.equal(backbone[k], v) for k, v in this_backbone.items()):
