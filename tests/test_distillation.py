@@ -11,12 +11,30 @@ torch = pytest.importorskip("torch")
 pytest.importorskip("timm")
 
 
-@pytest.fixture(scope="module")
-def faces(tmp_path_factory):
-    root = tmp_path_factory.mktemp("distil")
+def tiny_face_set(root):
+    """84 faces in FER2013's image-folder layout under ``root/fer`` and their FER+ copies under ``root/ferplus``."""
     make_image_folder(root / "fer", per_class=12)
     _ferplus_copy(root / "fer", root / "ferplus")
     return root
+
+
+@pytest.fixture(scope="module")
+def faces(tmp_path_factory):
+    return tiny_face_set(tmp_path_factory.mktemp("distil"))
+
+
+HAPPY, FERPLUS_ANGER = 3, 4
+
+
+def one_answer_teacher(path, ids: np.ndarray):
+    """A teacher file that reads every face as FER2013 'happy' and FER+ 'anger'."""
+    np.savez(
+        path,
+        ids=ids,
+        fer2013=np.eye(7, dtype=np.float32)[np.full(len(ids), HAPPY)],
+        ferplus=np.eye(8, dtype=np.float32)[np.full(len(ids), FERPLUS_ANGER)],
+    )
+    return path
 
 
 def _common(root) -> dict:
@@ -54,14 +72,7 @@ def test_student_learns_what_the_teacher_says(faces, tmp_path):
     from training.two_head import load_two_head_data
 
     train, _ = load_two_head_data(faces / "fer", faces / "ferplus", 32, faces / "match.csv")
-    happy, ferplus_anger = 3, 4
-    teacher = tmp_path / "teacher.npz"
-    np.savez(
-        teacher,
-        ids=train.ids,
-        fer2013=np.eye(7, dtype=np.float32)[np.full(len(train), happy)],
-        ferplus=np.eye(8, dtype=np.float32)[np.full(len(train), ferplus_anger)],
-    )
+    teacher = one_answer_teacher(tmp_path / "teacher.npz", train.ids)
     config = TwoHeadConfig(out=str(tmp_path / "student"), epochs=3, lr=3e-3, teacher=str(teacher), distil_weight=1.0)
     for key, value in _common(faces).items():
         setattr(config, key, value)
@@ -72,8 +83,8 @@ def test_student_learns_what_the_teacher_says(faces, tmp_path):
     net = TwoHeadNet("regnetx_002")
     net.load_state_dict(student["model"])
     fer, plus = predict_two_head(net, train.pixels)
-    assert (fer.argmax(1) == happy).mean() > 0.9
-    assert (plus.argmax(1) == ferplus_anger).mean() > 0.9
+    assert (fer.argmax(1) == HAPPY).mean() > 0.9
+    assert (plus.argmax(1) == FERPLUS_ANGER).mean() > 0.9
 
 
 def test_each_head_splits_into_a_single_head_model_that_reads_the_same(tmp_path):

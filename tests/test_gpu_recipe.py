@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from face_data import make_image_folder
-from test_two_head import _ferplus_copy, tiny_run
+from test_distillation import FERPLUS_ANGER, HAPPY, one_answer_teacher, tiny_face_set
+from test_two_head import tiny_run
 
 torch = pytest.importorskip("torch")
 pytest.importorskip("timm")
@@ -13,10 +13,7 @@ pytest.importorskip("timm")
 
 @pytest.fixture(scope="module")
 def faces(tmp_path_factory):
-    root = tmp_path_factory.mktemp("gpu_recipe")
-    make_image_folder(root / "fer", per_class=12)
-    _ferplus_copy(root / "fer", root / "ferplus")
-    return root
+    return tiny_face_set(tmp_path_factory.mktemp("gpu_recipe"))
 
 
 def test_the_pack_gives_what_the_dataset_folders_give(faces, tmp_path):
@@ -40,21 +37,14 @@ def test_a_mixed_batch_student_still_learns_what_the_teacher_says(faces, tmp_pat
 
     pack = write_pack(faces / "fer", faces / "ferplus", faces / "match.csv", tmp_path / "pack.npz")
     train, _ = read_pack(pack, 32)
-    happy, ferplus_anger = 3, 4
-    teacher = tmp_path / "teacher.npz"
-    np.savez(
-        teacher,
-        ids=train.ids,
-        fer2013=np.eye(7, dtype=np.float32)[np.full(len(train), happy)],
-        ferplus=np.eye(8, dtype=np.float32)[np.full(len(train), ferplus_anger)],
-    )
+    teacher = one_answer_teacher(tmp_path / "teacher.npz", train.ids)
     common = tiny_run(faces, "match.csv", seed=4, epochs=3, lr=3e-3, teacher=str(teacher), distil_weight=1.0)
     train_two_head(TwoHeadConfig(out=str(tmp_path / "student"), mixup=0.4, packed=str(pack), **common))
     net = TwoHeadNet("regnetx_002")
     net.load_state_dict(torch.load(tmp_path / "student" / "last.pt", weights_only=False)["model"])
     fer, plus = predict_two_head(net, train.pixels)
-    assert (fer.argmax(1) == happy).mean() > 0.9
-    assert (plus.argmax(1) == ferplus_anger).mean() > 0.9
+    assert (fer.argmax(1) == HAPPY).mean() > 0.9
+    assert (plus.argmax(1) == FERPLUS_ANGER).mean() > 0.9
 
 
 def test_half_precision_weights_back_start_the_same_network(faces, tmp_path):
@@ -81,9 +71,9 @@ def test_the_plan_fits_the_runs_into_the_time_given():
     from training.gpu_recipe import BATCH, PARALLEL_GAIN, STUDENTS, TEACHERS, epochs_for
 
     step_time = {80: 0.03, 96: 0.03, 112: 0.03}
-    faces = 26129
+    training_faces = 26129
     for runs in (TEACHERS, STUDENTS):
-        epochs = epochs_for(runs, 200.0, step_time, faces, 2, 100)
-        work = sum(step_time[r.size] * (faces // BATCH) * r.epoch_share for r in runs) / PARALLEL_GAIN
+        epochs = epochs_for(runs, 200.0, step_time, training_faces, 2, 100)
+        work = sum(step_time[r.size] * (training_faces // BATCH) * r.epoch_share for r in runs) / PARALLEL_GAIN
         assert epochs * (work + 1.0) <= 200.0 < (epochs + 1) * (work + 1.0)
-    assert epochs_for(TEACHERS, 1.0, step_time, faces, 2, 100) == 2
+    assert epochs_for(TEACHERS, 1.0, step_time, training_faces, 2, 100) == 2
