@@ -115,6 +115,7 @@ def _split_layout(frame: np.ndarray, platform: str | None) -> Gallery:
     # pillarboxed videos and framed a lattice of the wrong width: frame_plan(30, 1) frame 9, 9 -> 14 of 14).
     # One blob on a flat colour proves nothing (a shared screen stays framed by a dark stage in a JPEG).
     clean = clean and flat
+    first = gallery
     for smooth, tolerance in LOSSY_PASSES:
         retry, retry_clean, _ = split_on_stage(smooth(frame), platform, tolerance)
         if (
@@ -122,6 +123,7 @@ def _split_layout(frame: np.ndarray, platform: str | None) -> Gallery:
             and len(retry.tiles) >= 2
             and _tile_like(retry, frame.shape[1])
             and not (clean and len(retry.tiles) <= len(gallery.tiles))
+            and not _framed_fewer(retry, first, frame.shape[1])
         ):
             gallery, clean = retry, True
     edges = split_by_edges(frame)
@@ -406,6 +408,23 @@ def _video_shaped(gallery: Gallery) -> bool:
 def _cuts_across(a: Box, b: Box) -> bool:
     """Whether two boxes overlap without one holding the other: two lattices that cannot both be right."""
     return iou(a, b) > 0.02 and not (_inside(a, b) or _inside(b, a))
+
+
+def _framed_fewer(retry: Gallery, first: Gallery, width: int) -> bool:
+    """Whether a smoothed stage's clean answer is only part of the plain stage's (every tile of it one of the
+    first's, and the first has more, all of one size): smoothing merged a darkened row or column into the
+    stage (zoom_11 darkened by gamma 1.6: the rightmost column, 25 -> 20 of 25)."""
+    return (
+        len(first.tiles) > len(retry.tiles)
+        and _tile_like(first, width)
+        and _one_size(first)
+        and all(any(_same_tile(t.box, f.box) for f in first.tiles) for t in retry.tiles)
+    )
+
+
+def _one_size(gallery: Gallery) -> bool:
+    boxes = [t.box for t in gallery.tiles]
+    return all(_same_size(boxes[0], b) for b in boxes[1:])
 
 
 def _same_tile(a: Box, b: Box) -> bool:
