@@ -180,3 +180,18 @@ def test_a_windows_title_bar_corners_are_not_a_row_of_tiles():
     counts only whole (27 found before, the camera-off tile of the last row lost behind them).
     Frame 27 of ``frame_plan(30, 1)``."""
     _assert_same_tiles(_planned(27, ("zoom", "window", 26), seed=1), "q50", 26)
+
+
+@pytest.mark.parametrize(
+    ("index", "expected", "tiles"), [(15, ("zoom", "share_side", 11), 4), (18, ("zoom", "share_top", 13), 6)]
+)
+def test_a_noisy_capture_of_a_shared_screen_keeps_its_filmstrip(index, expected, tiles):
+    """Grey noise of 6 levels over the whole frame (a photo of a monitor, a grainy recording): no stage stays
+    flat, the light smoothings frame nothing, and the edges took the slide for the one tile (0 of the
+    filmstrip's tiles); a median of 5 or 7 px frames them (split.NOISY_PASSES)."""
+    image = _planned(index, expected)
+    noisy = np.clip(image + np.random.default_rng(0).normal(0, 6, image.shape), 0, 255).astype(np.uint8)
+    reference = [t.box for t in split_gallery(image).tiles if not t.floating]
+    found = [t.box for t in split_gallery(noisy).tiles if not t.floating]
+    assert len(reference) == tiles
+    assert len(match_tiles(reference, found, real_split.REAL_IOU)) == tiles == len(found)

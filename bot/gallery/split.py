@@ -39,6 +39,19 @@ LOSSY_PASSES = (
     (lambda frame: cv2.GaussianBlur(frame, (3, 3), 0), 10),
     (lambda frame: cv2.medianBlur(frame, 3), 14),
 )
+#: for a noisy capture (a photo of a screen, a grainy recording) where the plain stage frames nothing and no
+#: pass above frames the tiles cleanly: stronger smoothings, tried in turn until one does (rendered frames sharing
+#: a screen, with grey noise of 6 levels: 10 of 90 lost their filmstrip, kept only with a median of 5 or of 7;
+#: not tried on other frames, whose thin gaps a wide median closes: real screens darkened by gamma 1.6, 70 -> 63
+#: of 72 tiles where it was)
+NOISY_PASSES = (
+    (lambda frame: cv2.medianBlur(frame, 5), 12),
+    (lambda frame: cv2.medianBlur(frame, 7), 12),
+)
+#: :func:`noise_level` from which a frame is noisy (grey noise of 6 levels gives 2.1-2.9 on the real development
+#: screens and rendered frames, their lossless and JPEG q50 copies 0.0-1.1; 8 of 120 wild renderings, which add
+#: webcam noise, blur and JPEG, are over it)
+NOISY_LEVEL = 1.5
 #: the narrowest tile a flat stage is trusted with, as a share of the frame's width (a 7-column gallery
 #: on a shared screen's filmstrip is wider; a toolbar's buttons are narrower)
 MIN_TILE_SHARE = 0.05
@@ -126,6 +139,12 @@ def _split_layout(frame: np.ndarray, platform: str | None) -> Gallery:
             and not _framed_fewer(retry, first, frame.shape[1])
         ):
             gallery, clean = retry, True
+    noisy = not clean and len(first.tiles) < 2 and noise_level(frame) >= NOISY_LEVEL
+    for smooth, tolerance in NOISY_PASSES if noisy else ():
+        retry, retry_clean, _ = split_on_stage(smooth(frame), platform, tolerance)
+        if retry_clean and len(retry.tiles) >= 2 and _tile_like(retry, frame.shape[1]):
+            gallery, clean = retry, True
+            break
     edges = split_by_edges(frame)
     combined = _combine(gallery, edges)
     if clean and combined.method == "stage":
@@ -412,6 +431,19 @@ def _video_shaped(gallery: Gallery) -> bool:
 def _cuts_across(a: Box, b: Box) -> bool:
     """Whether two boxes overlap without one holding the other: two lattices that cannot both be right."""
     return iou(a, b) > 0.02 and not (_inside(a, b) or _inside(b, a))
+
+
+def noise_level(frame: np.ndarray) -> float:
+    """Mean grey-level difference from a 3 px median, where the frame is flat at a coarser scale (a 5 px median
+    varies by at most 6 levels round the pixel): near 0 on screen captures, lossless or JPEG; grain over the
+    whole frame raises it (a photo of a monitor, a grainy recording)."""
+    gray = cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY) if frame.ndim == 3 else frame
+    coarse = cv2.medianBlur(gray, 5)
+    kernel = np.ones((5, 5), np.uint8)
+    flat = (cv2.dilate(coarse, kernel) - cv2.erode(coarse, kernel)) <= 6
+    if flat.mean() < 0.02:
+        return 0.0
+    return float(np.abs(gray.astype(np.int16) - cv2.medianBlur(gray, 3).astype(np.int16))[flat].mean())
 
 
 def _framed_fewer(retry: Gallery, first: Gallery, width: int) -> bool:
