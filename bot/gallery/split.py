@@ -171,7 +171,12 @@ def _split_layout(frame: np.ndarray, platform: str | None) -> Gallery:
         ):
             combined = grown
     elif flat and len(gallery.tiles) >= 2 and combined.method == "stage":
-        # a flat stage that framed its tiles, but not cleanly: tiles cut by the image's border touch it
+        # a flat stage that framed its tiles, but not cleanly: tiles cut by the image's border touch it; and
+        # where the edges see more tiles than it framed (only a few pixels off its lattice), its lattice's
+        # missed cells are looked for (zoom_107 of the extra real set blurred by 1 px: the stage framed the
+        # right column, the edges four cells 95 px narrow; 2 -> 4 of 4)
+        if len(edges.tiles) > len(combined.tiles):
+            combined = _with_missed_cells(frame, combined)
         combined = _with_cells(frame, combined, border_cells)
     if combined.method == "edges" and _regular(combined):
         # the edges' lattice, like a stage's, may lack a row whose sides hardly show (camera-off tiles on the
