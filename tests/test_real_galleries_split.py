@@ -206,3 +206,20 @@ def test_a_middle_row_keeps_the_full_rows_columns_in_a_jpeg_copy(real_results):
     found = [t.box for t in split_gallery(real_split.jpeg_copy(image, 95)).tiles]
     assert len(reference) == 16
     assert len(match_tiles(reference, found, real_split.REAL_IOU)) == len(found) == 16
+
+
+def test_the_perturbed_screens_table_counts_each_change_on_its_own():
+    """``evaluate --real ... --perturb``: each change keeps the screen's size, changes its pixels, and gets a
+    column and a real-screen total of its own (a darkening that loses tiles shows in its own line)."""
+    screen = np.random.default_rng(1).integers(0, 256, (90, 160, 3), dtype=np.uint8)
+    for name, change in real_split.PERTURBATIONS.items():
+        changed = change(screen)
+        assert changed.shape == screen.shape and changed.dtype == np.uint8, name
+        assert not np.array_equal(changed, screen), name
+
+    def split(matched: int) -> real_split.RealSplit:
+        return real_split.RealSplit("zoom_2.jpg", "real", 12, 12, matched, 1.0, "stage", 1.0)
+
+    table = real_split.format_perturbed({"gamma1.6": [split(10)], "blur1": [split(12)]})
+    assert "real, gamma1.6: recall 10/12" in table and "real, blur1: recall 12/12" in table
+    assert "real, all changes: recall 22/24" in table

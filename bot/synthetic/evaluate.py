@@ -338,6 +338,7 @@ def _real_and_compressed(
     seed: int,
     qualities: tuple[int, ...] = real_split.JPEG_QUALITIES,
     scales: tuple[float, ...] = (),
+    perturb: bool = False,
 ) -> dict:
     """Print (and return) the real-screenshot and compressed-copy figures beside the synthetic ones."""
     out: dict = {}
@@ -354,6 +355,11 @@ def _real_and_compressed(
             print()
             print(real_split.format_scaled(by_scale))
             out["real_scaled"] = {str(s): [vars(r) for r in results] for s, results in by_scale.items()}
+        if perturb:
+            by_change = {name: real_split.score_real(real, perturb=name) for name in real_split.PERTURBATIONS}
+            print()
+            print(real_split.format_perturbed(by_change))
+            out["real_perturbed"] = {name: [vars(r) for r in results] for name, results in by_change.items()}
         rows = measure(real, split=lambda image: split_gallery(image).tiles)
         print()
         print("names and faces on the tiles the splitter found")
@@ -440,6 +446,12 @@ def main(argv: list[str] | None = None) -> int:
         help="with --real, also split the screenshots resized by each factor (e.g. 0.5,0.67,0.8,0.9,1.1,1.25,1.5: "
         "the same screens at other resolutions)",
     )
+    parser.add_argument(
+        "--perturb",
+        action="store_true",
+        help="with --real, also split the screenshots dimmed (gamma 1.6), brightened (0.6), flattened (contrast "
+        "0.6), blurred (1 and 1.5 px), turned (0.5 degrees) and grainy (noise of 6 grey levels)",
+    )
     args = parser.parse_args(argv)
     if args.real and not (Path(args.real) / "manifest.csv").is_file():
         parser.error(f"no manifest.csv in {args.real}")
@@ -455,7 +467,10 @@ def main(argv: list[str] | None = None) -> int:
         wild=args.wild,
     )
     print(format_report(result))
-    result.update(_real_and_compressed(args.real, args.compressed, args.seed, args.qualities, args.scales))
+    real_figures = _real_and_compressed(
+        args.real, args.compressed, args.seed, args.qualities, args.scales, args.perturb
+    )
+    result.update(real_figures)
     if args.json:
         Path(args.json).write_text(json.dumps(result, indent=2))
     return 0

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -53,6 +54,34 @@ class RealSplit:
         return self.matched / self.found if self.found else 1.0
 
 
+def _gamma(image: np.ndarray, gamma: float) -> np.ndarray:
+    return (255.0 * (image / 255.0) ** gamma).astype(np.uint8)
+
+
+def _rotated(image: np.ndarray, degrees: float) -> np.ndarray:
+    height, width = image.shape[:2]
+    turn = cv2.getRotationMatrix2D((width / 2, height / 2), degrees, 1.0)
+    return cv2.warpAffine(image, turn, (width, height), borderMode=cv2.BORDER_REPLICATE)
+
+
+def _noisy(image: np.ndarray, level: float) -> np.ndarray:
+    grain = np.random.default_rng(0).normal(0, level, image.shape)
+    return np.clip(image + grain, 0, 255).astype(np.uint8)
+
+
+#: what a dim or bright monitor, a photo of a screen or a grainy recording does to a screenshot
+#: (``python -m bot.synthetic.evaluate --real ... --perturb``)
+PERTURBATIONS: dict[str, Callable[[np.ndarray], np.ndarray]] = {
+    "gamma1.6": lambda image: _gamma(image, 1.6),
+    "gamma0.6": lambda image: _gamma(image, 0.6),
+    "contrast0.6": lambda image: np.clip((image.astype(np.float32) - 128) * 0.6 + 128, 0, 255).astype(np.uint8),
+    "blur1": lambda image: cv2.GaussianBlur(image, (0, 0), 1.0),
+    "blur1.5": lambda image: cv2.GaussianBlur(image, (0, 0), 1.5),
+    "rot0.5": lambda image: _rotated(image, 0.5),
+    "noise6": lambda image: _noisy(image, 6.0),
+}
+
+
 def scaled(image: np.ndarray, scale: float) -> np.ndarray:
     """The screenshot as a screen ``scale`` times as large would show it (area averaging down, cubic up)."""
     if scale == 1.0:
@@ -60,8 +89,9 @@ def scaled(image: np.ndarray, scale: float) -> np.ndarray:
     return cv2.resize(image, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA if scale < 1 else cv2.INTER_CUBIC)
 
 
-def score_real(folder: Path | str, scale: float = 1.0) -> list[RealSplit]:
-    """The splitter on every screenshot of the development set (resized by ``scale``, with its boxes)."""
+def score_real(folder: Path | str, scale: float = 1.0, perturb: str | None = None) -> list[RealSplit]:
+    """The splitter on every screenshot of the development set (resized by ``scale``, with its boxes; changed
+    by one of :data:`PERTURBATIONS`, whose boxes stay)."""
     from bot.gallery import split_gallery
     from bot.realset import load_manifest
     from bot.synthetic.evaluate import match_tiles
@@ -69,6 +99,8 @@ def score_real(folder: Path | str, scale: float = 1.0) -> list[RealSplit]:
     results = []
     for real in load_manifest(folder):
         image, file, kind = scaled(real.image(), scale), real.name, real.kind
+        if perturb:
+            image = PERTURBATIONS[perturb](image)
         boxes = [tuple(round(v * scale) for v in box) for box in real.boxes]
         start = time.perf_counter()
         gallery = split_gallery(image)
@@ -83,14 +115,27 @@ def score_real(folder: Path | str, scale: float = 1.0) -> list[RealSplit]:
 
 def format_scaled(by_scale: dict[float, list[RealSplit]]) -> str:
     """One line per image, one column per scale: tiles found of the manifest's (IoU >= REAL_IOU), then totals."""
-    files = [r.file for r in next(iter(by_scale.values()))]
-    lines = [f"the real screenshots resized, against their resized boxes (IoU >= {REAL_IOU}): matched/tiles (found)"]
-    lines.append(f"{'image':14s} " + " ".join(f"{'x' + format(s, 'g'):>11s}" for s in by_scale))
+    title = f"the real screenshots resized, against their resized boxes (IoU >= {REAL_IOU}): matched/tiles (found)"
+    return _columns({"x" + format(s, "g"): results for s, results in by_scale.items()}, title, ", all scales")
+
+
+def format_perturbed(by_change: dict[str, list[RealSplit]]) -> str:
+    """One line per image, one column per :data:`PERTURBATIONS` entry, then each one's totals."""
+    title = f"the real screenshots dimmed, blurred, turned or grainy (IoU >= {REAL_IOU}): matched/tiles (found)"
+    lines = [_columns(by_change, title, ", all changes")]
+    for change, results in by_change.items():
+        lines += _totals(results, (("real", "real"),), f", {change}")
+    return "\n".join(lines)
+
+
+def _columns(by_column: dict[str, list[RealSplit]], title: str, what: str) -> str:
+    files = [r.file for r in next(iter(by_column.values()))]
+    lines = [title, f"{'image':14s} " + " ".join(f"{c:>11s}" for c in by_column)]
     for k, file in enumerate(files):
-        cells = [f"{r[k].matched}/{r[k].truth} ({r[k].found})" for r in by_scale.values()]
+        cells = [f"{r[k].matched}/{r[k].truth} ({r[k].found})" for r in by_column.values()]
         lines.append(f"{file:14s} " + " ".join(f"{c:>11s}" for c in cells))
-    every = [r for results in by_scale.values() for r in results]
-    lines += _totals(every, (("real", "real"), ("mockup", "mockups")), ", all scales")
+    every = [r for results in by_column.values() for r in results]
+    lines += _totals(every, (("real", "real"), ("mockup", "mockups")), what)
     return "\n".join(lines)
 
 
