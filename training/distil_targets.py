@@ -29,10 +29,9 @@ import torch
 from model.labels import LABEL_SETS
 from model.preprocess import face_pixels
 from training.ensemble_export import load_member
+from training.packed_faces import NATIVE_SIZE, two_head_data
 from training.select_members import member_probabilities
-from training.two_head import TwoHeadNet, load_two_head_data
-
-NATIVE_SIZE = 48  # FER2013's own; each member's input is resized from it
+from training.two_head import TwoHeadNet, float32_state
 
 log = logging.getLogger(__name__)
 
@@ -52,7 +51,7 @@ def member_readings(
         pixels = np.stack([face_pixels(face, size) for face in pixels])
     if "dataset" not in config:
         net = TwoHeadNet(config["arch"], config.get("drop_rate", 0.2))
-        net.load_state_dict({k: v.float() for k, v in checkpoint["model"].items()})
+        net.load_state_dict(float32_state(checkpoint["model"]))
         net = net.to(device)
         return dict(zip(("fer2013", "ferplus"), predict_two_head(net, pixels, flip=True), strict=True))
     label_set = next(name for name, classes in LABEL_SETS.items() if tuple(checkpoint["classes"]) == classes)
@@ -100,12 +99,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
     torch.set_num_threads(args.threads)
-    if args.packed:
-        from training.packed_faces import read_pack
-
-        train, _ = read_pack(args.packed, NATIVE_SIZE)
-    else:
-        train, _ = load_two_head_data(args.fer2013, args.ferplus, NATIVE_SIZE, args.match_cache)
+    train, _ = two_head_data(args.packed, args.fer2013, args.ferplus, NATIVE_SIZE, args.match_cache)
     probabilities = teacher_probabilities(args.member, train.pixels, args.image_size, args.device)
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     np.savez_compressed(args.out, ids=train.ids, **probabilities)

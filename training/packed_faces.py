@@ -58,6 +58,15 @@ def read_pack(path: str | Path, size: int) -> tuple[TwoHeadData, TwoHeadData]:
     return data.subset(~held), data.subset(held)
 
 
+def two_head_data(
+    packed: str, fer2013_train: str | Path, ferplus_train: str | Path, size: int, cache: str | Path
+) -> tuple[TwoHeadData, TwoHeadData]:
+    """(training part, held-back slice) from the pack where ``packed`` names one, else from the folders."""
+    if packed:
+        return read_pack(packed, size)
+    return load_two_head_data(fer2013_train, ferplus_train, size, cache)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m training.packed_faces", description=__doc__)
     parser.add_argument("--out", required=True, help="the .npz file to write")

@@ -20,6 +20,7 @@ from pathlib import Path
 import torch
 
 from model.labels import LABEL_SETS
+from training.two_head import float32_state
 
 
 def classifier_name(arch: str) -> str:
@@ -47,7 +48,7 @@ def split_run(run: str | Path, out_dir: str | Path) -> list[Path]:
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     written = []
-    weights = {k: v.float() if v.is_floating_point() else v for k, v in checkpoint["model"].items()}  # fp16 -> fp32
+    weights = float32_state(checkpoint["model"])
     for label_set, classes in LABEL_SETS.items():
         single = {
             "model": single_head_state(weights, label_set, config["arch"]),

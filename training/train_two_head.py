@@ -41,9 +41,9 @@ import torch.nn.functional as F
 
 from training.augment import AugmentConfig, augment_batch, mixup_cutmix, to_model_input
 from training.distil_targets import load_teacher
-from training.packed_faces import read_pack
+from training.packed_faces import two_head_data
 from training.train import _atomic_save, _restore_rng, _rng_state, lr_at
-from training.two_head import TwoHeadData, TwoHeadNet, init_two_head, load_two_head_data
+from training.two_head import TwoHeadData, TwoHeadNet, init_two_head
 
 log = logging.getLogger(__name__)
 FER2013_TRAIN = "../shared/datasets/fer2013/train"
@@ -185,13 +185,13 @@ def _run_epoch(model, ema, optimizer, train: TwoHeadData, config, generator, ste
     order = torch.randperm(len(train), generator=generator)
     loss_sum, correct, seen, started = 0.0, 0, 0, time.time()
     for b in range(steps):
-        index = order[b * config.batch_size : (b + 1) * config.batch_size]
-        inputs = augment_batch(pixels[index.to(device)], AugmentConfig(), generator)
+        index = order[b * config.batch_size : (b + 1) * config.batch_size].to(device)
+        inputs = augment_batch(pixels[index], AugmentConfig(), generator)
         if device.type == "cuda":
             inputs = inputs.contiguous(memory_format=torch.channels_last)
         for group in optimizer.param_groups:
             group["lr"] = lr_at(step, total, warmup, config.lr)
-        batch = {k: v[index.to(device)] for k, v in tensors.items()}
+        batch = {k: v[index] for k, v in tensors.items()}
         with torch.autocast(device.type, dtype=torch.bfloat16, enabled=device.type == "cuda"):
             loss, fer_logits = loss_of(model, inputs, batch, config)
         optimizer.zero_grad(set_to_none=True)
@@ -225,10 +225,7 @@ def train_two_head(config: TwoHeadConfig, resume: bool = False, stop_after: int 
     np.random.seed(config.seed)
     torch.manual_seed(config.seed)
     generator = torch.Generator().manual_seed(config.seed)
-    if config.packed:
-        train, held = read_pack(config.packed, config.image_size)
-    else:
-        train, held = load_two_head_data(config.fer2013, config.ferplus, config.image_size, config.match_cache)
+    train, held = two_head_data(config.packed, config.fer2013, config.ferplus, config.image_size, config.match_cache)
     if config.limit:
         train, held = train.subset(np.arange(config.limit)), held.subset(np.arange(config.limit))
 

