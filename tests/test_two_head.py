@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import cv2
 import numpy as np
 import pytest
@@ -109,6 +111,11 @@ def test_two_head_training_resumes_exactly(dataset, tmp_path):
     assert all(torch.equal(a[k], b[k]) for k in a)
     best = torch.load(tmp_path / "straight" / "best.pt", weights_only=False)
     assert set(best["held_back"]) == {"fer2013", "ferplus", "mean"}
+    history = json.loads((tmp_path / "straight" / "history.json").read_text())
+    for head in ("fer2013", "ferplus"):  # each head keeps the epoch it scores best at
+        kept = torch.load(tmp_path / "straight" / f"best-{head}.pt", weights_only=False)
+        best_score = max(r[f"held_{head}_{w}"] for r in history for w in ("model", "ema"))
+        assert kept["held_back"][head] == best_score
     from training.ensemble_card import run_lines
 
     lines, cpu = run_lines(tmp_path / "straight")

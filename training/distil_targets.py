@@ -15,6 +15,12 @@ the held-back slice stays unseen, so it can still select the student's epochs.
 Each two-head member reads the faces at the input size it was trained at
 (``--image-size`` serves members that do not record one); ``--packed`` and
 ``--device`` as in :mod:`training.train_two_head`.
+
+:class:`OnlineTeacher` is the other way to teach: the members read each
+training batch as the student sees it, after augmentation (and mixing), so
+teacher and student always look at the same face ("consistent teaching"); a
+fixed file can only describe the un-augmented face. It costs one forward pass
+of every member per step, which a GPU pays easily and a 2-core CPU does not.
 """
 
 from __future__ import annotations
@@ -25,6 +31,7 @@ from pathlib import Path
 
 import numpy as np
 import torch
+import torch.nn.functional as F
 
 from model.labels import LABEL_SETS
 from model.preprocess import face_pixels
@@ -72,6 +79,42 @@ def teacher_probabilities(
     if missing:
         raise ValueError(f"no member reads the {', '.join(missing)} label set")
     return {name: np.mean(found, axis=0).astype(np.float32) for name, found in readings.items()}
+
+
+class OnlineTeacher:
+    """Two-head runs that read a batch of model inputs together: the mean of their softmax per label set.
+
+    Each member sees the batch at the input size it was trained at (bilinear resize of the student's
+    normalized input; the faces are 48 px upscaled either way).
+    """
+
+    def __init__(self, paths: list[str], device: str = "cpu") -> None:
+        self.members: list[tuple[TwoHeadNet, int]] = []
+        for path in paths:
+            checkpoint = torch.load(path, map_location="cpu", weights_only=False)
+            config = checkpoint["config"]
+            if "dataset" in config:
+                raise ValueError(f"{path} is a single-head checkpoint: an online teacher needs two-head runs")
+            net = TwoHeadNet(config["arch"], config.get("drop_rate", 0.2))
+            net.load_state_dict(float32_state(checkpoint["model"]))
+            net = net.to(device, memory_format=torch.channels_last) if device != "cpu" else net
+            self.members.append((net.eval(), int(config["image_size"])))
+            log.info("online teacher member %s at %d px", path, config["image_size"])
+
+    @torch.no_grad()
+    def __call__(self, inputs: torch.Tensor) -> dict[str, torch.Tensor]:
+        """``teacher_fer2013`` and ``teacher_ferplus`` probabilities for (N, 1, S, S) model inputs."""
+        fer: torch.Tensor | float = 0.0
+        plus: torch.Tensor | float = 0.0
+        for net, size in self.members:
+            x = inputs
+            if x.shape[-1] != size:
+                x = F.interpolate(x, size=(size, size), mode="bilinear", align_corners=False)
+            fer_logits, plus_logits = net(x)
+            fer = fer + fer_logits.float().softmax(1)
+            plus = plus + plus_logits.float().softmax(1)
+        count = len(self.members)
+        return {"teacher_fer2013": fer / count, "teacher_ferplus": plus / count}
 
 
 def load_teacher(path: str | Path, ids: np.ndarray) -> dict[str, np.ndarray]:

@@ -15,6 +15,14 @@ run cut short still returns what it finished.
 3. students at 80 px (the bot's input size and speed) learning the ensemble
    (``--teacher``), from ImageNet and from the best 80 px teacher.
 
+``--plan sixth`` (the default) is the second call's recipe: two teachers at
+112 px (plain and mixed), then two longer students at 80 px, one learning the
+teachers' fixed reading of each face and one taught online
+(``--teacher-runs``: the teachers read every augmented batch the student
+sees). Students send back each head's best epoch (``<name>-fer2013.pt``,
+``<name>-ferplus.pt``); ``--plan fifth`` is the first call's, that shipped the
+fifth release.
+
 Every run is an ordinary :mod:`training.train_two_head` command (the log
 prints each one), so the CPU reproduces any of them with ``--device cpu``.
 Epoch counts are set from the measured speed of this GPU before the runs
@@ -54,6 +62,19 @@ class Run:
     lr: float = 2e-3
     epoch_share: float = 1.0  # of the phase's epoch count
     extra: list[str] = field(default_factory=list)
+    online: bool = False  # taught online by the teacher runs (--teacher-runs) instead of their fixed file
+    cost: float = 1.0  # time per step against a plain step at this size (online teachers read each batch too)
+
+
+@dataclass(frozen=True)
+class Plan:
+    teachers: list[Run]
+    students: list[Run]
+    teacher_share: float  # of the time left after the speed test, planned for the teachers
+    teacher_deadline: float  # of the budget, when any teacher still running is stopped
+    student_share: float
+    parallel_gain: float
+    heads_back: bool  # students send back each head's best epoch instead of the best mean
 
 
 TEACHERS = [
@@ -67,6 +88,23 @@ STUDENTS = [
     Run("s80", 80, 6, teacher=True),
     Run("s80-from-t80", 80, 7, mixup=0.4, teacher=True, init="best-80", lr=3e-4, epoch_share=0.5),
 ]
+PLANS = {
+    "fifth": Plan(TEACHERS, STUDENTS, 0.5, 0.55, 0.4, PARALLEL_GAIN, heads_back=False),
+    # The first call showed runs side by side gain nothing on one GPU (each step is launch-bound, not
+    # compute-bound: 80 to 112 px cost the same), and that students were still rising at 21 epochs.
+    "sixth": Plan(
+        teachers=[Run("t112", 112, 11), Run("t112-mix", 112, 12, mixup=0.4)],
+        students=[
+            Run("s80-fixed", 80, 14, teacher=True),
+            Run("s80-online", 80, 15, teacher=True, online=True, cost=1.7),
+        ],
+        teacher_share=0.3,
+        teacher_deadline=0.37,
+        student_share=0.6,
+        parallel_gain=1.0,
+        heads_back=True,
+    ),
+}
 
 
 def step_seconds(size: int, device: str, steps: int = 12) -> float:
@@ -94,22 +132,40 @@ def step_seconds(size: int, device: str, steps: int = 12) -> float:
     return (time.perf_counter() - started) / steps
 
 
-def epochs_for(runs: list[Run], seconds: float, step_time: dict[int, float], faces: int, lo: int, hi: int) -> int:
+def epochs_for(
+    runs: list[Run],
+    seconds: float,
+    step_time: dict[int, float],
+    faces: int,
+    lo: int,
+    hi: int,
+    parallel_gain: float = PARALLEL_GAIN,
+) -> int:
     """The epoch count that fits ``runs`` (run side by side) into ``seconds``, within [lo, hi]."""
     steps = faces // BATCH
-    per_epoch = sum(step_time[r.size] * steps * r.epoch_share for r in runs) / PARALLEL_GAIN
+    per_epoch = sum(step_time[r.size] * steps * r.epoch_share * r.cost for r in runs) / parallel_gain
     per_epoch += 1.0  # the held-back scoring of the model and its EMA, and the checkpoint, each epoch
     return max(lo, min(hi, int(seconds / per_epoch)))
 
 
-def command(run: Run, args, epochs: int, work: Path, teacher: Path | None, inits: dict[str, Path]) -> list[str]:
+def command(
+    run: Run,
+    args,
+    epochs: int,
+    work: Path,
+    teacher: Path | None,
+    inits: dict[str, Path],
+    teacher_runs: list[str] | None = None,
+) -> list[str]:
     init = str(inits[run.init]) if run.init else args.init
     cmd = [sys.executable, "-m", "training.train_two_head", "--out", str(work / run.name), "--arch", ARCH]
     cmd += ["--init", init, "--packed", args.packed, "--device", args.device, "--image-size", str(run.size)]
     cmd += ["--epochs", str(max(1, round(epochs * run.epoch_share))), "--batch-size", str(BATCH)]
     cmd += ["--lr", str(run.lr), "--warmup-epochs", "1.0", "--seed", str(run.seed), "--mixup", str(run.mixup)]
     cmd += ["--threads", "2"]
-    if teacher is not None and run.teacher:
+    if run.teacher and run.online and teacher_runs:
+        cmd += ["--teacher-runs", ",".join(teacher_runs), "--distil-weight", "0.7"]
+    elif teacher is not None and run.teacher:
         cmd += ["--teacher", str(teacher), "--distil-weight", "0.7"]
     if args.limit:
         cmd += ["--limit", str(args.limit)]
@@ -133,24 +189,32 @@ def run_side_by_side(commands: dict[str, list[str]], deadline: float, logs: Path
     return {name: p.returncode for name, p in procs.items()}
 
 
-def ship(work: Path, names: list[str], out: Path) -> None:
-    """Each run's best.pt as half-precision weights (``<name>.pt``) in ``out``, and the logs as one archive."""
+def ship(work: Path, names: list[str], out: Path, heads: list[str] | None = None) -> None:
+    """Each run's best.pt as half-precision weights (``<name>.pt``) in ``out``, and the logs as one archive.
+
+    Runs named in ``heads`` send each head's best epoch instead (``<name>-fer2013.pt``, ``<name>-ferplus.pt``).
+    """
     for name in names:
-        best = work / name / "best.pt"
-        if not best.is_file():
-            log.warning("run %s left no best.pt", name)
-            continue
-        checkpoint = torch.load(best, map_location="cpu", weights_only=False)
-        history = work / name / "history.json"
-        checkpoint["model"] = {k: v.half() if v.is_floating_point() else v for k, v in checkpoint["model"].items()}
-        checkpoint["history"] = json.loads(history.read_text()) if history.is_file() else []
-        torch.save(checkpoint, out / f"{name}.pt")
-        log.info("%s: epoch %s held-back %s", name, checkpoint["epoch"], checkpoint["held_back"])
+        kept = [("best.pt", f"{name}.pt")]
+        if name in (heads or []):
+            kept = [(f"best-{head}.pt", f"{name}-{head}.pt") for head in ("fer2013", "ferplus")]
+        for source, target in kept:
+            best = work / name / source
+            if not best.is_file():
+                log.warning("run %s left no %s", name, source)
+                continue
+            checkpoint = torch.load(best, map_location="cpu", weights_only=False)
+            history = work / name / "history.json"
+            checkpoint["model"] = {k: v.half() if v.is_floating_point() else v for k, v in checkpoint["model"].items()}
+            checkpoint["history"] = json.loads(history.read_text()) if history.is_file() else []
+            torch.save(checkpoint, out / target)
+            log.info("%s: epoch %s held-back %s", target, checkpoint["epoch"], checkpoint["held_back"])
     with tarfile.open(out / "logs.tar.gz", "w:gz") as archive:
         for path in sorted(work.glob("*.log")) + sorted(work.glob("*.json")) + sorted(work.glob("*/history.json")):
             archive.add(path, arcname=str(path.relative_to(work)))
-        if (work / "teacher.npz").is_file():
-            archive.add(work / "teacher.npz", arcname="teacher.npz")
+        for extra in ("teacher.npz", "recipe.log"):
+            if (work / extra).is_file():
+                archive.add(work / extra, arcname=extra)
 
 
 def _held_back_mean(checkpoint: Path) -> float:
@@ -168,7 +232,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--limit", type=int, default=0, help="smoke runs: the first N faces only")
     parser.add_argument("--max-epochs", type=int, default=60)
     parser.add_argument("--bench-steps", type=int, default=12, help="timed steps per input size before planning")
+    parser.add_argument("--plan", choices=sorted(PLANS), default="sixth", help="which call's runs (see above)")
     args = parser.parse_args(argv)
+    plan = PLANS[args.plan]
+    teachers, students = plan.teachers, plan.students
     started = time.time()
     work, out = Path(args.work), Path(args.out)
     work.mkdir(parents=True, exist_ok=True)
@@ -179,22 +246,24 @@ def main(argv: list[str] | None = None) -> int:
         handlers=[logging.StreamHandler(), logging.FileHandler(work / "recipe.log")],
     )
     log.info("device %s: %s", args.device, torch.cuda.get_device_name() if args.device != "cpu" else "cpu")
-    sizes = sorted({r.size for r in TEACHERS + STUDENTS})
+    sizes = sorted({r.size for r in teachers + students})
     step_time = {size: step_seconds(size, args.device, args.bench_steps) for size in sizes}
     log.info("seconds per step of %d, alone: %s", BATCH, {s: round(t, 4) for s, t in step_time.items()})
     faces = args.limit or 26129
     left = args.budget - (time.time() - started)
-    teacher_epochs = epochs_for(TEACHERS, left * 0.5 - 25, step_time, faces, 2, args.max_epochs)
-    student_epochs = epochs_for(STUDENTS, left * 0.4 - 25, step_time, faces, 2, args.max_epochs)
-    plan = {"teacher_epochs": teacher_epochs, "student_epochs": student_epochs, "step_seconds": step_time}
-    log.info("plan: %s", plan)
-    (work / "plan.json").write_text(json.dumps(plan))
+    gain = plan.parallel_gain
+    teacher_epochs = epochs_for(teachers, left * plan.teacher_share - 25, step_time, faces, 2, args.max_epochs, gain)
+    student_epochs = epochs_for(students, left * plan.student_share - 25, step_time, faces, 2, args.max_epochs, gain)
+    chosen = {"plan": args.plan, "teacher_epochs": teacher_epochs, "student_epochs": student_epochs}
+    chosen["step_seconds"] = step_time
+    log.info("plan: %s", chosen)
+    (work / "plan.json").write_text(json.dumps(chosen))
 
-    commands = {r.name: command(r, args, teacher_epochs, work, None, {}) for r in TEACHERS}
-    run_side_by_side(commands, started + args.budget * 0.55, work)
-    ship(work, [r.name for r in TEACHERS], out)
+    commands = {r.name: command(r, args, teacher_epochs, work, None, {}) for r in teachers}
+    run_side_by_side(commands, started + args.budget * plan.teacher_deadline, work)
+    ship(work, [r.name for r in teachers], out)
 
-    members = [str(work / r.name / "best.pt") for r in TEACHERS if (work / r.name / "best.pt").is_file()]
+    members = [str(work / r.name / "best.pt") for r in teachers if (work / r.name / "best.pt").is_file()]
     if not members:
         log.error("no teacher finished an epoch inside the budget: no students")
         return 1
@@ -206,17 +275,19 @@ def main(argv: list[str] | None = None) -> int:
     log.info("run distil: %s", " ".join(distil[1:]))
     subprocess.run(distil, check=True)
 
-    best80 = max(
-        (r for r in TEACHERS if r.size == 80 and (work / r.name / "best.pt").is_file()),
-        key=lambda r: _held_back_mean(work / r.name / "best.pt"),
-    )
-    log.info("students start from ImageNet and from %s", best80.name)
-    inits = {"best-80": work / best80.name / "best.pt"}
-    commands = {r.name: command(r, args, student_epochs, work, teacher, inits) for r in STUDENTS}
+    inits = {}
+    at_80 = [r for r in teachers if r.size == 80 and (work / r.name / "best.pt").is_file()]
+    if at_80:
+        best80 = max(at_80, key=lambda r: _held_back_mean(work / r.name / "best.pt"))
+        log.info("students start from ImageNet or from %s", best80.name)
+        inits["best-80"] = work / best80.name / "best.pt"
+    commands = {r.name: command(r, args, student_epochs, work, teacher, inits, members) for r in students}
     run_side_by_side(commands, started + args.budget, work)
-    ship(work, [r.name for r in TEACHERS + STUDENTS], out)
-    shutil.copy(work / "recipe.log", out / "recipe.log")
     log.info("done in %.0f s", time.time() - started)
+    heads = [r.name for r in students] if plan.heads_back else []
+    ship(work, [r.name for r in teachers + students], out, heads)
+    if not plan.heads_back:
+        shutil.copy(work / "recipe.log", out / "recipe.log")
     return 0
 
 

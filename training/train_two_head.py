@@ -12,7 +12,13 @@ majority accuracy, see :func:`training.two_head.is_held_back`) is kept as
 ensemble into this one network: each head also learns the ensemble's
 probabilities, ``--distil-weight`` of its loss. ``--mixup A`` mixes every
 batch with a shuffled copy of itself (Mixup or CutMix, Beta(A, A)), labels and
-teacher probabilities alike.
+teacher probabilities alike. ``--teacher-runs a/best.pt,b/best.pt`` teaches
+online instead (:class:`training.distil_targets.OnlineTeacher`): the runs read
+every batch after augmentation and mixing, as the student sees it.
+
+Besides ``best.pt`` (best mean of the two heads), ``best-fer2013.pt`` and
+``best-ferplus.pt`` keep the epoch each head scores best at on the held-back
+slice: each label set ships as its own graph, so each can take its own epoch.
 
 ``--device cuda`` runs the same recipe on a GPU (bfloat16 autocast,
 channels-last); the augmentation's random draws stay on the CPU generator, so
@@ -40,7 +46,7 @@ import torch
 import torch.nn.functional as F
 
 from training.augment import AugmentConfig, augment_batch, mixup_cutmix, to_model_input
-from training.distil_targets import load_teacher
+from training.distil_targets import OnlineTeacher, load_teacher
 from training.packed_faces import two_head_data
 from training.train import _atomic_save, _restore_rng, _rng_state, lr_at
 from training.two_head import TwoHeadData, TwoHeadNet, init_two_head
@@ -72,6 +78,7 @@ class TwoHeadConfig:
     threads: int = 1
     limit: int = 0  # smoke runs: only the first N faces of each part
     teacher: str = ""  # a training.distil_targets file: learn the ensemble's probabilities too
+    teacher_runs: str = ""  # two-head checkpoints, comma-separated: teach online, on each augmented batch
     distil_weight: float = 0.7  # with a teacher: its share of each head's loss (the labels get the rest)
     mixup: float = 0.0  # Beta(a, a) Mixup/CutMix on every batch; 0 leaves batches as they are
     packed: str = ""  # a training.packed_faces file instead of the fer2013/ferplus folders
@@ -105,9 +112,14 @@ def held_back_scores(fer_probs: np.ndarray, plus_probs: np.ndarray, data: TwoHea
     return {"fer2013": fer_acc, "ferplus": plus_acc, "mean": (fer_acc + plus_acc) / 2}
 
 
-def two_head_loss(model: torch.nn.Module, inputs: torch.Tensor, batch: dict[str, torch.Tensor], config) -> tuple:
-    """FER2013 cross-entropy + FER+ vote-share cross-entropy; with a teacher, each mixed with the
-    cross-entropy against the teacher's probabilities (``distil_weight`` of it), on every face."""
+def two_head_loss(
+    model: torch.nn.Module, inputs: torch.Tensor, batch: dict[str, torch.Tensor], config, teacher=None
+) -> tuple:
+    """FER2013 cross-entropy + FER+ vote-share cross-entropy; with a teacher (a file's probabilities in
+    ``batch``, or an online ``teacher`` reading ``inputs``), each mixed with the cross-entropy against the
+    teacher's probabilities (``distil_weight`` of it), on every face."""
+    if teacher is not None:
+        batch = {**batch, **teacher(inputs)}
     fer_logits, plus_logits = model(inputs)
     fer_loss = F.cross_entropy(fer_logits, batch["fer2013"], label_smoothing=config.label_smoothing)
     mask = batch["mask"]
@@ -123,10 +135,16 @@ def two_head_loss(model: torch.nn.Module, inputs: torch.Tensor, batch: dict[str,
 
 
 def mixed_two_head_loss(
-    model: torch.nn.Module, inputs: torch.Tensor, batch: dict[str, torch.Tensor], config, generator: torch.Generator
+    model: torch.nn.Module,
+    inputs: torch.Tensor,
+    batch: dict[str, torch.Tensor],
+    config,
+    generator: torch.Generator,
+    teacher=None,
 ) -> tuple:
     """:func:`two_head_loss` on a Mixup/CutMix batch: every target (the smoothed FER2013 one-hot, the FER+
-    shares and their mask, the teacher's probabilities) is mixed with the same weights as the faces."""
+    shares and their mask, a teacher file's probabilities) is mixed with the same weights as the faces;
+    an online ``teacher`` reads the mixed faces themselves."""
     fer_classes = model.fer2013.out_features
     eps = config.label_smoothing
     parts = {"fer2013": F.one_hot(batch["fer2013"], fer_classes).float() * (1 - eps) + eps / fer_classes}
@@ -135,6 +153,8 @@ def mixed_two_head_loss(
     widths = [t.shape[1] for t in parts.values()]
     mixed_inputs, mixed = mixup_cutmix(inputs, torch.cat(list(parts.values()), 1), config.mixup, generator)
     targets = dict(zip(parts, torch.split(mixed, widths, 1), strict=True))
+    if teacher is not None:
+        targets.update(teacher(mixed_inputs))
     fer_logits, plus_logits = model(mixed_inputs)
     fer_log, plus_log = F.log_softmax(fer_logits.float(), 1), F.log_softmax(plus_logits.float(), 1)
     fer_loss = -(targets["fer2013"] * fer_log).sum(1).mean()
@@ -166,7 +186,9 @@ def _update_ema(ema: torch.nn.Module, model: torch.nn.Module, decay: float) -> N
                 ema_p.copy_(p)
 
 
-def _run_epoch(model, ema, optimizer, train: TwoHeadData, config, generator, step: int, total: int) -> tuple:
+def _run_epoch(
+    model, ema, optimizer, train: TwoHeadData, config, generator, step: int, total: int, online=None
+) -> tuple:
     model.train()
     steps = len(train) // config.batch_size
     warmup = int(config.warmup_epochs * steps)
@@ -182,6 +204,7 @@ def _run_epoch(model, ema, optimizer, train: TwoHeadData, config, generator, ste
         tensors.update({f"teacher_{name}": torch.from_numpy(p) for name, p in teacher.items()})
     tensors = {k: v.to(device) for k, v in tensors.items()}
     loss_of = functools.partial(mixed_two_head_loss, generator=generator) if config.mixup > 0 else two_head_loss
+    loss_of = functools.partial(loss_of, teacher=online)
     order = torch.randperm(len(train), generator=generator)
     loss_sum, correct, seen, started = 0.0, 0, 0, time.time()
     for b in range(steps):
@@ -229,6 +252,9 @@ def train_two_head(config: TwoHeadConfig, resume: bool = False, stop_after: int 
     if config.limit:
         train, held = train.subset(np.arange(config.limit)), held.subset(np.arange(config.limit))
 
+    if config.teacher and config.teacher_runs:
+        raise ValueError("give a teacher file (--teacher) or teacher runs (--teacher-runs), not both")
+    online = OnlineTeacher(config.teacher_runs.split(","), config.device) if config.teacher_runs else None
     model = TwoHeadNet(config.arch, config.drop_rate)
     if config.init and checkpoint is None:
         init_two_head(model, config.init)
@@ -239,6 +265,7 @@ def train_two_head(config: TwoHeadConfig, resume: bool = False, stop_after: int 
     ema = copy.deepcopy(model).eval()
     optimizer = torch.optim.AdamW(model.parameters(), lr=config.lr, weight_decay=config.weight_decay)
     start, step, best, history, cpu = 0, 0, -1.0, [], 0.0
+    best_head = {"fer2013": -1.0, "ferplus": -1.0}
     if checkpoint is not None:
         model.load_state_dict(checkpoint["model"])
         ema.load_state_dict(checkpoint["ema"])
@@ -246,26 +273,33 @@ def train_two_head(config: TwoHeadConfig, resume: bool = False, stop_after: int 
         _restore_rng(checkpoint["rng"], generator)
         start, step, best = checkpoint["epoch"] + 1, checkpoint["step"], checkpoint["best"]
         history, cpu = checkpoint["history"], checkpoint["cpu_seconds"]
+        best_head = checkpoint.get("best_head", best_head)
         log.info("resuming %s after epoch %d", out, start)
     total = (len(train) // config.batch_size) * config.epochs
     end = min(config.epochs, start + stop_after) if stop_after else config.epochs
     for epoch in range(start, end):
         started = time.process_time()
-        step, loss, accuracy = _run_epoch(model, ema, optimizer, train, config, generator, step, total)
+        step, loss, accuracy = _run_epoch(model, ema, optimizer, train, config, generator, step, total, online)
         cpu += time.process_time() - started
         record: dict[str, Any] = {"epoch": epoch + 1, "train_loss": loss, "train_accuracy": accuracy}
         for name, candidate in (("model", model), ("ema", ema)):
             scores = held_back_scores(*predict_two_head(candidate, held.pixels), held)
             record.update({f"held_{k}_{name}": v for k, v in scores.items()})
+            saved = {"model": candidate.state_dict(), "config": dataclasses.asdict(config), "epoch": epoch + 1}
+            saved.update({"weights": name, "held_back": scores, "cpu_seconds": cpu})
             if scores["mean"] > best:
                 best = scores["mean"]
-                saved = {"model": candidate.state_dict(), "config": dataclasses.asdict(config), "epoch": epoch + 1}
-                _atomic_save({**saved, "weights": name, "held_back": scores, "cpu_seconds": cpu}, out / "best.pt")
+                _atomic_save(saved, out / "best.pt")
+            for head in best_head:
+                if scores[head] > best_head[head]:
+                    best_head[head] = scores[head]
+                    _atomic_save(saved, out / f"best-{head}.pt")
         record["cpu_seconds"] = cpu
         history.append(record)
         log.info("epoch %d: %s", epoch + 1, json.dumps({k: round(v, 4) for k, v in record.items()}))
         state = {"model": model.state_dict(), "ema": ema.state_dict(), "optimizer": optimizer.state_dict()}
         state.update({"config": dataclasses.asdict(config), "epoch": epoch, "step": step, "best": best})
+        state["best_head"] = best_head
         state.update({"history": history, "rng": _rng_state(generator), "cpu_seconds": cpu})
         _atomic_save(state, out / "last.pt")
         (out / "history.json").write_text(json.dumps(history, indent=1))
