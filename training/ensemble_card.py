@@ -58,6 +58,9 @@ def run_lines(run: Path) -> tuple[list[str], float]:
     c = last["config"]
     mixing = f", Mixup/CutMix Beta({c['mixup']})" if c.get("mixup") else ""
     teaching = f", distilled from `{c['teacher']}` (weight {c['distil_weight']})" if c.get("teacher") else ""
+    if c.get("teacher_runs"):
+        runs = ", ".join(f"`{r}`" for r in c["teacher_runs"].split(","))
+        teaching = f", taught online by {runs} (weight {c['distil_weight']}, on every augmented batch)"
     cpu = float(last["cpu_seconds"])
     lines = [
         f"- `{run}`: timm `{c['arch']}` with a FER2013 head and a FER+ head, started from `{c['init']}`; "
