@@ -7,6 +7,8 @@ Every other rule of the splitters wants a tile's four sides. A cell cut by the i
 
 from __future__ import annotations
 
+from itertools import product
+
 from bot.gallery.edges import WEAKEST_SIDE, EdgeMaps, has_content, overlaps, rect_sides
 from bot.gallery.rows import FULL_ROW_BAR
 
@@ -14,6 +16,8 @@ Rect = tuple[int, int, int, int]
 
 #: the least of a tile (share of its width or height) that shows for a cell the image's border cuts to count
 MIN_VISIBLE = 0.5
+#: how far (working pixels) a cut cell's inner side is looked for around where the lattice puts it
+REACH = 3
 
 
 def cropped_cells(
@@ -39,17 +43,31 @@ def cropped_cells(
             lines.setdefault(near, []).append(r)
         for line in lines.values():
             starts = [r[0] if horizontal else r[1] for r in line]
-            for start in (min(starts) - pitch, max(starts) + pitch):
-                lo, hi = max(0, start), min(limit, start + side)
-                if not (start < 0 or start + side > limit) or hi - lo < MIN_VISIBLE * side:
-                    continue
-                r = line[0]
-                cell = (lo, r[1], hi - lo, h) if horizontal else (r[0], lo, w, hi - lo)
-                if any(overlaps(*cell, t) for t in rects):
-                    continue
-                value = _visible_support(edges, cell)
-                if value >= FULL_ROW_BAR and has_content(edges, cell):
-                    sides.setdefault((horizontal, start < 0), []).append((cell, value))
+            for predicted in (min(starts) - pitch, max(starts) + pitch):
+                best: tuple[float, Rect] | None = None
+                # the lattice predicts the cell within a few pixels: a JPEG moves the found tiles' sides, and the
+                # pitch taken from them, by two or three (meet_4 as JPEG q65: 142 px for 145), so the cell's inner
+                # side is looked for up to REACH further out, never nearer the tile beside it, whose own side it
+                # would take (a rendered Zoom frame: a cell on the black stage past a centred last row); and a
+                # JPEG moves the row's tops (the column's lefts) apart by a pixel or two: each is tried
+                outwards = (
+                    range(predicted - REACH, predicted + 1)
+                    if predicted < 0
+                    else range(predicted, predicted + REACH + 1)
+                )
+                across = sorted({r[1] if horizontal else r[0] for r in line})
+                for start, at in product(outwards, across):
+                    lo, hi = max(0, start), min(limit, start + side)
+                    if not (start < 0 or start + side > limit) or hi - lo < MIN_VISIBLE * side:
+                        continue
+                    cell = (lo, at, hi - lo, h) if horizontal else (at, lo, w, hi - lo)
+                    if any(overlaps(*cell, t) for t in rects):
+                        continue
+                    value = _visible_support(edges, cell)
+                    if best is None or value > best[0]:
+                        best = (value, cell)
+                if best and best[0] >= FULL_ROW_BAR and has_content(edges, best[1]):
+                    sides.setdefault((horizontal, predicted < 0), []).append((best[1], best[0]))
     found = sides.get((True, True), []) + sides.get((True, False), [])
     # above and below are title bars and toolbars: a row the border cuts counts only whole
     for low in (True, False):

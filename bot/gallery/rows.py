@@ -146,11 +146,16 @@ def complete(score: np.ndarray, seeds: list[tuple[Rect, float]], w: int, h: int)
     for (x, y, _, _), _ in seeds:
         taken[y : y + h, x : x + w] = True
     px, py = lattice_pitch([r for r, _ in seeds], w, h)
-    xs = {x0 + k * px + half for x0 in {r[0] for r, _ in seeds} for k in range(-9, 10) for half in (0, px // 2)}
+    straight = {x0 + k * px for x0 in {r[0] for r, _ in seeds} for k in range(-9, 10)}
+    shifted = {x + px // 2 for x in straight}
     ys = {y0 + k * py for y0 in {r[1] for r, _ in seeds} for k in range(-9, 10)}
+    # as in consistent_seeds, only a last row is centred off the full rows' columns: half-step cells are looked
+    # for in the seeds' lowest row and below it (meet_4 as JPEG q65: a middle row's half-step cell outscored
+    # the one in step, whose side the JPEG had blurred)
+    lowest = max(r[1] for r, _ in seeds) - 3
     cells = []
     for y in ys:
-        for x in xs:
+        for x in straight | shifted if y >= lowest else straight:
             if -2 <= x <= width - w + 2 and -2 <= y <= height - h + 2:
                 value, cx, cy = best_near(score, x, y)
                 if value >= COMPLETION_BAR:
