@@ -102,3 +102,24 @@ class _NoNames:
 
     def read(self, crops, places=None):
         return [None] * len(crops)
+
+
+def test_a_long_label_read_as_a_short_word_is_read_again_from_its_band():
+    """zoom_5's 'Seth Rice Nulty' on the splitter's tile (a pixel off the manifest's) read as 'Da', sure enough
+    of its two letters to pass; a line 7.8 letter heights long cannot hold two, so its lower band is read too,
+    which comes within a letter of the name: what the class list's fuzzy join needs."""
+    if not tesseract_available() or "Latin" not in installed_languages():
+        pytest.skip("Tesseract with its Latin model is not installed (.ci/install-ocr.sh)")
+    from rapidfuzz.distance import Levenshtein
+
+    from bot.gallery import split_gallery
+    from bot.names import NameReader
+
+    real = next(image for image in load_manifest(FOLDER) if image.name == "zoom_5.jpg")
+    image = real.image()
+    truth = real.boxes[real.names.index("Seth Rice Nulty")]
+    tile = next(
+        t for t in split_gallery(image).tiles if abs(t.box[0] - truth[0]) <= 4 and abs(t.box[1] - truth[1]) <= 4
+    )
+    (name,) = NameReader().read([tile.label_crop(image)])
+    assert name is not None and Levenshtein.distance(name, "Seth Rice Nulty") <= 1

@@ -101,6 +101,10 @@ JUNK_LETTER = 0.3
 LABEL_BANDS: tuple[tuple[float, int | None], ...] = ((0.6, None), (0.35, None), (0.25, 2))
 BAND_SURE = 0.2
 BAND_WINS = 0.5
+#: A reading with fewer letters than this share of its line's length in letter heights is junk too, however sure
+#: its letters: zoom_5's 'Seth Rice Nulty' (a line 7.8 letter heights long) was read as 'Da' at 0.23 on the
+#: splitter's tile, a pixel off the manifest's, where its lower band reads 'Seth Rice Nuvlty' at 0.54
+SHORT_SHARE = 0.4
 MIN_BAND_HEIGHT = 14
 BAND_UPSCALE_BELOW = 32
 
@@ -231,7 +235,7 @@ class NameReader:
             if not hit:
                 text, sure = self._ocr(gray, line, image, candidates)
                 name = clean_label_text(text)
-                if name is None or sure < BAND_SURE:
+                if name is None or sure < BAND_SURE or _too_short(name, line):
                     band_name, band_sure = self._read_bands(gray)
                     if band_name is not None and (name is None or band_sure >= BAND_WINS):
                         name = band_name
@@ -397,3 +401,8 @@ class NameReader:
         # Every word is kept, however unsure: masked phone numbers ("425-***-**25") read at confidence 0,
         # and icons read as junk are dropped by clean_label_text at the line's ends.
         return LineReading(" ".join(words), tuple(zip(words, confidences, strict=True)))
+
+
+def _too_short(name: str, line: TextLine) -> bool:
+    """Whether ``name`` has far fewer characters than ``line`` is long (see :data:`SHORT_SHARE`)."""
+    return len(name.replace(" ", "")) < SHORT_SHARE * (line.x1 - line.x0) / max(line.char_height, 1.0)
