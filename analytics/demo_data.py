@@ -20,11 +20,11 @@ from dataclasses import dataclass
 from sqlalchemy import delete, func, select
 
 from analytics.db import Database
+from analytics.demo_account import DEMO_COURSE as DEMO_COURSE
+from analytics.demo_account import DEMO_PASSWORD as DEMO_PASSWORD
+from analytics.demo_account import DEMO_USER as DEMO_USER
 from analytics.schema import ClassSession, Course, User
 
-DEMO_COURSE = "Demo class"
-DEMO_USER = "teacher"
-DEMO_PASSWORD = "demo-class"  # a throwaway local account, shown to the user on purpose
 DEMO_SOURCE_PREFIX = "synthetic:"
 
 

@@ -75,6 +75,9 @@ class Gallery:
     confidence: float = 0.0
     #: which splitter found them: "stage" (flat stage colour) or "edges" (straight sides, see bot.gallery.lattice)
     method: str = ""
+    #: how far (pixels) the label strips reach below the tiles, where the boxes may be that far off (found at
+    #: reduced size); kept when the gallery is completed with more cells
+    label_slack: int = 0
 
 
 @dataclass

@@ -38,10 +38,44 @@ PRINT_LETTER_TOLERANCE = 0.15
 PRINT_LETTER_MIN = 3
 #: A line print whose ink covers less or more of it than this cannot tell labels apart (see _telling_print).
 PRINT_INK_SHARE = (0.02, 0.8)
+#: A label strip's first or last row is a line across it (see without_edge_lines) where it differs from the row
+#: inside it by more than EDGE_LINE_STEP grey levels along EDGE_LINE_SHARE of its width; at most EDGE_LINE_ROWS
+#: such rows are taken off each end.
+EDGE_LINE_STEP = 24
+EDGE_LINE_SHARE = 0.6
+EDGE_LINE_ROWS = 2
 
 
 def to_gray(crop: np.ndarray) -> np.ndarray:
     return crop if crop.ndim == 2 else cv2.cvtColor(crop, cv2.COLOR_BGR2GRAY)
+
+
+def without_edge_lines(gray: np.ndarray) -> np.ndarray:
+    """The label strip without the rows at its top and bottom (:data:`EDGE_LINE_ROWS` at most each) that are a
+    line across it: a tile's border, a speaker highlight, the first row of the gap below a tile.
+
+    Such a row is darker or lighter than the row inside it along most of the strip; against it the whole label
+    box passes for strokes (:func:`stroke_response` compares each pixel with the darkest or lightest around it),
+    and 5 px letters merge with the box: zoom_2's 'Daniel Mailhot' read 'Darel Mhitat' on a strip one row
+    longer than its tile."""
+    rows = gray.astype(np.int16)
+    if len(rows) <= 2 * EDGE_LINE_ROWS + 4:
+        return gray
+
+    def differs(row: int, inner: int) -> bool:
+        return float(np.mean(np.abs(rows[row] - rows[inner]) > EDGE_LINE_STEP)) >= EDGE_LINE_SHARE
+
+    # the widest band (of EDGE_LINE_ROWS rows at most) at each end whose every row differs from the row inside it
+    bottom = len(rows) - next(
+        (
+            k
+            for k in range(EDGE_LINE_ROWS, 0, -1)
+            if all(differs(len(rows) - i, len(rows) - k - 1) for i in range(1, k + 1))
+        ),
+        0,
+    )
+    top = next((k for k in range(EDGE_LINE_ROWS, 0, -1) if all(differs(i, k) for i in range(k))), 0)
+    return gray[top:bottom]
 
 
 @dataclass(frozen=True)

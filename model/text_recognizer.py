@@ -20,6 +20,9 @@ import numpy as np
 
 WEIGHTS_DIR = Path(__file__).resolve().parent / "weights"
 RECOGNIZER_PATH = WEIGHTS_DIR / "names.onnx"
+#: The reader of small lines (letters under SMALL_CHAR_HEIGHT px in the capture): trained on screenshots scaled down
+#: after capture (``classmood train-names --small-share``); see :class:`bot.names.NameReader`.
+SMALL_RECOGNIZER_PATH = WEIGHTS_DIR / "names-small.onnx"
 #: White columns added after every line, so that its last letter is not at the input's edge.
 RIGHT_MARGIN = 6
 
@@ -136,5 +139,5 @@ class TextRecognizer:
         return results
 
 
-def recognizer_available() -> bool:
-    return RECOGNIZER_PATH.is_file()
+def recognizer_available(path: Path = RECOGNIZER_PATH) -> bool:
+    return path.is_file()

@@ -105,3 +105,18 @@ def test_reading_names_loads_no_sqlalchemy():
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=120)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "False"
+
+
+def test_building_the_parser_loads_no_third_party_package():
+    """``classmood --help`` (and ``train-names`` on a training host without the ORM) build every subcommand's
+    parser: the command modules import only the standard library at import time."""
+    code = (
+        "import sys\n"
+        "from classmood.cli import build_parser\n"
+        "build_parser()\n"
+        "heavy = ('sqlalchemy', 'numpy', 'cv2', 'torch', 'onnxruntime', 'dash', 'PIL')\n"
+        "print(sorted(m for m in heavy if m in sys.modules))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"

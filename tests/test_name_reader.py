@@ -6,6 +6,7 @@ import random
 import subprocess
 import sys
 
+import cv2
 import numpy as np
 import pytest
 from test_bot_names import label
@@ -154,6 +155,10 @@ def test_train_resume_and_export_match(tmp_path):
     from training.train_names import export
 
     onnx_path = export(out / "best.pt", tmp_path / "names.onnx")
+    # the CLI writes another reader (the small-line one) where it is told to
+    small = tmp_path / "names-small.onnx"
+    exported = subprocess.run([*command[:6], "--export", "--export-to", str(small)], capture_output=True, text=True)
+    assert exported.returncode == 0 and small.is_file(), exported.stderr
     model = NameCRNN(len(CHARSET) + 1)
     model.load_state_dict(torch.load(out / "best.pt", weights_only=False)["model"])
     model.eval()
@@ -227,3 +232,50 @@ def test_a_sure_name_beats_a_longer_run_of_junk_read_in_the_other_polarity():
     fragment = LineText("Mar", least=0.8, total=2.7)
     whole = LineText("Maria Kowalska", least=0.6, total=12.0)
     assert surer_reading([fragment, whole]) == 1
+
+
+def test_a_line_across_a_strips_edge_is_taken_off_before_reading():
+    """A tile's border or the gap below it, caught in the label strip's last row, is darker than the label box
+    along the whole strip: against it the box passes for strokes. Such rows go; a strip without them stays."""
+    from model.text_lines import without_edge_lines
+
+    strip = label("Daniel Mailhot")[:, :, 1]
+    assert without_edge_lines(strip) is not None and without_edge_lines(strip).shape == strip.shape
+    bordered = np.vstack([np.full((1, strip.shape[1]), 250, np.uint8), strip, np.zeros((2, strip.shape[1]), np.uint8)])
+    assert np.array_equal(without_edge_lines(bordered), strip)
+    # text rows at the bottom are not a line: letters cover a small share of the strip's width
+    cropped = strip[: strip.shape[0] - 10]
+    assert without_edge_lines(cropped).shape == cropped.shape
+
+
+@needs_model
+def test_small_lines_are_read_by_both_readers_and_the_surer_reading_is_kept(monkeypatch):
+    """A label shrunk to letters under 8 px (a gallery captured, then scaled down) is read by the small-line
+    reader too; a label of ordinary size only by the main reader."""
+    from model.text_recognizer import SMALL_RECOGNIZER_PATH
+
+    if not recognizer_available(SMALL_RECOGNIZER_PATH):
+        pytest.skip("model/weights/names-small.onnx is not built")
+    reader = NameReader(engine="crnn")
+    calls = []
+    small = reader._small_recognizer
+    original = small.log_probs
+    monkeypatch.setattr(small, "log_probs", lambda lines: calls.append(len(lines)) or original(lines))
+    big = label("Grace Hopper", size=20)
+    assert reader.read([big]) == ["Grace Hopper"] and calls == []
+    shrunk = cv2.resize(label("Grace Hopper", size=15), None, fx=0.5, fy=0.5, interpolation=cv2.INTER_AREA)
+    reader.read([shrunk])
+    assert calls  # both polarities, in one batch
+
+
+def test_train_names_explains_a_device_it_cannot_use(tmp_path):
+    for device, message in (("quantum", "is not a torch device"), ("cuda:7", "sees no CUDA GPU")):
+        result = subprocess.run(
+            [sys.executable, "-m", "classmood", "train-names", "--out", str(tmp_path), "--device", device],
+            capture_output=True,
+            text=True,
+        )
+        if device.startswith("cuda") and "sees no CUDA GPU" not in result.stderr:
+            continue  # a machine with a GPU: nothing to explain
+        assert result.returncode == 2, result.stderr
+        assert message in result.stderr and "Traceback" not in result.stderr

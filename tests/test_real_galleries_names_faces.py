@@ -1,7 +1,9 @@
-"""Names and faces on real meeting screenshots (../shared/real-galleries), on the manifest's own tile boxes.
+"""Names and faces on real meeting screenshots (../shared/real-galleries), on the manifest's own tile boxes and
+on the tiles the gallery splitter finds (what the bot reads in a class).
 
-The figures asserted per image are what the bot read when this test was written (python -m bot.realset):
-a change that reads fewer real names or finds fewer real faces fails here, whatever it does on our renderings.
+The figures asserted per image are what the bot read when this test was written (python -m bot.realset, and
+python -m bot.synthetic.evaluate --real ../shared/real-galleries --frames 0 for the splitter's tiles): a change
+that reads fewer real names or finds fewer real faces fails here, whatever it does on our renderings.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.gallery.split import split_gallery
 from bot.names import installed_languages, tesseract_available
 from bot.realset import load_manifest, measure, name_correct, score_faces, script_of
 
@@ -23,9 +26,9 @@ pytestmark = pytest.mark.skipif(
 
 #: file -> (Latin names right, Latin names scored, faces found, camera-on tiles)
 EXPECTED = {
-    "zoom_2.jpg": (4, 12, 8, 8),
+    "zoom_2.jpg": (8, 12, 8, 8),  # 4 before the small-line reader (model/weights/names-small.md)
     "zoom_4.png": (6, 6, 6, 6),
-    "zoom_5.jpg": (5, 6, 6, 6),  # 4 before the reader read the lowest quarter of a strip, doubled
+    "zoom_5.jpg": (6, 6, 6, 6),  # 4 before the reader read the lowest quarter of a strip, doubled; 5 before names-small
     "zoom_6.jpg": (0, 0, 5, 5),
     "zoom_11.jpg": (24, 25, 25, 25),
     "meet_1.jpg": (0, 0, 9, 9),
@@ -34,6 +37,16 @@ EXPECTED = {
     "webex_1.png": (25, 25, 0, 0),
     "webex_2.png": (0, 1, 8, 8),
 }
+#: the same on the splitter's tiles (a tile it did not find counts as read wrong and without a face)
+EXPECTED_ON_SPLIT = {
+    **EXPECTED,
+    # 3 before the label strips kept their slack below the tiles, edge lines were taken off them (gap rows) and
+    # the small-line reader (model/weights/names-small.md) came
+    "zoom_2.jpg": (7, 12, 8, 8),
+    "zoom_5.jpg": (5, 6, 6, 6),
+    "zoom_11.jpg": (25, 25, 25, 25),
+    "meet_1.jpg": (0, 0, 8, 9),
+}
 
 
 @pytest.fixture(scope="module")
@@ -41,6 +54,13 @@ def rows() -> dict[str, dict]:
     if not tesseract_available() or "Latin" not in installed_languages():
         pytest.skip("Tesseract with its Latin model is not installed (.ci/install-ocr.sh)")
     return {row["file"]: row for row in measure(FOLDER)}
+
+
+@pytest.fixture(scope="module")
+def rows_on_split() -> dict[str, dict]:
+    if not tesseract_available() or "Latin" not in installed_languages():
+        pytest.skip("Tesseract with its Latin model is not installed (.ci/install-ocr.sh)")
+    return {row["file"]: row for row in measure(FOLDER, split=lambda image: split_gallery(image).tiles)}
 
 
 def test_the_manifest_loads_with_camera_states_and_kinds():
@@ -63,19 +83,31 @@ def test_name_scoring_follows_the_issues_rules():
 
 @pytest.mark.parametrize("file", sorted(EXPECTED))
 def test_names_and_faces_per_image(rows, file):
-    right, scored, found, camera_on = EXPECTED[file]
-    row = rows[file]
+    _check_image(rows[file], EXPECTED[file])
+
+
+@pytest.mark.parametrize("file", sorted(EXPECTED_ON_SPLIT))
+def test_names_and_faces_per_image_on_the_splitters_tiles(rows_on_split, file):
+    _check_image(rows_on_split[file], EXPECTED_ON_SPLIT[file])
+
+
+def _check_image(row: dict, expected: tuple[int, int, int, int]) -> None:
+    right, scored, found, camera_on = expected
     assert (row["names_total"], row["camera_on"]) == (scored, camera_on)
     assert row["names_correct"] >= right, row["misread"]
     assert row["faces_found"] >= found
     assert row["false_faces"] == 0  # no face on a test pattern or a camera-off tile
 
 
-def test_the_whole_set_meets_the_bars(rows):
+@pytest.mark.parametrize("fixture", ["rows", "rows_on_split"])
+def test_the_whole_set_meets_the_bars(request, fixture):
+    """The issue's bars: Latin names >= 90% exact on labels of at least 10 px, a face on >= 95% of the
+    camera-on tiles, on the manifest's tiles and on the splitter's."""
+    rows = request.getfixturevalue(fixture)
     names = sum(r["names_correct"] for r in rows.values()), sum(r["names_total"] for r in rows.values())
     faces = sum(r["faces_found"] for r in rows.values()), sum(r["camera_on"] for r in rows.values())
     assert faces[0] >= 0.95 * faces[1]
-    assert names[0] >= 0.75 * names[1]
+    assert names[0] >= 0.90 * names[1]
 
 
 def test_faces_are_scored_per_camera_state():
@@ -83,25 +115,6 @@ def test_faces_are_scored_per_camera_state():
     faces = [object()] * 8 + [None, None, object(), None]
     score = score_faces(image, faces)
     assert (score.found, score.camera_on, score.false_faces) == (8, 8, 1)
-
-
-def test_faces_on_the_splitters_own_tiles():
-    """End to end, as the bot reads a screen: the splitter's tiles (floating videos among them), then faces.
-    A face on at least 95% of the camera-on tiles (85 of 92 before floating videos were found: the missed
-    tiles' faces), none on a camera-off tile or the test pattern."""
-    from bot.gallery import split_gallery
-
-    rows = measure(FOLDER, split=lambda image: split_gallery(image).tiles, reader=_NoNames)
-    found, camera_on = sum(r["faces_found"] for r in rows), sum(r["camera_on"] for r in rows)
-    assert found >= 0.95 * camera_on, [(r["file"], r["faces_found"], r["camera_on"]) for r in rows]
-    assert sum(r["false_faces"] for r in rows) == 0
-
-
-class _NoNames:
-    """A name reader that reads nothing (this test is about faces; names have their own)."""
-
-    def read(self, crops, places=None):
-        return [None] * len(crops)
 
 
 def test_a_long_label_read_as_a_short_word_is_read_again_from_its_band():

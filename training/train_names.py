@@ -41,6 +41,8 @@ class NameTrainConfig:
     #: share of strips rendered as downscaled captures (``training.name_data.render_strip``); 0 keeps the earlier
     #: stages' strips exactly
     small_share: float = 0.0
+    #: torch device the network trains on ("cpu", "cuda"); strips are always rendered on the CPU
+    device: str = "cpu"
 
 
 def _build_chunk(args: tuple[int, int, str | None, int, float]) -> dict[str, np.ndarray]:
@@ -98,7 +100,7 @@ def _steps(widths: np.ndarray) -> list[int]:
     return [output_steps(int(w)) for w in widths]
 
 
-def _tensor(images: np.ndarray, widths: np.ndarray, rows: np.ndarray):
+def _tensor(images: np.ndarray, widths: np.ndarray, rows: np.ndarray, device: str = "cpu"):
     import torch
 
     width = int(widths[rows].max()) + RIGHT_MARGIN
@@ -107,10 +109,10 @@ def _tensor(images: np.ndarray, widths: np.ndarray, rows: np.ndarray):
         images = np.pad(images[rows], ((0, 0), (0, 0), (0, width - images.shape[2])), constant_values=255)
         rows = np.arange(len(rows))
     batch = images[rows, :, :width].astype(np.float32) / 255.0
-    return torch.from_numpy((batch[:, None] - 0.5) / 0.5)
+    return torch.from_numpy((batch[:, None] - 0.5) / 0.5).to(device)
 
 
-def evaluate(model, data: dict[str, np.ndarray], batch_size: int = 128) -> float:
+def evaluate(model, data: dict[str, np.ndarray], batch_size: int = 128, device: str = "cpu") -> float:
     """Exact line accuracy."""
     import torch
 
@@ -120,9 +122,9 @@ def evaluate(model, data: dict[str, np.ndarray], batch_size: int = 128) -> float
     with torch.no_grad():
         for start in range(0, len(order), batch_size):
             rows = order[start : start + batch_size]
-            log_probs = model(_tensor(data["images"], data["widths"], rows))
+            log_probs = model(_tensor(data["images"], data["widths"], rows, device))
             for output, steps, truth in zip(
-                log_probs.numpy(), _steps(data["widths"][rows]), data["texts"][rows], strict=True
+                log_probs.cpu().numpy(), _steps(data["widths"][rows]), data["texts"][rows], strict=True
             ):
                 right += greedy_decode(output[:steps]).text == str(truth).strip()
     model.train()
@@ -143,7 +145,7 @@ def train(config: NameTrainConfig, resume: bool = False, stop_after: int | None 
     val_data = dict(np.load(val_path))
     targets = [_encode(str(t)) for t in train_data["texts"]]
 
-    model = NameCRNN(len(CHARSET) + 1)
+    model = NameCRNN(len(CHARSET) + 1).to(config.device)
     optimizer = torch.optim.AdamW(model.parameters(), lr=config.lr, weight_decay=config.weight_decay)
     steps_per_epoch = -(-len(targets) // config.batch_size)
     scheduler = torch.optim.lr_scheduler.OneCycleLR(
@@ -157,12 +159,20 @@ def train(config: NameTrainConfig, resume: bool = False, stop_after: int | None 
         state = _resume_from(last, model, optimizer, scheduler, config.epochs)
     last_epoch = config.epochs if stop_after is None else min(config.epochs, state["epoch"] + stop_after)
     for epoch in range(state["epoch"] + 1, last_epoch + 1):
-        cpu_start = time.process_time()
+        cpu_start, wall_start = time.process_time(), time.perf_counter()
         running = _train_epoch(model, optimizer, scheduler, train_data, targets, config, epoch)
-        accuracy = evaluate(model, val_data)
+        accuracy = evaluate(model, val_data, device=config.device)
         state["cpu_seconds"] += time.process_time() - cpu_start
         state["epoch"] = epoch
-        state["history"].append({"epoch": epoch, "loss": running, "val_exact": accuracy})
+        state["history"].append(
+            {
+                "epoch": epoch,
+                "loss": running,
+                "val_exact": accuracy,
+                "device": config.device,
+                "wall_seconds": round(time.perf_counter() - wall_start, 1),
+            }
+        )
         print(f"epoch {epoch}: loss {running:.4f}, validation exact lines {accuracy:.4f}", flush=True)
         if accuracy > state["best"]:
             state["best"] = accuracy
@@ -237,15 +247,15 @@ def _train_epoch(
     bar = tqdm(batches, desc=f"epoch {epoch}/{config.epochs}", unit="batch", mininterval=5)
     running = None
     for rows in bar:
-        images = _tensor(train_data["images"], train_data["widths"], rows)
+        images = _tensor(train_data["images"], train_data["widths"], rows, config.device)
         log_probs = model(images)  # N x T x C
         labels = [targets[i] for i in rows]
         # each line's own steps only: the reading has to end where the line does, as the bot reads it alone
         loss = ctc(
             log_probs.transpose(0, 1),
-            torch.tensor([c for label in labels for c in label], dtype=torch.long),
-            torch.tensor(_steps(train_data["widths"][rows]), dtype=torch.long),
-            torch.tensor([len(label) for label in labels], dtype=torch.long),
+            torch.tensor([c for label in labels for c in label], dtype=torch.long, device=config.device),
+            torch.tensor(_steps(train_data["widths"][rows]), dtype=torch.long, device=config.device),
+            torch.tensor([len(label) for label in labels], dtype=torch.long, device=config.device),
         )
         optimizer.zero_grad()
         loss.backward()

@@ -328,7 +328,7 @@ def _with_cells(frame: np.ndarray, gallery: Gallery, find: Callable[[np.ndarray,
     if not extra:
         return gallery
     method = gallery.method if gallery.method.endswith("edges") else "stage+edges"
-    return gallery_of(boxes + extra, gallery.confidence, method, gallery.pages)
+    return gallery_of(boxes + extra, gallery.confidence, method, gallery.pages, gallery.label_slack)
 
 
 def _snap(box: Box, exact: list[Box], frame_shape: tuple[int, ...] | None = None) -> Box:
@@ -390,7 +390,9 @@ def _combine(stage: Gallery, edges: Gallery) -> Gallery:
     if len(boxes) == len(stage.tiles):
         return stage
     confidence = min(stage.confidence, edges.confidence)
-    return gallery_of(boxes, confidence, "stage+edges", stage.pages)
+    # the edges' boxes keep their label slack (found at reduced size: zoom_2's middle row 3 px high, which cut
+    # the bottoms of its names off the label strips)
+    return gallery_of(boxes, confidence, "stage+edges", stage.pages, max(stage.label_slack, edges.label_slack))
 
 
 def _finer_inside(stage: Gallery, edges: Gallery) -> bool:

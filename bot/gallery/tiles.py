@@ -44,14 +44,15 @@ def gallery_of(
     """A gallery of the given frame boxes: reading order, label strips (see :func:`label_box_for`) and the
     area they cover."""
     if not boxes:
-        return Gallery(confidence=confidence, method=method)
+        return Gallery(confidence=confidence, method=method, label_slack=label_slack)
     th = float(np.median([b[3] for b in boxes]))
     tiles = [Tile(box=b, row=r, col=c, label_box=label_box_for(b, label_slack)) for b, r, c in reading_order(boxes, th)]
     x0 = min(t.box[0] for t in tiles)
     y0 = min(t.box[1] for t in tiles)
     x1 = max(t.box[0] + t.box[2] for t in tiles)
     y1 = max(t.box[1] + t.box[3] for t in tiles)
-    return Gallery(tiles=tiles, pages=pages, area=(x0, y0, x1 - x0, y1 - y0), confidence=confidence, method=method)
+    area = (x0, y0, x1 - x0, y1 - y0)
+    return Gallery(tiles=tiles, pages=pages, area=area, confidence=confidence, method=method, label_slack=label_slack)
 
 
 def intersection(a: Box, b: Box) -> int:

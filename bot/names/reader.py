@@ -10,6 +10,9 @@ Two readers, chosen by :class:`NameReader`'s ``engine``:
   the synthetic classes. It is trained on rendered labels in 18 free fonts,
   the meeting clients' faces among them, and on names the synthetic classes
   do not use (``training/name_data.py``; card: ``model/weights/names.md``).
+  Lines whose letters are under :data:`SMALL_CHAR_HEIGHT` px are read by a
+  second CRNN as well, trained mostly on screenshots scaled down after
+  capture (``model/weights/names-small.md``), and the surer reading is kept.
 - Tesseract (through ``tesserocr``; language models from the system's
   tessdata folder) for every other script whose model is installed
   (``tesseract-ocr-script-cyrl``, ``-grek``, ``-hans``, ``-arab`` ...):
@@ -56,6 +59,7 @@ from model.text_lines import (
     stroke_response,
     telling_print,
     to_gray,
+    without_edge_lines,
 )
 from model.text_recognizer import LineText, greedy_decode
 
@@ -107,6 +111,14 @@ BAND_WINS = 0.5
 SHORT_SHARE = 0.4
 MIN_BAND_HEIGHT = 14
 BAND_UPSCALE_BELOW = 32
+#: Lines whose letters (the line finder's char_height, in the capture's own pixels) are under this many pixels high
+#: are read by the small-line reader (model/weights/names-small.onnx) as well, and the surer reading is kept (the
+#: same measure as for the two polarities). On held-out rendered strips, half of them downscaled captures, exact
+#: lines by letter height (main reader -> both): 4 px 0.025 -> 0.177, 5 px 0.131 -> 0.266, 6 px 0.308 -> 0.426,
+#: 7 px 0.439 -> 0.507, 8 px 0.567 -> 0.578; on crisp strips, 6-7 px 0.607-0.661 -> 0.626-0.681 (the small reader
+#: alone is worse there: reading both is what keeps them). Larger lines are left to the main reader alone: from
+#: 8 px up the two read alike (8 px 0.567 -> 0.578 with both, crisp 0.627 -> 0.627).
+SMALL_CHAR_HEIGHT = 8.0
 
 
 def label_hash(crop: np.ndarray) -> int:
@@ -124,11 +136,15 @@ def _image_hash(image: np.ndarray) -> int:
     return int.from_bytes(np.packbits(bits).tobytes(), "big")
 
 
+def _weight(reading: LineText) -> float:
+    return reading.total + POLARITY_LEAST_WEIGHT * reading.least
+
+
 def surer_reading(readings: Sequence[LineText]) -> int:
     """Which of two readings of one line (in its two polarities) to keep: the larger sum of letter
     probabilities plus :data:`POLARITY_LEAST_WEIGHT` times the least sure letter's, unless the other is sure of
     every letter and this one has junk in it (:data:`JUNK_LETTER`)."""
-    surer = max(range(len(readings)), key=lambda i: readings[i].total + POLARITY_LEAST_WEIGHT * readings[i].least)
+    surer = max(range(len(readings)), key=lambda i: _weight(readings[i]))
     if readings[surer].least < JUNK_LETTER and readings[1 - surer].least >= SURE_LETTER:
         return 1 - surer
     return surer
@@ -157,12 +173,15 @@ class NameReader:
 
     def __init__(self, languages: str | None = None, engine: str = "auto", lexicon: bool = True) -> None:
         from model.name_lexicon import NameLexicon, lexicon_available
-        from model.text_recognizer import TextRecognizer, recognizer_available
+        from model.text_recognizer import SMALL_RECOGNIZER_PATH, TextRecognizer, recognizer_available
 
         if engine not in ENGINES:
             raise ValueError(f"engine must be one of {', '.join(ENGINES)}, not {engine!r}")
         self.engine = engine
         self._recognizer = TextRecognizer() if engine != "tesseract" and recognizer_available() else None
+        self._small_recognizer = None
+        if self._recognizer is not None and recognizer_available(SMALL_RECOGNIZER_PATH):
+            self._small_recognizer = TextRecognizer(SMALL_RECOGNIZER_PATH)
         self._lexicon = None
         if self._recognizer is not None and lexicon and lexicon_available():
             self._lexicon = NameLexicon.load()
@@ -221,7 +240,7 @@ class NameReader:
             if crop is None or crop.size == 0 or min(crop.shape[:2]) < 6 or not has_text(crop):
                 names.append(None)
                 continue
-            gray = to_gray(crop)
+            gray = without_edge_lines(to_gray(crop))
             before = self._by_place.get(place) if place is not None else None
             if before is not None and self._same_as_before(gray, *before[:2]):
                 names.append(before[2])
@@ -268,7 +287,7 @@ class NameReader:
             if not candidates:
                 continue
             line, image, _print = cleaned_line(band, candidates[0])
-            text, sure = self._ocr(band, line, image, candidates, scripts=False)
+            text, sure = self._ocr(band, line, image, candidates, scripts=False, scale=factor)
             name = clean_label_text(text)
             if name is not None and sure > best[1]:
                 best = (name, sure)
@@ -296,7 +315,13 @@ class NameReader:
         )
 
     def _ocr(
-        self, gray: np.ndarray, line: TextLine, image: np.ndarray, candidates: Sequence[TextLine], scripts: bool = True
+        self,
+        gray: np.ndarray,
+        line: TextLine,
+        image: np.ndarray,
+        candidates: Sequence[TextLine],
+        scripts: bool = True,
+        scale: float = 1.0,
     ) -> tuple[str, float]:
         """Read one text line (``image``: its cleaned image for Tesseract; ``candidates``: :func:`locate_lines`).
 
@@ -309,13 +334,13 @@ class NameReader:
         installed script model (Cyrillic, Greek, Hangul ...) reads the line too,
         alone, and the surest script wins: the bot picks the script per label.
         Returns the text and how sure it is (the CRNN's least sure letter, or
-        Tesseract's confidence / 100).
+        Tesseract's confidence / 100). ``scale``: how much ``gray`` was enlarged from the capture.
         """
         if self._recognizer is None:
             reading = self._tesseract(gray, line, image)
             return reading.text, reading.confidence / 100.0
         self.ocr_calls += 1
-        reading = self.crnn_reading(gray, line, candidates)
+        reading = self.crnn_reading(gray, line, candidates, scale)
         if self._api is None or reading.least >= SURE_LETTER:
             return reading.text, reading.least
         if self._lexicon is not None and self._lexicon.all_known(reading.text):
@@ -349,10 +374,16 @@ class NameReader:
                 best = (script.text, script.confidence / 100.0)
         return best
 
-    def crnn_reading(self, gray: np.ndarray, line: TextLine, candidates: Sequence[TextLine]) -> LineText:
+    def crnn_reading(
+        self, gray: np.ndarray, line: TextLine, candidates: Sequence[TextLine], scale: float = 1.0
+    ) -> LineText:
         """The CRNN's surer reading of the line in either polarity (each in its own line's ends where the
         other polarity has a line among ``candidates``, :func:`locate_lines` of ``gray``: the gaps between
         light letters can miss a "T"'s bar).
+
+        A line whose letters were under :data:`SMALL_CHAR_HEIGHT` pixels in the capture (``gray`` enlarged
+        ``scale`` times from it) is read by the small-line reader, where it is installed: a capture scaled
+        down blurs 5-7 px letters into shapes the main reader never saw.
 
         "Surer": the larger sum of its letters' probabilities plus :data:`POLARITY_LEAST_WEIGHT` times its
         least sure letter's, so that a reading does not win by an extra, doubtful letter. Its words are then
@@ -361,13 +392,21 @@ class NameReader:
         """
         others = [found for found in candidates if found.light != line.light]
         flipped = others[0] if others else dataclasses.replace(line, light=not line.light)
-        outputs = self._recognizer.log_probs([recognizer_input(gray, line), recognizer_input(gray, flipped)])
-        readings = [greedy_decode(output, self._recognizer.charset) for output in outputs]
-        surer = surer_reading(readings)
-        reading = readings[surer]
+        lines = [recognizer_input(gray, line), recognizer_input(gray, flipped)]
+        recognizers = [self._recognizer]
+        if self._small_recognizer is not None and line.char_height / scale < SMALL_CHAR_HEIGHT:
+            recognizers.append(self._small_recognizer)
+        best: tuple[LineText, np.ndarray, str] | None = None
+        for recognizer in recognizers:
+            outputs = recognizer.log_probs(lines)
+            readings = [greedy_decode(output, recognizer.charset) for output in outputs]
+            surer = surer_reading(readings)
+            if best is None or _weight(readings[surer]) > _weight(best[0]):
+                best = (readings[surer], outputs[surer], recognizer.charset)
+        reading, output, charset = best
         if self._lexicon is None or not reading.text:
             return reading
-        text = self._lexicon.correct(reading.text, outputs[surer], self._recognizer.charset)
+        text = self._lexicon.correct(reading.text, output, charset)
         return dataclasses.replace(reading, text=text)
 
     def _tesseract(self, gray: np.ndarray, line: TextLine, image: np.ndarray, api: object = None) -> LineReading:

@@ -7,7 +7,7 @@ import secrets
 import sys
 from datetime import UTC, datetime, timedelta
 
-from analytics.demo_data import DEMO_COURSE, DEMO_PASSWORD, DEMO_USER
+from analytics.demo_account import DEMO_COURSE, DEMO_PASSWORD, DEMO_USER
 from classmood.commands._common import DB_HELP, db_url
 from classmood.commands._models import load_pipeline, platform_choices
 from classmood.errors import CommandError, user_errors

@@ -34,6 +34,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="share of strips rendered as downscaled screenshots, letters 5-9 px high, often JPEG "
         "(default: 0, the earlier stages' strips)",
     )
+    parser.add_argument(
+        "--device",
+        default="cpu",
+        help="where the network trains: cpu (default) or cuda; the strips are rendered on the CPU either way",
+    )
     parser.add_argument("--resume", action="store_true", help="continue from OUT/last.pt")
     parser.add_argument("--stop-after", type=int, default=None, help="stop after this many epochs (resume later)")
     parser.add_argument(
@@ -42,7 +47,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         default=None,
         help="start from these weights: a run's best.pt, or an exported reader such as model/weights/names.onnx",
     )
-    parser.add_argument("--export", action="store_true", help="only export OUT/best.pt to model/weights/names.onnx")
+    parser.add_argument("--export", action="store_true", help="only export OUT/best.pt (to --export-to)")
+    parser.add_argument(
+        "--export-to",
+        type=Path,
+        default=None,
+        help="where --export writes the reader (default: model/weights/names.onnx; the small-line reader is "
+        "model/weights/names-small.onnx)",
+    )
     parser.add_argument(
         "--lexicon",
         action="store_true",
@@ -62,7 +74,7 @@ def run(args: argparse.Namespace) -> int:
         best = args.out / "best.pt"
         if not best.exists():
             raise CommandError(f"{best} does not exist: train first")
-        print(f"exported {export(best)}")
+        print(f"exported {export(best, args.export_to) if args.export_to else export(best)}")
         return 0
     if args.init is not None and not args.init.is_file():
         raise CommandError(f"--init {args.init} is not a file")
@@ -73,6 +85,7 @@ def run(args: argparse.Namespace) -> int:
             raise CommandError(f"--{name.replace('_', '-')} must be at least 1")
     if not 0 <= args.small_share <= 1:
         raise CommandError("--small-share must be between 0 and 1")
+    _check_device(args.device)
     config = NameTrainConfig(
         out=args.out,
         faces=args.faces,
@@ -84,6 +97,7 @@ def run(args: argparse.Namespace) -> int:
         workers=args.workers,
         init=args.init,
         small_share=args.small_share,
+        device=args.device,
     )
     try:
         best = train(config, resume=args.resume, stop_after=args.stop_after)
@@ -91,6 +105,19 @@ def run(args: argparse.Namespace) -> int:
         raise CommandError(str(error)) from None
     print(f"best validation exact-line accuracy {best:.4f} -> {args.out}/best.pt")
     return 0
+
+
+def _check_device(device: str) -> None:
+    import torch
+
+    try:
+        kind = torch.device(device).type
+    except RuntimeError:
+        raise CommandError(f"--device {device!r} is not a torch device (cpu, cuda, cuda:1 ...)") from None
+    if kind == "cuda" and not torch.cuda.is_available():
+        raise CommandError("--device cuda: this machine's torch sees no CUDA GPU (train with --device cpu)")
+    if kind not in ("cpu", "cuda"):
+        raise CommandError(f"--device {device!r}: only cpu and cuda are supported")
 
 
 def _write_lexicon() -> int:
