@@ -382,8 +382,9 @@ class NameReader:
         light letters can miss a "T"'s bar).
 
         A line whose letters were under :data:`SMALL_CHAR_HEIGHT` pixels in the capture (``gray`` enlarged
-        ``scale`` times from it) is read by the small-line reader, where it is installed: a capture scaled
-        down blurs 5-7 px letters into shapes the main reader never saw.
+        ``scale`` times from it) is read by the small-line reader as well, where it is installed, and the surer
+        of the two readings is kept: a capture scaled down blurs 5-7 px letters into shapes the main reader
+        never saw, while on crisp small letters the main reader is often the surer and the better.
 
         "Surer": the larger sum of its letters' probabilities plus :data:`POLARITY_LEAST_WEIGHT` times its
         least sure letter's, so that a reading does not win by an extra, doubtful letter. Its words are then
