@@ -62,19 +62,19 @@ def without_edge_lines(gray: np.ndarray) -> np.ndarray:
     if len(rows) <= 2 * EDGE_LINE_ROWS + 4:
         return gray
 
-    def differs(row: int, inner: int) -> bool:
-        return float(np.mean(np.abs(rows[row] - rows[inner]) > EDGE_LINE_STEP)) >= EDGE_LINE_SHARE
+    def band(order: range) -> int:
+        """How many rows from one end (``order`` runs from it inwards) make the widest edge band: every one of
+        them differs from the first row inside it, along EDGE_LINE_SHARE of the strip."""
+        for k in range(EDGE_LINE_ROWS, 0, -1):
+            inner = rows[order[k]]
+            if all(
+                float(np.mean(np.abs(rows[order[i]] - inner) > EDGE_LINE_STEP)) >= EDGE_LINE_SHARE for i in range(k)
+            ):
+                return k
+        return 0
 
-    # the widest band (of EDGE_LINE_ROWS rows at most) at each end whose every row differs from the row inside it
-    bottom = len(rows) - next(
-        (
-            k
-            for k in range(EDGE_LINE_ROWS, 0, -1)
-            if all(differs(len(rows) - i, len(rows) - k - 1) for i in range(1, k + 1))
-        ),
-        0,
-    )
-    top = next((k for k in range(EDGE_LINE_ROWS, 0, -1) if all(differs(i, k) for i in range(k))), 0)
+    top = band(range(len(rows)))
+    bottom = len(rows) - band(range(len(rows) - 1, -1, -1))
     return gray[top:bottom]
 
 

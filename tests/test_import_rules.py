@@ -94,17 +94,12 @@ def test_runtime_commands_load_no_training_stack():
         "    for name in modules: importlib.import_module(name)\n"
         "    print(command, sorted(m for m in stack if m in sys.modules))\n"
     )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=120)
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.splitlines() == [f"{command} []" for command in COMMANDS]
+    assert _python(code).splitlines() == [f"{command} []" for command in COMMANDS]
 
 
 def test_reading_names_loads_no_sqlalchemy():
     """``bot inspect`` normalises names with analytics.names, not the ORM's module."""
-    code = "import sys, bot.names, bot.pipeline; print('sqlalchemy' in sys.modules)"
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=120)
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "False"
+    assert _python("import sys, bot.names, bot.pipeline; print('sqlalchemy' in sys.modules)").strip() == "False"
 
 
 def test_building_the_parser_loads_no_third_party_package():
@@ -117,6 +112,11 @@ def test_building_the_parser_loads_no_third_party_package():
         "heavy = ('sqlalchemy', 'numpy', 'cv2', 'torch', 'onnxruntime', 'dash', 'PIL')\n"
         "print(sorted(m for m in heavy if m in sys.modules))\n"
     )
+    assert _python(code).strip() == "[]"
+
+
+def _python(code: str) -> str:
+    """What ``code`` prints, run in a fresh interpreter from the project's root (it must exit 0)."""
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=120)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "[]"
+    return result.stdout

@@ -68,13 +68,14 @@ def run(args: argparse.Namespace) -> int:
     if args.lexicon:
         return _write_lexicon()
     require_torch()
+    from model.text_recognizer import RECOGNIZER_PATH
     from training.train_names import NameTrainConfig, export, train
 
     if args.export:
         best = args.out / "best.pt"
         if not best.exists():
             raise CommandError(f"{best} does not exist: train first")
-        print(f"exported {export(best, args.export_to) if args.export_to else export(best)}")
+        print(f"exported {export(best, args.export_to or RECOGNIZER_PATH)}")
         return 0
     if args.init is not None and not args.init.is_file():
         raise CommandError(f"--init {args.init} is not a file")
